@@ -1,0 +1,58 @@
+# Star City news monitor. `make run` and `make test` do all set-up themselves.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SOURCES ?= real
+SOURCE ?=
+DB ?= $(if $(filter demo,$(SOURCES)),data/demo.db,data/starcity.db)
+HOST ?= 127.0.0.1
+PORT ?= 8001
+SOURCE_ARGS := $(foreach s,$(SOURCE),--source $(s))
+
+.PHONY: help run demo crawl serve test lint format lock clean
+
+help:
+	@echo "make run      crawl the real sources into $(DB), then serve Datasette on $(HOST):$(PORT)"
+	@echo "make demo     the same with the bundled offline demo web (data/demo.db)"
+	@echo "make crawl    crawl only (SOURCES=real|demo|file, SOURCE=name, DB=path)"
+	@echo "make serve    serve DB in Datasette (read-only)"
+	@echo "make test     run the test suite"
+	@echo "make lint     ruff check and format check"
+
+$(STAMP): requirements.lock scripts/bootstrap-venv.sh
+	PYTHON=$(PYTHON) scripts/bootstrap-venv.sh $(VENV)
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m starcity run --sources $(SOURCES) --db $(DB) $(SOURCE_ARGS) --host $(HOST) --port $(PORT)
+
+demo: $(STAMP)
+	$(PY) -m starcity demo --db $(if $(filter command line,$(origin DB)),$(DB),data/demo.db) --host $(HOST) --port $(PORT)
+
+crawl: $(STAMP)
+	$(PY) -m starcity crawl --sources $(SOURCES) --db $(DB) $(SOURCE_ARGS)
+
+serve: $(STAMP)
+	$(PY) -m starcity serve --db $(DB) --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Re-pin requirements.lock from pyproject.toml (needs PyPI).
+lock: $(STAMP)
+	$(PY) -m pip install --quiet pip-tools
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --no-emit-index-url \
+	  --no-emit-find-links --extra dev --strip-extras -o requirements.lock pyproject.toml
+
+clean:
+	rm -rf data/logs .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The database: schema and migrations, writes of articles and runs, Datasette metadata."""

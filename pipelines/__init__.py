@@ -1,0 +1,1 @@
+"""Pipelines turn fetched pages into stored articles: extract, then store."""

@@ -1,0 +1,97 @@
+"""Parse and judge dates found in pages: keep the page's own offset, compare in UTC."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+# News pages older than this are template junk (copyright years, epoch zeros).
+OLDEST_PLAUSIBLE = datetime(1995, 1, 1, tzinfo=UTC)
+# Clock skew and time zones: a date up to this far past the fetch time is still accepted.
+FUTURE_TOLERANCE = timedelta(hours=26)
+
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
+
+
+@dataclass(frozen=True)
+class DateValue:
+    """A date or datetime as the page gave it; ``value`` is aware when the page gave an offset."""
+
+    value: datetime | date
+
+    @property
+    def has_time(self) -> bool:
+        return isinstance(self.value, datetime)
+
+    @property
+    def iso(self) -> str:
+        """As written by the page, in ISO 8601 (its own UTC offset kept)."""
+        return self.value.isoformat()
+
+    @property
+    def utc(self) -> str:
+        """In UTC where the page gave an offset; otherwise as written (local time unknown)."""
+        v = self.value
+        if isinstance(v, datetime) and v.tzinfo is not None:
+            return v.astimezone(UTC).isoformat()
+        return v.isoformat()
+
+    def utc_sort_key(self) -> datetime:
+        v = self.value
+        if not isinstance(v, datetime):
+            return datetime(v.year, v.month, v.day, 12, tzinfo=UTC)
+        return v.astimezone(UTC) if v.tzinfo else v.replace(tzinfo=UTC)
+
+
+def parse_date(raw: Any) -> DateValue | None:
+    """Parse a machine-readable date string (ISO 8601, RFC 822) or a plain written one."""
+    if raw is None:
+        return None
+    text = str(raw).strip()
+    if not text or len(text) > 80:
+        return None
+    if _DATE_ONLY.match(text):
+        try:
+            return DateValue(date.fromisoformat(text))
+        except ValueError:
+            return None
+    try:
+        return DateValue(datetime.fromisoformat(text.replace(" ", "T", 1)))
+    except ValueError:
+        pass
+    try:
+        return DateValue(parsedate_to_datetime(text))
+    except (TypeError, ValueError, IndexError):
+        pass
+    return _parse_written(text)
+
+
+def _parse_written(text: str) -> DateValue | None:
+    # dateparser is slow to import and to run; it is only reached for non-ISO strings.
+    import dateparser
+
+    parsed = dateparser.parse(
+        text,
+        settings={
+            "RETURN_AS_TIMEZONE_AWARE": False,
+            "PREFER_DATES_FROM": "past",
+            "REQUIRE_PARTS": ["day", "month", "year"],
+        },
+    )
+    if parsed is None:
+        return None
+    if not _HAS_TIME.search(text):
+        return DateValue(parsed.date())
+    return DateValue(parsed)
+
+
+def plausible(value: DateValue, now: datetime) -> bool:
+    """Not after the fetch (with slack for time zones) and not older than the web's news era."""
+    key = value.utc_sort_key()
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    return OLDEST_PLAUSIBLE <= key <= now + FUTURE_TOLERANCE

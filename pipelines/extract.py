@@ -1,0 +1,338 @@
+"""Article extraction: HTML bytes in, one record out, every value with the signal that gave it.
+
+One code path serves the Scrapy pipeline (`ExtractPipeline`), the function
+`extract(body, url, headers)` and the command line `python -m pipelines.extract FILE_OR_URL`.
+
+Signals are tried in this order of trust (docs/extraction.md): JSON-LD, OpenGraph and
+`article:*` meta, other common meta tags, `<time>` elements and bylines in the page,
+the URL, then text heuristics (htmldate for dates, trafilatura for the main text).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import trafilatura
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from w3lib.encoding import html_to_unicode
+
+from pipelines import signals
+from pipelines.authors import clean_authors
+from pipelines.dates import DateValue, parse_date, plausible
+from pipelines.urls import pick_canonical
+
+log = logging.getLogger(__name__)
+
+# Keys every record has, whatever the page holds.
+RECORD_KEYS = (
+    "url",
+    "canonical_url",
+    "title",
+    "description",
+    "site_name",
+    "authors",
+    "published",
+    "published_utc",
+    "modified",
+    "modified_utc",
+    "language",
+    "section",
+    "tags",
+    "text",
+    "word_count",
+    "encoding",
+    "provenance",
+)
+
+
+def decode_body(body: bytes | str, headers: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """Decode a page the way a browser would: BOM, then HTTP charset, then <meta charset>."""
+    if isinstance(body, str):
+        return body, "unicode"
+    content_type = None
+    for name, value in (headers or {}).items():
+        if name.lower() == "content-type":
+            content_type = value
+    encoding, text = html_to_unicode(content_type, body)
+    return text, encoding
+
+
+def parse_html(text: str) -> lxml.html.HtmlElement:
+    """Parse decoded HTML; the text is re-encoded so lxml never second-guesses the charset."""
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
+    return lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
+
+
+def _first(candidates: list[tuple[str, Any]]) -> tuple[Any, str | None]:
+    for signal, value in candidates:
+        if value not in (None, "", [], ()):
+            return value, signal
+    return None, None
+
+
+def _pick_date(
+    candidates: list[tuple[str, str | None]], now: datetime
+) -> tuple[DateValue | None, str | None]:
+    for signal, raw in candidates:
+        if not raw:
+            continue
+        value = parse_date(raw)
+        if value is not None and plausible(value, now):
+            return value, signal
+    return None, None
+
+
+def extract(
+    body: bytes | str,
+    url: str,
+    headers: Mapping[str, str] | None = None,
+    *,
+    fetched_at: datetime | None = None,
+    hints: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Extract one article record from a page.
+
+    ``body`` is the page as fetched (bytes, or an already decoded str), ``url`` the
+    page's address, ``headers`` the HTTP response headers (for the charset).
+    ``hints`` are what a feed said about the page; they are used only when the page
+    itself has nothing. Returns a dict with the keys in ``RECORD_KEYS``; values the
+    page does not give are None (lists are empty), and ``provenance`` names the
+    signal behind each value. ``published``/``modified`` are ISO 8601 as the page
+    wrote them (its own UTC offset kept); ``*_utc`` are the same instants in UTC.
+    """
+    now = fetched_at or datetime.now(UTC)
+    hints = hints or {}
+    text_html, encoding = decode_body(body, headers)
+    tree = parse_html(text_html)
+    found = signals.collect(tree)
+    article = found.article  # the JSON-LD article object, or {}
+    meta = found.meta
+    provenance: dict[str, str] = {}
+    record: dict[str, Any] = {"url": url, "encoding": encoding}
+
+    canonical, signal = pick_canonical(
+        url,
+        [
+            ("link:canonical", found.canonical),
+            ("meta:og:url", meta.first("og:url")),
+            ("jsonld:url", signals.jsonld_url(article)),
+        ],
+    )
+    record["canonical_url"], provenance["canonical_url"] = canonical, signal
+
+    record["title"], provenance["title"] = signals.pick_title(found, hints.get("title"))
+
+    text_value, signal = _first(
+        [
+            ("jsonld:description", signals.as_text(article.get("description"))),
+            ("meta:og:description", meta.first("og:description")),
+            ("meta:description", meta.first("description")),
+            ("feed:summary", hints.get("summary")),
+        ]
+    )
+    record["description"], provenance["description"] = text_value, signal
+
+    text_value, signal = _first(
+        [
+            ("jsonld:publisher", signals.jsonld_publisher(found)),
+            ("meta:og:site_name", meta.first("og:site_name")),
+            ("meta:application-name", meta.first("application-name")),
+        ]
+    )
+    record["site_name"], provenance["site_name"] = text_value, signal
+
+    site = record["site_name"]
+    authors, signal = [], None
+    for candidate_signal, names in [
+        ("jsonld:author", signals.jsonld_authors(found)),
+        ("meta:author", meta.all("author")),
+        ("meta:article:author", [a for a in meta.all("article:author") if "://" not in a]),
+        ("meta:parsely-author", meta.all("parsely-author")),
+        ("meta:sailthru.author", meta.all("sailthru.author")),
+        ("meta:dc.creator", meta.all("dc.creator") or meta.all("dcterms.creator")),
+        ("byline", found.bylines),
+        ("feed:author", [hints["author"]] if hints.get("author") else []),
+    ]:
+        cleaned = clean_authors(names, site_name=site)
+        if cleaned:
+            authors, signal = cleaned, candidate_signal
+            break
+    record["authors"], provenance["authors"] = authors, signal
+
+    published, signal = _pick_date(
+        [
+            ("jsonld:datePublished", signals.as_text(article.get("datePublished"))),
+            ("jsonld:dateCreated", signals.as_text(article.get("dateCreated"))),
+            ("meta:article:published_time", meta.first("article:published_time")),
+            ("meta:og:article:published_time", meta.first("og:article:published_time")),
+            ("meta:parsely-pub-date", meta.first("parsely-pub-date")),
+            ("meta:sailthru.date", meta.first("sailthru.date")),
+            ("meta:pubdate", meta.first("pubdate") or meta.first("publishdate")),
+            ("meta:date", meta.first("date")),
+            (
+                "meta:dc.date",
+                meta.first("dc.date.issued")
+                or meta.first("dc.date")
+                or meta.first("dcterms.created")
+                or meta.first("dcterms.date"),
+            ),
+            ("time[datetime]", found.published_time),
+            ("url", signals.date_in_url(url)),
+            ("feed:published", hints.get("published")),
+        ],
+        now,
+    )
+    if published is None:
+        published, signal = _pick_date([("htmldate", signals.htmldate_guess(tree, url))], now)
+    record["published"] = published.iso if published else None
+    record["published_utc"] = published.utc if published else None
+    provenance["published"] = signal
+
+    modified, signal = _pick_date(
+        [
+            ("jsonld:dateModified", signals.as_text(article.get("dateModified"))),
+            ("meta:article:modified_time", meta.first("article:modified_time")),
+            ("meta:og:updated_time", meta.first("og:updated_time")),
+            ("time[datetime]", found.modified_time),
+        ],
+        now,
+    )
+    # A modified date before the published date is a template error: drop it.
+    if modified and published and modified.utc_sort_key() < published.utc_sort_key():
+        modified, signal = None, None
+    record["modified"] = modified.iso if modified else None
+    record["modified_utc"] = modified.utc if modified else None
+    provenance["modified"] = signal
+
+    text_value, signal = _first(
+        [
+            ("jsonld:inLanguage", signals.as_text(article.get("inLanguage"))),
+            ("html[lang]", found.html_lang),
+            ("meta:og:locale", meta.first("og:locale")),
+            ("http:content-language", _header(headers, "content-language")),
+        ]
+    )
+    record["language"], provenance["language"] = signals.language_code(text_value), signal
+
+    text_value, signal = _first(
+        [
+            ("jsonld:articleSection", signals.as_text(article.get("articleSection"))),
+            ("meta:article:section", meta.first("article:section")),
+        ]
+    )
+    record["section"], provenance["section"] = text_value, signal
+
+    tags, signal = _first(
+        [
+            ("jsonld:keywords", signals.keywords(article.get("keywords"))),
+            ("meta:article:tag", meta.all("article:tag")),
+            ("meta:keywords", signals.keywords(meta.first("keywords"))),
+        ]
+    )
+    record["tags"], provenance["tags"] = list(tags or []), signal
+
+    body_text = trafilatura.extract(
+        text_html,
+        url=url,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        deduplicate=True,
+    )
+    record["text"] = body_text or None
+    provenance["text"] = "trafilatura" if body_text else None
+    record["word_count"] = len(body_text.split()) if body_text else 0
+
+    record["provenance"] = {k: v for k, v in provenance.items() if v}
+    return {key: record.get(key) for key in RECORD_KEYS}
+
+
+def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    for key, value in (headers or {}).items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+class ExtractPipeline:
+    """Scrapy pipeline: run `extract` on each fetched page and attach the record to the item."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        stats = self.crawler.stats
+        source = adapter.get("source")
+        fetched_at = adapter.get("fetched_at")
+        started = time.perf_counter()
+        try:
+            record = extract(
+                adapter["body"],
+                adapter["url"],
+                adapter.get("headers"),
+                fetched_at=datetime.fromisoformat(fetched_at) if fetched_at else None,
+                hints=adapter.get("hints"),
+            )
+        except Exception as exc:  # a page we cannot parse must not stop the crawl
+            stats.inc_value(f"source/{source}/errors/extract_failed")
+            log.warning("cannot extract %s: %s: %s", adapter["url"], type(exc).__name__, exc)
+            raise DropItem(f"extraction failed for {adapter['url']}: {exc}") from exc
+        finally:
+            stats.inc_value("extract/seconds_total", time.perf_counter() - started)
+        if not record["title"] and not record["text"]:
+            stats.inc_value(f"source/{source}/errors/empty_page")
+            raise DropItem(f"no title and no text in {adapter['url']}")
+        adapter["article"] = record
+        return item
+
+
+def _main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines.extract",
+        description="Extract an article record from a saved page or a URL and print it as JSON.",
+    )
+    parser.add_argument("page", help="a local HTML file, or an http(s) URL to fetch")
+    parser.add_argument("--url", help="the page's URL (for a local file: resolves links, dates)")
+    args = parser.parse_args(argv)
+    headers: dict[str, str] = {}
+    if args.page.startswith(("http://", "https://")):
+        import urllib.request
+
+        settings_ua = "StarCityMonitor/0.1 (news-monitoring crawler; python -m pipelines.extract)"
+        request = urllib.request.Request(args.page, headers={"User-Agent": settings_ua})
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            body = response.read()
+            headers = dict(response.headers.items())
+            url = args.url or response.geturl()
+    else:
+        path = Path(args.page)
+        try:
+            body = path.read_bytes()
+        except OSError as exc:
+            print(f"error: cannot read {path}: {exc.strerror}", file=sys.stderr)
+            return 2
+        url = args.url or path.resolve().as_uri()
+    record = extract(body, url, headers)
+    json.dump(record, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())

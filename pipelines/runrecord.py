@@ -1,0 +1,134 @@
+"""Run-record extension: one `crawl_runs` row per crawl and one `source_runs` row per source.
+
+Built from Scrapy's stats collector at the end of the crawl, so that counters live in
+one place (the `source/<name>/<counter>` stats the spider and pipelines increment).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+
+from db.migrations import open_database
+
+log = logging.getLogger(__name__)
+
+SOURCE_COUNTERS = ("feeds_fetched", "discovered", "filtered_offtopic", "fetched", "stored", "bytes")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def per_source(stats: dict[str, Any], names: list[str]) -> dict[str, dict[str, Any]]:
+    """Group ``source/<name>/...`` stats into one dict per source, errors by kind."""
+    grouped: dict[str, dict[str, Any]] = {
+        name: {"errors_by_kind": defaultdict(int)} for name in names
+    }
+    for key, value in stats.items():
+        parts = key.split("/")
+        if len(parts) < 3 or parts[0] != "source" or parts[1] not in grouped:
+            continue
+        entry = grouped[parts[1]]
+        if parts[2] == "errors" and len(parts) == 4:
+            entry["errors_by_kind"][parts[3]] += value
+        else:
+            entry["/".join(parts[2:])] = value
+    return grouped
+
+
+def source_status(entry: dict[str, Any]) -> str:
+    """failed: no feed could be read; partial: read, but some fetches failed; ok otherwise."""
+    if not entry.get("feeds_fetched"):
+        return "failed"
+    return "partial" if sum(entry["errors_by_kind"].values()) else "ok"
+
+
+class RunRecordExtension:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.path = crawler.settings["STARCITY_DB"]
+        self.source_set = str(crawler.settings["STARCITY_SOURCES"])
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunRecordExtension:
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def _source_names(self, spider: Spider) -> list[str]:
+        return [s.name for s in getattr(spider, "sources", [])]
+
+    def spider_opened(self, spider: Spider) -> None:
+        db = open_database(self.path)
+        try:
+            table = db["crawl_runs"]
+            table.insert(
+                {
+                    "started_at": _now(),
+                    "status": "running",
+                    "source_set": self.source_set,
+                    "sources": json.dumps(self._source_names(spider)),
+                }
+            )
+            self.run_id = table.last_pk
+        finally:
+            db.close()
+        self.crawler.stats.set_value("starcity/run_id", self.run_id)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.run_id is None:
+            return
+        stats = self.crawler.stats.get_stats()
+        names = self._source_names(spider)
+        grouped = per_source(stats, names)
+        statuses = {name: source_status(entry) for name, entry in grouped.items()}
+        errors = sum(sum(e["errors_by_kind"].values()) for e in grouped.values())
+        if reason != "finished":
+            status = "interrupted"
+        elif names and all(s == "failed" for s in statuses.values()):
+            status = "failed"
+        elif any(s != "ok" for s in statuses.values()):
+            status = "partial"
+        else:
+            status = "ok"
+        db = open_database(self.path)
+        try:
+            with db.atomic():
+                for name, entry in grouped.items():
+                    db["source_runs"].insert(
+                        {
+                            "run_id": self.run_id,
+                            "source": name,
+                            "status": statuses[name],
+                            **{c: int(entry.get(c, 0)) for c in SOURCE_COUNTERS},
+                            "errors": sum(entry["errors_by_kind"].values()),
+                            "errors_by_kind": json.dumps(dict(entry["errors_by_kind"])),
+                        },
+                        replace=True,
+                    )
+                db["crawl_runs"].update(
+                    self.run_id,
+                    {
+                        "finished_at": _now(),
+                        "status": status,
+                        "pages_fetched": sum(int(e.get("fetched", 0)) for e in grouped.values()),
+                        "articles_stored": int(stats.get("articles/stored", 0)),
+                        "articles_new": int(stats.get("articles/new", 0)),
+                        "errors": errors,
+                        "finish_reason": reason,
+                        "stats": json.dumps(stats, default=str, sort_keys=True),
+                    },
+                )
+        finally:
+            db.close()
+        self.crawler.stats.set_value("starcity/run_status", status)
+        log.info("run %s recorded: %s", self.run_id, status)

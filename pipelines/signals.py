@@ -1,0 +1,332 @@
+"""Read the raw signals a news page carries: JSON-LD, meta tags, links, headings, bylines, times.
+
+Each helper returns raw values; `pipelines.extract` decides which signal wins.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import lxml.html
+from extruct.jsonld import JsonLdExtractor
+
+log = logging.getLogger(__name__)
+
+ARTICLE_TYPES = (
+    "NewsArticle",
+    "ReportageNewsArticle",
+    "AnalysisNewsArticle",
+    "OpinionNewsArticle",
+    "ReviewNewsArticle",
+    "BackgroundNewsArticle",
+    "Article",
+    "BlogPosting",
+    "LiveBlogPosting",
+    "Report",
+    "TechArticle",
+)
+
+# Parts of a page that describe other stories or readers, never this article.
+_NOISE = re.compile(
+    r"comment|related|recommend|trending|popular|sidebar|newsletter|promo|widget|"
+    r"teaser|more-stories|read-next|outbrain|taboola|share|social|breadcrumb",
+    re.I,
+)
+_BYLINE_CLASS = re.compile(r"byline|author|writer|contributor", re.I)
+_MODIFIED_HINT = re.compile(r"updat|modif|edited", re.I)
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:[/_.-]|$)")
+_jsonld = JsonLdExtractor()
+
+
+class MetaTags:
+    """Meta tags by lower-cased name or property, each with all its values in page order."""
+
+    def __init__(self, tree: lxml.html.HtmlElement) -> None:
+        self._values: dict[str, list[str]] = {}
+        for node in tree.iter("meta"):
+            content = node.get("content")
+            if content is None or not content.strip():
+                continue
+            for attr in ("property", "name", "itemprop", "http-equiv"):
+                key = node.get(attr)
+                if key:
+                    self._values.setdefault(key.strip().lower(), []).append(content.strip())
+
+    def first(self, name: str) -> str | None:
+        values = self._values.get(name)
+        return values[0] if values else None
+
+    def all(self, name: str) -> list[str]:
+        return list(self._values.get(name, []))
+
+
+@dataclass
+class Signals:
+    """Everything `collect` found in one page."""
+
+    jsonld: list[dict[str, Any]]
+    by_id: dict[str, dict[str, Any]]
+    article: dict[str, Any]
+    meta: MetaTags
+    canonical: str | None = None
+    html_lang: str | None = None
+    title_tag: str | None = None
+    headlines: list[str] = field(default_factory=list)
+    bylines: list[str] = field(default_factory=list)
+    published_time: str | None = None
+    modified_time: str | None = None
+
+
+def _in_noise(node: lxml.html.HtmlElement) -> bool:
+    """True when the node sits in navigation, an aside, comments or a related-links box."""
+    for ancestor in node.iterancestors():
+        if ancestor.tag in ("nav", "aside"):
+            return True
+        if ancestor.tag == "footer" and not any(
+            a.tag in ("article", "main") for a in ancestor.iterancestors()
+        ):
+            return True
+        marker = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
+        if marker.strip() and _NOISE.search(marker):
+            return True
+    return False
+
+
+def _iter_objects(value: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON-LD object at any depth (@graph members, arrays, nested entities)."""
+    if isinstance(value, list):
+        for member in value:
+            yield from _iter_objects(member)
+    elif isinstance(value, dict):
+        yield value
+        for key, member in value.items():
+            if key != "@context" and isinstance(member, (dict, list)):
+                yield from _iter_objects(member)
+
+
+def types_of(obj: dict[str, Any]) -> list[str]:
+    kind = obj.get("@type") or []
+    kinds = kind if isinstance(kind, list) else [kind]
+    return [str(k).rsplit("/", 1)[-1] for k in kinds]
+
+
+def _read_jsonld(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
+    objects: list[dict[str, Any]] = []
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            # One broken block must not hide the others, so blocks are read one by one.
+            items = list(_jsonld._extract_items(script))
+        except ValueError as exc:
+            log.debug("unreadable JSON-LD block skipped: %s", exc)
+            continue
+        objects.extend(_iter_objects(items))
+    return objects
+
+
+def _pick_article(objects: list[dict[str, Any]]) -> dict[str, Any]:
+    for wanted in ARTICLE_TYPES:
+        for obj in objects:
+            if wanted in types_of(obj):
+                return obj
+    return {}
+
+
+def _text(node: lxml.html.HtmlElement) -> str:
+    return " ".join(node.text_content().split())
+
+
+def _bylines(tree: lxml.html.HtmlElement) -> list[str]:
+    """Author names shown on the page, from the first byline outside noise zones."""
+    candidates = tree.xpath(
+        '//*[@rel="author" or @itemprop="author" or contains(@class, "byline")'
+        ' or contains(@class, "author") or contains(@id, "byline")]'
+    )
+    for node in candidates:
+        if node.tag in ("meta", "link", "script", "body", "html") or _in_noise(node):
+            continue
+        if node.get("rel") != "author" and node.get("itemprop") != "author":
+            marker = f"{node.get('class', '')} {node.get('id', '')}"
+            if not _BYLINE_CLASS.search(marker):
+                continue
+        names = [
+            _text(n) for n in node.xpath('.//*[@itemprop="name"] | .//a[@rel="author"]') if _text(n)
+        ]
+        if names:
+            return names
+        text = _text(node)
+        if text and len(text) < 200:
+            return [text]
+    return []
+
+
+def _times(tree: lxml.html.HtmlElement) -> tuple[str | None, str | None]:
+    published = modified = None
+    for node in tree.xpath(
+        '//time[@datetime] | //*[@itemprop="datePublished"] | //*[@itemprop="dateModified"]'
+    ):
+        if _in_noise(node):
+            continue
+        value = node.get("datetime") or node.get("content")
+        if not value:
+            continue
+        marker = f"{node.get('itemprop', '')} {node.get('class', '')} {_text(node)[:40]}"
+        parent = node.getparent()
+        if parent is not None:
+            marker += f" {parent.get('class', '')}"
+        if "dateModified" in marker or _MODIFIED_HINT.search(marker):
+            modified = modified or value
+        else:
+            published = published or value
+    return published, modified
+
+
+def collect(tree: lxml.html.HtmlElement) -> Signals:
+    """Read every signal of one parsed page."""
+    objects = _read_jsonld(tree)
+    by_id = {obj["@id"]: obj for obj in objects if isinstance(obj.get("@id"), str)}
+    canonical = None
+    for link in tree.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            canonical = link.get("href")
+            break
+    title_nodes = tree.xpath("//head/title")
+    headlines = [_text(h) for h in tree.xpath("//h1") if _text(h) and not _in_noise(h)]
+    published, modified = _times(tree)
+    return Signals(
+        jsonld=objects,
+        by_id=by_id,
+        article=_pick_article(objects),
+        meta=MetaTags(tree),
+        canonical=canonical,
+        html_lang=tree.get("lang") or tree.get("xml:lang"),
+        title_tag=_text(title_nodes[0]) if title_nodes else None,
+        headlines=headlines,
+        bylines=_bylines(tree),
+        published_time=published,
+        modified_time=modified,
+    )
+
+
+def as_text(value: Any) -> str | None:
+    """A JSON-LD value as one string (first of a list, ``name`` or ``@value`` of an object)."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("@value") or value.get("name")
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _resolve(found_by_id: dict[str, dict[str, Any]], value: Any) -> Any:
+    if isinstance(value, dict) and set(value) <= {"@id", "@type"} and value.get("@id"):
+        return found_by_id.get(value["@id"], value)
+    return value
+
+
+def jsonld_authors(found: Signals) -> list[str]:
+    raw = found.article.get("author") or found.article.get("creator")
+    if raw is None:
+        return []
+    names: list[str] = []
+    for person in raw if isinstance(raw, list) else [raw]:
+        person = _resolve(found.by_id, person)
+        if isinstance(person, dict):
+            if "Organization" in types_of(person) or "NewsMediaOrganization" in types_of(person):
+                continue
+            name = as_text(person.get("name"))
+        else:
+            name = as_text(person)
+        if name:
+            names.append(name)
+    return names
+
+
+def jsonld_publisher(found: Signals) -> str | None:
+    publisher = _resolve(found.by_id, found.article.get("publisher"))
+    if isinstance(publisher, dict):
+        return as_text(publisher.get("name"))
+    for obj in found.jsonld:
+        if "WebSite" in types_of(obj):
+            return as_text(obj.get("name"))
+    return as_text(publisher)
+
+
+def jsonld_url(article: dict[str, Any]) -> str | None:
+    for key in ("url", "mainEntityOfPage"):
+        value = article.get(key)
+        if isinstance(value, dict):
+            value = value.get("@id") or value.get("url")
+        if isinstance(value, str) and value.startswith(("http://", "https://", "/")):
+            return value
+    return None
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().lower()
+
+
+def pick_title(found: Signals, feed_title: str | None = None) -> tuple[str | None, str | None]:
+    """The on-page headline where metadata confirms it; otherwise the best metadata title."""
+    meta_titles = [
+        ("jsonld:headline", as_text(found.article.get("headline"))),
+        ("meta:og:title", found.meta.first("og:title")),
+        ("meta:twitter:title", found.meta.first("twitter:title")),
+        ("title", found.title_tag),
+    ]
+    known = [_norm(t) for _, t in meta_titles if t]
+    for headline in found.headlines:
+        norm = _norm(headline)
+        if norm and any(norm in k for k in known):
+            return headline, "h1"
+    for signal, value in meta_titles[:3]:
+        if value:
+            return value, signal
+    if len(found.headlines) == 1:
+        return found.headlines[0], "h1"
+    if found.title_tag:
+        return _strip_site_name(found.title_tag), "title"
+    if feed_title:
+        return feed_title, "feed:title"
+    return None, None
+
+
+def _strip_site_name(title: str) -> str:
+    parts = re.split(r"\s+[|–—-]\s+", title)
+    return max(parts, key=len) if len(parts) > 1 else title
+
+
+def date_in_url(url: str) -> str | None:
+    match = _URL_DATE.search(url)
+    return "-".join(match.groups()) if match else None
+
+
+def htmldate_guess(tree: lxml.html.HtmlElement, url: str) -> str | None:
+    """htmldate's guess at the original publication date (text heuristics, last resort)."""
+    from htmldate import find_date
+
+    try:
+        return find_date(tree, url=url, original_date=True, extensive_search=True)
+    except (ValueError, TypeError) as exc:
+        log.debug("htmldate failed on %s: %s", url, exc)
+        return None
+
+
+def keywords(value: Any) -> list[str]:
+    if not value:
+        return []
+    items = value if isinstance(value, list) else re.split(r"\s*[,;]\s*", str(value))
+    return [" ".join(str(i).split()) for i in items if str(i).strip()]
+
+
+def language_code(value: str | None) -> str | None:
+    """ "en-US", "en_GB" -> "en"; anything that is not a language tag -> None."""
+    if not value:
+        return None
+    primary = re.split(r"[-_]", value.strip())[0].lower()
+    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None

@@ -1,0 +1,74 @@
+"""Storage pipeline: write each extracted article into SQLite (no parsing happens here)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from sqlite_utils import Database
+
+from db.articles import store_article
+from db.migrations import open_database
+
+log = logging.getLogger(__name__)
+
+
+def article_row(page: ItemAdapter) -> dict[str, Any]:
+    """Map a fetched page and its extracted record onto the columns of `articles`."""
+    record = page["article"]
+    return {
+        **record,
+        "source": page["source"],
+        "published_at": record.get("published_utc"),
+        "published_at_local": record.get("published"),
+        "modified_at": record.get("modified_utc"),
+        "modified_at_local": record.get("modified"),
+        "http_status": page.get("status"),
+        "fetched_at": page.get("fetched_at"),
+    }
+
+
+class SQLiteStorePipeline:
+    """Upsert articles into the `articles` table of the database named by STARCITY_DB."""
+
+    def __init__(self, crawler: Crawler, path: str) -> None:
+        self.crawler = crawler
+        self.path = path
+        self.db: Database | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SQLiteStorePipeline:
+        return cls(crawler, crawler.settings["STARCITY_DB"])
+
+    def open_spider(self) -> None:
+        self.db = open_database(self.path)
+
+    def close_spider(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+    def process_item(self, item: Any) -> Any:
+        page = ItemAdapter(item)
+        if not page.get("article"):
+            raise DropItem(f"nothing extracted from {page.get('url')}")
+        assert self.db is not None, "open_spider was not called"
+        stats = self.crawler.stats
+        source = page["source"]
+        seen_at = datetime.now(UTC).isoformat(timespec="seconds")
+        try:
+            new = store_article(self.db, article_row(page), seen_at)
+        except Exception as exc:  # a row that cannot be written is counted, the crawl goes on
+            stats.inc_value(f"source/{source}/errors/store_failed")
+            log.error("cannot store %s: %s: %s", page.get("url"), type(exc).__name__, exc)
+            raise DropItem(f"cannot store {page.get('url')}: {exc}") from exc
+        stats.inc_value(f"source/{source}/stored")
+        stats.inc_value("articles/stored")
+        if new:
+            stats.inc_value(f"source/{source}/new")
+            stats.inc_value("articles/new")
+        return item

@@ -1,0 +1,63 @@
+"""URL normalisation: one spelling per article, without tracking parameters or fragments."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import tldextract
+
+# Query parameters that only track the visitor and never select content.
+_TRACKING = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|igshid|yclid|"
+    r"_ga|_gl|ref|ref_src|cmpid|ito|itm_\w+|ocid|sr_share|smid|share)$",
+    re.I,
+)
+
+
+def normalize_url(url: str) -> str:
+    """Lower-case scheme and host, drop default ports, fragments and tracking parameters."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    if port and not (scheme == "http" and port == 80 or scheme == "https" and port == 443):
+        host = f"{host}:{port}"
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)
+    ]
+    path = parts.path or "/"
+    return urlunsplit((scheme, host, path, urlencode(query, doseq=True), ""))
+
+
+def pick_canonical(page_url: str, candidates: list[tuple[str, str]]) -> tuple[str, str]:
+    """Choose the article's canonical URL from (signal, url) candidates, in order of trust.
+
+    A candidate is refused when it points to another site or to the site's home page
+    (a common template error), so that distinct articles are never merged.
+    """
+    page = urlsplit(page_url)
+    page_site = _site(page.hostname or "")
+    for signal, raw in candidates:
+        if not raw or not raw.strip():
+            continue
+        absolute = urljoin(page_url, raw.strip())
+        parts = urlsplit(absolute)
+        if parts.scheme not in ("http", "https"):
+            continue
+        if _site(parts.hostname or "") != page_site:
+            continue
+        if parts.path in ("", "/") and page.path not in ("", "/"):
+            continue
+        return normalize_url(absolute), signal
+    return normalize_url(page_url), "url"
+
+
+# The public-suffix snapshot bundled with tldextract; never fetched from the network.
+_extract_domain = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def _site(host: str) -> str:
+    """The registrable domain of a host ("bbc.co.uk" for "www.bbc.co.uk"); IPs stay as they are."""
+    parts = _extract_domain(host.lower())
+    return parts.top_domain_under_public_suffix or host.lower()

@@ -1,0 +1,71 @@
+"""Scrapy settings for the Star City news monitor.
+
+Project-specific settings start with STARCITY_; everything else is Scrapy's own.
+`python -m starcity crawl` overrides STARCITY_DB, STARCITY_SOURCES and logging per run.
+"""
+
+BOT_NAME = "starcity"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# Identify ourselves honestly and obey robots.txt.
+USER_AGENT = (
+    "StarCityMonitor/0.1 (news-monitoring crawler for coverage of the Apple TV series "
+    "'Star City'; starcity-monitor project; obeys robots.txt)"
+)
+ROBOTSTXT_OBEY = True
+
+# Scrapy 2.19 starts a remote-control HTTP server unless told not to; we never want it.
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# Politeness toward real publishers.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# Fail fast on unreachable sources: a run without network must finish in seconds.
+DNS_TIMEOUT = 10
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_TIMES = 2
+# A host that does not resolve will not resolve a second later; retrying only delays the run.
+RETRY_EXCEPTIONS = [
+    "scrapy.exceptions.DownloadConnectionRefusedError",
+    "scrapy.exceptions.DownloadFailedError",
+    "scrapy.exceptions.DownloadTimeoutError",
+    "scrapy.exceptions.ResponseDataLossError",
+    "twisted.internet.error.ConnectionDone",
+    "twisted.internet.error.ConnectError",
+    "twisted.internet.error.ConnectionLost",
+    # OSError: what HttpCompressionMiddleware raises on an empty compressed body (Scrapy's default).
+    OSError,
+    "scrapy.core.downloader.handlers.http11.TunnelError",
+]
+
+ITEM_PIPELINES = {
+    "pipelines.extract.ExtractPipeline": 100,
+    "pipelines.store.SQLiteStorePipeline": 900,
+}
+
+EXTENSIONS = {
+    "pipelines.runrecord.RunRecordExtension": 500,
+}
+
+# Where the articles go (overridden by `--db` / `make crawl DB=...`).
+STARCITY_DB = "data/starcity.db"
+# Which sources to crawl: "real", "demo" or a path to a sources file.
+STARCITY_SOURCES = "real"
+# Base URL of the demo web when the sources file uses "{demo}".
+STARCITY_DEMO_URL = None
+# Only these source names (empty: all active sources).
+STARCITY_ONLY_SOURCES = []
+STARCITY_TOPIC = "config/topic.yml"
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

@@ -1,0 +1,5 @@
+import sys
+
+from starcity.cli import main
+
+sys.exit(main())

@@ -1,0 +1,287 @@
+"""Command line: `python -m starcity crawl | serve | run | demo | demo-web`.
+
+The Makefile's targets call these; so do the tests, as subprocesses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from starcity.config import ROOT, ConfigError, load_sources, resolve_sources_path
+
+DEFAULT_DB = "data/starcity.db"
+DEFAULT_PORT = 8001
+console = logging.getLogger("starcity")
+
+
+def _setup_console(verbose: bool) -> None:
+    """Our own messages (the `starcity` loggers) go to stdout; Scrapy's go to the log file.
+
+    With --verbose Scrapy logs everything to stderr, ours included, so no extra handler.
+    """
+    console.setLevel(logging.INFO)
+    if verbose or any(getattr(h, "_starcity", False) for h in console.handlers):
+        return
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler._starcity = True  # type: ignore[attr-defined]
+    console.addHandler(handler)
+
+
+def _parse_settings(pairs: list[str]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"error: -s expects KEY=VALUE, got {pair!r}")
+        overrides[key] = value
+    return overrides
+
+
+def crawl(
+    sources: str = "real",
+    db: str = DEFAULT_DB,
+    only: list[str] | None = None,
+    demo_url: str | None = None,
+    settings_overrides: dict[str, Any] | None = None,
+    verbose: bool = False,
+) -> int:
+    """Run one crawl of the chosen sources into ``db``; return the process exit code.
+
+    0 when at least one source was read, 1 when every source failed, 2 on bad config.
+    """
+    os.chdir(ROOT)
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "settings")
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    from starcity.demoweb import DemoWeb
+
+    demo = None
+    try:
+        path = resolve_sources_path(sources)
+        needs_demo = "{demo}" in path.read_text(encoding="utf-8")
+        if needs_demo and not demo_url:
+            demo = DemoWeb().start()
+            demo_url = demo.url
+            console.info("demo web started on %s for this crawl", demo_url)
+        source_list = load_sources(path, demo_url)
+        set_settings = _source_set_settings(path)
+    except ConfigError as exc:
+        console.error("error: %s", exc)
+        return 2
+
+    active = [s for s in source_list if (s.name in only if only else s.active)]
+    unknown = set(only or ()) - {s.name for s in source_list}
+    if unknown:
+        console.error("error: no source named %s in %s", ", ".join(sorted(unknown)), path)
+        return 2
+
+    settings = get_project_settings()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    log_file = Path(db).resolve().parent / "logs" / f"crawl-{stamp}.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    settings.setdict(set_settings, priority="project")
+    settings.setdict(
+        {
+            "STARCITY_DB": db,
+            "STARCITY_SOURCES": str(path),
+            "STARCITY_DEMO_URL": demo_url,
+            "STARCITY_ONLY_SOURCES": list(only or []),
+        },
+        priority="cmdline",
+    )
+    if not verbose:
+        settings.set("LOG_FILE", str(log_file), priority="cmdline")
+    settings.setdict(settings_overrides or {}, priority="cmdline")
+
+    console.info(
+        "crawl: %d source(s) from %s into %s%s",
+        len(active),
+        _rel(path),
+        db,
+        "" if verbose else f" (log: {_rel(log_file)})",
+    )
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler("feeds")
+    process.crawl(crawler)
+    try:
+        process.start()
+    finally:
+        if demo is not None:
+            demo.stop()
+    return _report(crawler.stats.get_stats(), db, [s.name for s in active])
+
+
+def _source_set_settings(path: Path) -> dict[str, Any]:
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return dict(data.get("settings") or {})
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _report(stats: dict[str, Any], db: str, names: list[str]) -> int:
+    """Print one summary line per source and one for the run; return the exit code."""
+    from pipelines.runrecord import per_source, source_status
+
+    grouped = per_source(stats, names)
+    width = max((len(n) for n in names), default=6)
+    for name, entry in grouped.items():
+        errors = dict(entry["errors_by_kind"])
+        console.info(
+            "  %-*s  %-7s  discovered %3d  fetched %3d  stored %3d  new %3d  errors %s",
+            width,
+            name,
+            source_status(entry),
+            entry.get("discovered", 0),
+            entry.get("fetched", 0),
+            entry.get("stored", 0),
+            entry.get("new", 0),
+            json.dumps(errors) if errors else "0",
+        )
+    status = stats.get("starcity/run_status", "unrecorded")
+    console.info(
+        "run %s %s: %d article(s) stored, %d new, in %s",
+        stats.get("starcity/run_id", "?"),
+        status,
+        stats.get("articles/stored", 0),
+        stats.get("articles/new", 0),
+        db,
+    )
+    return 1 if status in ("failed", "unrecorded") else 0
+
+
+def serve(db: str = DEFAULT_DB, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> int:
+    """Serve the database read-only in Datasette until interrupted."""
+    from starcity.serve import datasette_command
+
+    if not Path(db).exists():
+        from db.migrations import open_database
+
+        open_database(db).close()  # an empty, well-formed database rather than an error
+    command = datasette_command(db, host=host, port=port)
+    console.info("Datasette on http://%s:%d/ (Ctrl-C to stop)", host, port)
+    return _run_foreground(command)
+
+
+def _run_foreground(command: list[str]) -> int:
+    import subprocess
+
+    child = subprocess.Popen(command)
+    try:
+        return child.wait()
+    except KeyboardInterrupt:
+        child.send_signal(signal.SIGINT)
+        return child.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m starcity", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add_crawl_options(p: argparse.ArgumentParser, default_sources: str) -> None:
+        p.add_argument(
+            "--sources",
+            default=default_sources,
+            help="'real', 'demo' or a sources file (default: %(default)s)",
+        )
+        p.add_argument("--db", default=DEFAULT_DB, help="database path (default: %(default)s)")
+        p.add_argument(
+            "--source",
+            action="append",
+            dest="only",
+            metavar="NAME",
+            help="crawl only this source (repeatable)",
+        )
+        p.add_argument("--demo-url", help="base URL of an already running demo web")
+        p.add_argument(
+            "-s",
+            dest="settings",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="override a Scrapy setting",
+        )
+        p.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            help="Scrapy's full log on the console instead of a log file",
+        )
+
+    def add_serve_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=DEFAULT_PORT)
+
+    p = sub.add_parser("crawl", help="crawl the sources into the database")
+    add_crawl_options(p, "real")
+    p = sub.add_parser("serve", help="serve the database in Datasette")
+    p.add_argument("--db", default=DEFAULT_DB)
+    add_serve_options(p)
+    p = sub.add_parser("run", help="crawl, then serve (whatever the crawl's outcome)")
+    add_crawl_options(p, "real")
+    add_serve_options(p)
+    p = sub.add_parser("demo", help="crawl the bundled demo web, then serve it and Datasette")
+    add_crawl_options(p, "demo")
+    add_serve_options(p)
+    p = sub.add_parser("demo-web", help="serve the demo web only")
+    p.add_argument("--port", type=int, default=0)
+
+    args = parser.parse_args(argv)
+    _setup_console(getattr(args, "verbose", False))
+    if args.command == "demo-web":
+        return _demo_web(args.port)
+    if args.command == "serve":
+        return serve(args.db, args.host, args.port)
+    crawl_args = dict(
+        sources=args.sources,
+        db=args.db,
+        only=args.only,
+        demo_url=args.demo_url,
+        settings_overrides=_parse_settings(args.settings),
+        verbose=args.verbose,
+    )
+    if args.command == "crawl":
+        return crawl(**crawl_args)
+    if args.command == "run":
+        crawl(**crawl_args)
+        return serve(args.db, args.host, args.port)
+    # demo: keep the demo web up while Datasette serves, so article links work.
+    from starcity.demoweb import DemoWeb
+
+    with DemoWeb() as web:
+        crawl_args["demo_url"] = crawl_args["demo_url"] or web.url
+        console.info("demo web on %s", web.url)
+        crawl(**crawl_args)
+        return serve(args.db, args.host, args.port)
+
+
+def _demo_web(port: int) -> int:
+    import time
+
+    from starcity.demoweb import DemoWeb
+
+    with DemoWeb(port=port) as web:
+        print(f"demo web on {web.url}/ (Ctrl-C to stop)", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    return 0

@@ -1,0 +1,121 @@
+"""Load the sources file and the topic file into plain typed objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = ROOT / "config"
+
+# Named source sets; anything else given as SOURCES is read as a path.
+SOURCE_SETS = {
+    "real": CONFIG_DIR / "sources.yml",
+    "demo": CONFIG_DIR / "sources-demo.yml",
+}
+DEFAULT_TOPIC = CONFIG_DIR / "topic.yml"
+KINDS = ("feed",)
+
+
+class ConfigError(ValueError):
+    """A sources or topic file that cannot be used, with the reason."""
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    kind: str
+    start_urls: tuple[str, ...]
+    allowed_domains: tuple[str, ...] = ()
+    language: str | None = None
+    prefilter: bool = True
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    query_terms: tuple[str, ...]
+    confirm_terms: tuple[str, ...] = ()
+    other_star_cities: tuple[str, ...] = ()
+    description: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def resolve_sources_path(spec: str | Path) -> Path:
+    """Map a source-set name ("real", "demo") or a file path to the sources file."""
+    path = SOURCE_SETS.get(str(spec), Path(spec))
+    if not path.is_file():
+        raise ConfigError(f"sources file not found: {path} (use 'real', 'demo' or a path)")
+    return path
+
+
+def load_sources(spec: str | Path, demo_url: str | None = None) -> list[Source]:
+    """Read a sources file; "{demo}" in URLs is replaced by ``demo_url``."""
+    path = resolve_sources_path(spec)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    defaults = data.get("defaults") or {}
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(data.get("sources") or []):
+        entry = {**defaults, **(raw or {})}
+        name = entry.get("name")
+        if not name:
+            raise ConfigError(f"{path}: source #{i + 1} has no name")
+        if name in seen:
+            raise ConfigError(f"{path}: source name {name!r} is used twice")
+        seen.add(name)
+        kind = entry.get("kind", "feed")
+        if kind not in KINDS:
+            raise ConfigError(f"{path}: source {name!r}: unknown kind {kind!r} (known: {KINDS})")
+        urls = entry.get("start_urls") or []
+        if isinstance(urls, str):
+            urls = [urls]
+        if not urls:
+            raise ConfigError(f"{path}: source {name!r} has no start_urls")
+        if any("{demo}" in u for u in urls):
+            if not demo_url:
+                raise ConfigError(f"{path}: source {name!r} needs the demo web's URL")
+            urls = [u.replace("{demo}", demo_url.rstrip("/")) for u in urls]
+        # No list means no restriction: aggregator feeds link to pages on any site.
+        domains = entry.get("allowed_domains") or ()
+        if isinstance(domains, str):
+            domains = [domains]
+        sources.append(
+            Source(
+                name=name,
+                kind=kind,
+                start_urls=tuple(urls),
+                allowed_domains=tuple(domains),
+                language=entry.get("language"),
+                prefilter=bool(entry.get("prefilter", True)),
+                active=bool(entry.get("active", True)),
+            )
+        )
+    return sources
+
+
+def load_topic(path: str | Path = DEFAULT_TOPIC) -> Topic:
+    """Read the topic file (name, query terms, confirming and contrary contexts)."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read topic file: {exc}") from exc
+    known = {"name", "query_terms", "confirm_terms", "other_star_cities", "description"}
+    if not data.get("query_terms"):
+        raise ConfigError(f"{path}: topic has no query_terms")
+    return Topic(
+        name=data.get("name", "topic"),
+        query_terms=tuple(data["query_terms"]),
+        confirm_terms=tuple(data.get("confirm_terms") or ()),
+        other_star_cities=tuple(data.get("other_star_cities") or ()),
+        description=data.get("description", ""),
+        extra={k: v for k, v in data.items() if k not in known},
+    )

@@ -1,0 +1,137 @@
+"""The demo news web: the static site in demoweb/site served over real HTTP on loopback.
+
+Used by `make demo` and by the tests. "{{base}}" in text files is replaced by the
+server's own base URL, so feeds, sitemaps and canonical links point back at it.
+Every request is logged (method, path, status) so tests can count what was fetched.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import posixpath
+import threading
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from starcity.config import ROOT
+
+SITE_DIR = ROOT / "demoweb" / "site"
+_TEXT_SUFFIXES = {".html", ".xml", ".txt", ".json", ".rss", ".atom"}
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".json": "application/json",
+}
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    method: str
+    path: str
+    status: int
+    user_agent: str
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _DemoServer
+    server_version = "StarCityDemoWeb/1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass  # requests are recorded in server.requests instead of printed
+
+    def _resolve(self) -> Path | None:
+        path = posixpath.normpath(unquote(urlsplit(self.path).path))
+        target = (self.server.root / path.lstrip("/")).resolve()
+        if self.server.root not in (target, *target.parents):
+            return None
+        if target.is_dir():
+            target = target / "index.html"
+        return target if target.is_file() else None
+
+    def _send(self, head_only: bool) -> None:
+        target = self._resolve()
+        if target is None:
+            status, body, ctype = HTTPStatus.NOT_FOUND, b"not found\n", "text/plain"
+        else:
+            status = HTTPStatus.OK
+            body = target.read_bytes()
+            if target.suffix in _TEXT_SUFFIXES:
+                body = body.replace(b"{{base}}", self.server.base_url.encode())
+            ctype = _TYPES.get(target.suffix) or (
+                mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            )
+        self.server.record(self.command, self.path, int(status), self.headers.get("User-Agent", ""))
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head_only:
+            self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._send(head_only=False)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._send(head_only=True)
+
+
+class _DemoServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, root: Path, host: str, port: int) -> None:
+        super().__init__((host, port), _Handler)
+        self.root = root.resolve()
+        self.requests: list[LoggedRequest] = []
+        self._lock = threading.Lock()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def record(self, method: str, path: str, status: int, user_agent: str) -> None:
+        with self._lock:
+            self.requests.append(LoggedRequest(method, path, status, user_agent))
+
+
+class DemoWeb:
+    """Serve a site tree on a free loopback port in a background thread.
+
+    >>> with DemoWeb() as web:  # doctest: +SKIP
+    ...     print(web.url)
+    """
+
+    def __init__(self, root: Path = SITE_DIR, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._server = _DemoServer(root, host, port)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="demo-web", daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        return self._server.base_url
+
+    @property
+    def requests(self) -> list[LoggedRequest]:
+        return list(self._server.requests)
+
+    def start(self) -> DemoWeb:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> DemoWeb:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

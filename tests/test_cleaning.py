@@ -1,0 +1,76 @@
+"""Pure helpers: author cleaning, date parsing and plausibility, URL normalisation."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from pipelines.authors import clean_authors
+from pipelines.dates import parse_date, plausible
+from pipelines.urls import normalize_url, pick_canonical
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["By Eleanor Price | Updated 3 hours ago"], ["Eleanor Price"]),
+        (["Dana Whitfield and Marco Ruiz"], ["Dana Whitfield", "Marco Ruiz"]),
+        (["By A. Smith, B. Jones & Carla Diaz"], ["A. Smith", "B. Jones", "Carla Diaz"]),
+        (["Jane Doe, Senior Editor"], ["Jane Doe"]),
+        (["Staff Writer"], []),
+        (["jane@example.com"], []),
+        (["Variety Staff"], []),
+        (["The Launchpad Ledger"], []),
+        (["Marco Ruiz", "marco ruiz"], ["Marco Ruiz"]),
+        (["Written by Priya Castellano @priyac"], ["Priya Castellano"]),
+    ],
+)
+def test_clean_authors(raw, expected):
+    assert clean_authors(raw, site_name="The Launchpad Ledger") == expected
+
+
+def test_clean_authors_drops_site_name():
+    assert clean_authors(["ScreenWire"], site_name="ScreenWire") == []
+
+
+def test_parse_date_keeps_offset_and_converts_to_utc():
+    value = parse_date("2026-02-26T14:05:00-08:00")
+    assert value.iso == "2026-02-26T14:05:00-08:00"
+    assert value.utc == "2026-02-26T22:05:00+00:00"
+
+
+def test_parse_date_only_stays_a_date():
+    value = parse_date("2026-05-29")
+    assert value.iso == "2026-05-29" and not value.has_time
+
+
+def test_parse_rfc822():
+    assert parse_date("Thu, 26 Feb 2026 14:05:00 -0800").utc == "2026-02-26T22:05:00+00:00"
+
+
+@pytest.mark.parametrize("raw", ["", "not a date", None, "99999999999"])
+def test_parse_date_rejects_junk(raw):
+    assert parse_date(raw) is None
+
+
+def test_plausible_rejects_future_and_ancient():
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    assert plausible(parse_date("2026-02-28T10:00:00Z"), now)
+    assert not plausible(parse_date("2026-03-05T10:00:00Z"), now)
+    assert not plausible(parse_date("1970-01-01T00:00:00Z"), now)
+
+
+def test_normalize_url_drops_tracking_and_fragment():
+    assert (
+        normalize_url("HTTPS://Example.COM:443/a/b?utm_source=rss&id=3&fbclid=x#comments")
+        == "https://example.com/a/b?id=3"
+    )
+
+
+def test_pick_canonical_refuses_other_site_and_homepage():
+    page = "https://news.example.com/2026/02/story/"
+    assert pick_canonical(page, [("link:canonical", "https://other.org/x")]) == (page, "url")
+    assert pick_canonical(page, [("link:canonical", "https://example.com/")]) == (page, "url")
+    assert pick_canonical(page, [("link:canonical", "/2026/02/story/?utm_medium=x")]) == (
+        "https://news.example.com/2026/02/story/",
+        "link:canonical",
+    )
