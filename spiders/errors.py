@@ -30,7 +30,7 @@ _KINDS: list[tuple[tuple[type[BaseException], ...], str, str]] = [
 
 
 def classify_failure(failure: Failure) -> tuple[str, str]:
-    """Return (kind, reason) for a failed request: ``("http_404", "HTTP 404")``, ``("dns", ...)``."""
+    """Return (kind, reason) for a failed request, e.g. ``("http_404", "HTTP 404")``."""
     exc = failure.value
     if isinstance(exc, HttpError):
         status = exc.response.status

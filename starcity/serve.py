@@ -18,7 +18,6 @@ METADATA_DB_NAME = "starcity"
 SETTINGS = {
     "sql_time_limit_ms": "3000",
     "allow_csv_stream": "off",
-    "allow_signed_tokens": "off",
     "default_page_size": "50",
 }
 

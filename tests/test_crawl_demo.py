@@ -1,0 +1,147 @@
+"""End to end: the demo web over real HTTP, a crawl as `make crawl` runs it, rows in SQLite."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_crawl
+
+DEMO_ARTICLES = 8
+
+
+def rows(db: Path) -> dict[str, dict]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return {r["canonical_url"]: dict(r) for r in conn.execute("select * from articles")}
+    finally:
+        conn.close()
+
+
+def by_path(articles: dict[str, dict], path: str) -> dict:
+    matches = [row for url, row in articles.items() if url.endswith(path)]
+    assert len(matches) == 1, f"{path}: {len(matches)} rows"
+    return matches[0]
+
+
+@pytest.fixture
+def crawled(demo_web, tmp_path):
+    db = tmp_path / "demo.db"
+    result = run_crawl(db, "--sources", "demo", "--demo-url", demo_web.url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return db, result, demo_web
+
+
+def test_crawl_stores_every_demo_article(crawled):
+    db, result, _ = crawled
+    articles = rows(db)
+    assert len(articles) == DEMO_ARTICLES
+    assert {row["source"] for row in articles.values()} == {
+        "launchpad-ledger",
+        "screenwire",
+        "evening-courier",
+    }
+    assert "run 1 ok" in result.stdout
+
+
+def test_jsonld_publisher_fields(crawled):
+    db, _, web = crawled
+    row = by_path(rows(db), "/launchpad/2026/02/26/star-city-first-look-images/")
+    assert row["canonical_url"] == f"{web.url}/launchpad/2026/02/26/star-city-first-look-images/"
+    assert row["title"] == (
+        "Apple TV releases first-look images from 'For All Mankind' spinoff 'Star City'"
+    )
+    assert json.loads(row["authors"]) == ["Dana Whitfield", "Marco Ruiz"]
+    assert row["published_at"] == "2026-02-26T22:05:00+00:00"
+    assert row["published_at_local"] == "2026-02-26T14:05:00-08:00"
+    assert row["modified_at"] == "2026-02-27T00:40:00+00:00"
+    assert row["site_name"] == "The Launchpad Ledger"
+    assert row["language"] == "en"
+    provenance = json.loads(row["provenance"])
+    assert provenance["published"] == "jsonld:datePublished"
+    assert provenance["authors"] == "jsonld:author"
+    assert "May 29" in row["text"]
+    assert row["word_count"] > 150
+
+
+def test_opengraph_publisher_fields_and_seed_text(crawled):
+    db, _, _ = crawled
+    row = by_path(rows(db), "/screenwire/news/star-city-for-all-mankind-spinoff-iron-curtain/")
+    assert row["title"] == "Behind the Iron Curtain: How ‘Star City’ Flips the Script on ‘For All Mankind’"
+    assert json.loads(row["authors"]) == ["Priya Castellano"]
+    assert row["published_at_local"] == "2026-02-27T09:30:00-05:00"
+    assert row["published_at"] == "2026-02-27T14:30:00+00:00"
+    assert row["modified_at"] is None
+    assert row["site_name"] == "ScreenWire"
+    assert json.loads(row["provenance"])["published"] == "meta:article:published_time"
+    assert "Star City" in json.loads(row["tags"])
+    # The seed article's own words, and none of the page's chrome.
+    assert "Matt Wolpert and Ben Nedivi" in row["text"]
+    assert "Ronald D. Moore" in row["text"]
+    assert "newsletter" not in row["text"].lower()
+
+
+def test_byline_and_time_publisher_fields(crawled):
+    db, _, web = crawled
+    row = by_path(rows(db), "/courier/tv/rhys-ifans-star-city.html")
+    assert row["canonical_url"] == f"{web.url}/courier/tv/rhys-ifans-star-city.html"
+    assert row["title"] == "Rhys Ifans to lead Apple's Soviet space drama Star City"
+    assert json.loads(row["authors"]) == ["Eleanor Price"]
+    assert row["published_at"] == "2025-02-06T10:15:00+00:00"
+    provenance = json.loads(row["provenance"])
+    assert provenance["authors"] == "byline"
+    assert provenance["published"] == "time[datetime]"
+    assert "Rhys Ifans" in row["text"]
+
+
+def test_off_topic_pages_are_stored_too(crawled):
+    db, _, _ = crawled
+    titles = {row["title"] for row in rows(db).values()}
+    assert "Sydney's Star casino faces fresh licence review" in titles
+    assert "Cosmonaut trainees brave winter survival drills outside Star City" in titles
+    assert "Green Arrow returns to Star City in a moody new comic run" in titles
+
+
+def test_second_crawl_adds_no_rows_and_keeps_first_seen(crawled):
+    db, _, web = crawled
+    before = rows(db)
+    again = run_crawl(db, "--sources", "demo", "--demo-url", web.url)
+    assert again.returncode == 0, again.stdout + again.stderr
+    after = rows(db)
+    assert after.keys() == before.keys()
+    for url, row in after.items():
+        assert row["first_seen"] == before[url]["first_seen"]
+        assert row["last_seen"] >= before[url]["last_seen"]
+        assert row["fetched_at"] >= before[url]["fetched_at"]
+        assert row["times_seen"] == 2
+    conn = sqlite3.connect(db)
+    runs = conn.execute("select id, status, articles_new from crawl_runs order by id").fetchall()
+    conn.close()
+    assert runs == [(1, "ok", DEMO_ARTICLES), (2, "ok", 0)]
+
+
+def test_crawler_obeys_robots_and_names_itself(crawled):
+    _, _, web = crawled
+    paths = [r.path for r in web.requests]
+    assert paths[0] == "/robots.txt"
+    assert all("StarCityMonitor" in r.user_agent for r in web.requests)
+    # Every article page is fetched once, and nothing else but feeds and robots.txt.
+    html = [p for p in paths if not p.endswith((".xml", ".txt"))]
+    assert len(html) == len(set(html)) == DEMO_ARTICLES
+
+
+def test_run_records_per_source(crawled):
+    db, _, _ = crawled
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    per_source = {
+        r["source"]: dict(r) for r in conn.execute("select * from source_runs where run_id = 1")
+    }
+    conn.close()
+    assert set(per_source) == {"launchpad-ledger", "screenwire", "evening-courier"}
+    assert sum(r["stored"] for r in per_source.values()) == DEMO_ARTICLES
+    assert all(r["status"] == "ok" and r["errors"] == 0 for r in per_source.values())

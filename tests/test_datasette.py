@@ -1,0 +1,59 @@
+"""Datasette serves the crawled database read-only with the project's metadata."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from tests.conftest import get_json, run_crawl
+
+
+@pytest.fixture
+def served(demo_web, tmp_path, start_datasette):
+    db = tmp_path / "starcity.db"
+    result = run_crawl(db, "--sources", "demo", "--demo-url", demo_web.url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return start_datasette(db)
+
+
+def test_articles_readable_through_json_api(served):
+    rows = get_json(f"{served.url}/starcity/articles.json?_shape=array&_size=max")
+    assert len(rows) == 8
+    titles = {row["title"] for row in rows}
+    assert "Rhys Ifans to lead Apple's Soviet space drama Star City" in titles
+    first_look = next(r for r in rows if r["canonical_url"].endswith("star-city-first-look-images/"))
+    assert json.loads(first_look["authors"]) == ["Dana Whitfield", "Marco Ruiz"]
+
+
+def test_metadata_is_applied(served):
+    metadata = get_json(f"{served.url}/-/metadata.json")
+    assert metadata["title"] == "Star City news monitor"
+    assert metadata["license"]
+    columns = metadata["databases"]["starcity"]["tables"]["articles"]["columns"]
+    assert "first_seen" in columns
+    table = get_json(f"{served.url}/starcity/articles.json?_size=max")
+    # Default sort: newest publication first.
+    assert "order by published_at desc" in table["query"]["sql"]
+    published = [row[table["columns"].index("published_at")] for row in table["rows"]]
+    assert published == sorted(published, reverse=True)
+
+
+def test_metadata_follows_a_database_with_another_name(demo_web, tmp_path, start_datasette):
+    db = tmp_path / "other.db"
+    assert run_crawl(db, "--sources", "demo", "--demo-url", demo_web.url).returncode == 0
+    server = start_datasette(db)
+    metadata = get_json(f"{server.url}/-/metadata.json")
+    assert "other" in metadata["databases"]
+
+
+def test_sql_cannot_write(served):
+    query = urllib.parse.urlencode({"sql": "delete from articles"})
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(f"{served.url}/starcity.json?{query}", timeout=10)
+    assert error.value.code == 400
+    rows = get_json(f"{served.url}/starcity/articles.json?_shape=array&_size=max")
+    assert len(rows) == 8

@@ -1,0 +1,138 @@
+"""Broken and unreachable sources: one clear line each, the run recorded, nothing lost."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+
+from tests.conftest import ROOT, free_port, run_crawl
+
+
+def write_sources(path, demo_url: str, closed_port: int) -> None:
+    path.write_text(
+        f"""
+defaults: {{kind: feed, prefilter: false}}
+sources:
+  - name: good
+    start_urls: ["{demo_url}/launchpad/feed.xml"]
+  - name: no-dns
+    start_urls: ["http://no-such-host.invalid/feed/"]
+  - name: refused
+    start_urls: ["http://127.0.0.1:{closed_port}/feed/"]
+  - name: missing
+    start_urls: ["{demo_url}/nowhere/feed.xml"]
+  - name: malformed
+    start_urls: ["{demo_url}/broken/feed.xml"]
+  - name: html-not-feed
+    start_urls: ["{demo_url}/broken/not-a-feed.html"]
+settings:
+  DOWNLOAD_DELAY: 0
+  AUTOTHROTTLE_ENABLED: false
+  RETRY_TIMES: 0
+""",
+        encoding="utf-8",
+    )
+
+
+def test_broken_sources_do_not_stop_the_good_one(demo_web, tmp_path):
+    sources = tmp_path / "sources.yml"
+    write_sources(sources, demo_web.url, free_port())
+    db = tmp_path / "t.db"
+    result = run_crawl(db, "--sources", str(sources))
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "source no-dns: cannot fetch feed http://no-such-host.invalid/feed/" in out
+    assert "source refused: cannot fetch feed" in out and "connection refused" in out
+    assert "source missing: cannot fetch feed" in out and "HTTP 404" in out
+    assert "source malformed: feed" in out and "no entries" in out
+    assert "source html-not-feed: feed" in out
+
+    conn = sqlite3.connect(db)
+    stored = conn.execute("select count(*) from articles where source = 'good'").fetchone()[0]
+    run = conn.execute("select status, errors from crawl_runs").fetchone()
+    kinds = dict(conn.execute("select source, errors_by_kind from source_runs").fetchall())
+    statuses = dict(conn.execute("select source, status from source_runs").fetchall())
+    conn.close()
+    assert stored == 3  # every Launchpad Ledger article
+    assert run == ("partial", 5)
+    assert kinds["no-dns"] == '{"dns": 1}'
+    assert kinds["refused"] == '{"connection_refused": 1}'
+    assert kinds["missing"] == '{"http_404": 1}'
+    assert kinds["malformed"] == '{"malformed_feed": 1}'
+    assert statuses == {
+        "good": "ok",
+        "no-dns": "failed",
+        "refused": "failed",
+        "missing": "failed",
+        "malformed": "partial",
+        "html-not-feed": "partial",
+    }
+
+
+def test_unreachable_sources_fail_fast_and_run_is_recorded(tmp_path):
+    sources = tmp_path / "offline.yml"
+    sources.write_text(
+        f"""
+sources:
+  - name: a
+    start_urls: ["https://a.no-such-host.invalid/feed/"]
+  - name: b
+    start_urls: ["http://127.0.0.1:{free_port()}/feed/"]
+""",
+        encoding="utf-8",
+    )
+    db = tmp_path / "offline.db"
+    started = time.monotonic()
+    result = run_crawl(db, "--sources", str(sources))
+    assert time.monotonic() - started < 60
+    assert result.returncode == 1
+    lines = [line for line in result.stdout.splitlines() if line.startswith("source ")]
+    assert len(lines) == 2, result.stdout
+    conn = sqlite3.connect(db)
+    assert conn.execute("select status from crawl_runs").fetchall() == [("failed",)]
+    conn.close()
+
+
+def test_run_serves_datasette_even_when_every_source_fails(tmp_path):
+    sources = tmp_path / "offline.yml"
+    sources.write_text(
+        'sources:\n  - name: a\n    start_urls: ["https://no-such-host.invalid/feed/"]\n',
+        encoding="utf-8",
+    )
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "starcity", "run", "--sources", str(sources),
+         "--db", str(tmp_path / "run.db"), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.stdout.read()
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/run/crawl_runs.json?_shape=array", timeout=2
+                ) as response:
+                    body = response.read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "Datasette did not start"
+                time.sleep(0.3)
+        assert '"status": "failed"' in body
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+def test_bad_sources_file_is_a_clear_error(tmp_path):
+    sources = tmp_path / "bad.yml"
+    sources.write_text("sources:\n  - start_urls: [http://x/]\n", encoding="utf-8")
+    result = run_crawl(tmp_path / "x.db", "--sources", str(sources))
+    assert result.returncode == 2
+    assert "has no name" in result.stdout
