@@ -71,7 +71,9 @@ def test_jsonld_publisher_fields(crawled):
 def test_opengraph_publisher_fields_and_seed_text(crawled):
     db, _, _ = crawled
     row = by_path(rows(db), "/screenwire/news/star-city-for-all-mankind-spinoff-iron-curtain/")
-    assert row["title"] == "Behind the Iron Curtain: How ‘Star City’ Flips the Script on ‘For All Mankind’"
+    assert row["title"] == (
+        "Behind the Iron Curtain: How ‘Star City’ Flips the Script on ‘For All Mankind’"
+    )
     assert json.loads(row["authors"]) == ["Priya Castellano"]
     assert row["published_at_local"] == "2026-02-27T09:30:00-05:00"
     assert row["published_at"] == "2026-02-27T14:30:00+00:00"
