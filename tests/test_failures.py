@@ -104,8 +104,18 @@ def test_run_serves_datasette_even_when_every_source_fails(tmp_path):
     )
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "starcity", "run", "--sources", str(sources),
-         "--db", str(tmp_path / "run.db"), "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "starcity",
+            "run",
+            "--sources",
+            str(sources),
+            "--db",
+            str(tmp_path / "run.db"),
+            "--port",
+            str(port),
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
