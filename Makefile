@@ -10,8 +10,11 @@ DB ?= $(if $(filter demo,$(SOURCES)),data/demo.db,data/starcity.db)
 HOST ?= 127.0.0.1
 PORT ?= 8001
 SOURCE_ARGS := $(foreach s,$(SOURCE),--source $(s))
+# The demo web's port (part of its article URLs, so keep it the same between runs).
+DEMO_PORT ?= 8002
+export STARCITY_DEMO_PORT := $(DEMO_PORT)
 
-.PHONY: help run demo crawl serve test lint format lock clean
+.PHONY: help run demo demo-web crawl serve test lint format lock clean
 
 help:
 	@echo "make run      crawl the real sources into $(DB), then serve Datasette on $(HOST):$(PORT)"
@@ -30,6 +33,9 @@ run: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) -m starcity demo --db $(if $(filter command line,$(origin DB)),$(DB),data/demo.db) --host $(HOST) --port $(PORT)
+
+demo-web: $(STAMP)
+	$(PY) -m starcity demo-web --port $(DEMO_PORT)
 
 crawl: $(STAMP)
 	$(PY) -m starcity crawl --sources $(SOURCES) --db $(DB) $(SOURCE_ARGS)

@@ -58,26 +58,27 @@ def crawl(
 
     0 when at least one source was read, 1 when every source failed, 2 on bad config.
     """
-    os.chdir(ROOT)
-    sys.path.insert(0, str(ROOT))
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "settings")
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
-    from starcity.demoweb import DemoWeb
+    from starcity.demoweb import start_or_reuse
 
     demo = None
     try:
         path = resolve_sources_path(sources)
         needs_demo = "{demo}" in path.read_text(encoding="utf-8")
         if needs_demo and not demo_url:
-            demo = DemoWeb().start()
-            demo_url = demo.url
-            console.info("demo web started on %s for this crawl", demo_url)
+            demo, demo_url = start_or_reuse(demo_port())
+            console.info("demo web on %s%s", demo_url, " (already running)" if not demo else "")
         source_list = load_sources(path, demo_url)
         set_settings = _source_set_settings(path)
-    except ConfigError as exc:
+    except (ConfigError, OSError) as exc:
         console.error("error: %s", exc)
+        if demo is not None:
+            demo.stop()
         return 2
 
     active = [s for s in source_list if (s.name in only if only else s.active)]
@@ -94,7 +95,7 @@ def crawl(
     settings.setdict(
         {
             "STARCITY_DB": db,
-            "STARCITY_SOURCES": str(path),
+            "STARCITY_SOURCES": _rel(path),
             "STARCITY_DEMO_URL": demo_url,
             "STARCITY_ONLY_SOURCES": list(only or []),
         },
@@ -120,6 +121,10 @@ def crawl(
         if demo is not None:
             demo.stop()
     return _report(crawler.stats.get_stats(), db, [s.name for s in active])
+
+
+def demo_port() -> int:
+    return int(os.environ.get("STARCITY_DEMO_PORT") or 8002)
 
 
 def _source_set_settings(path: Path) -> dict[str, Any]:
@@ -247,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     add_crawl_options(p, "demo")
     add_serve_options(p)
     p = sub.add_parser("demo-web", help="serve the demo web only")
-    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--port", type=int, default=0, help="default: STARCITY_DEMO_PORT or 8002")
 
     args = parser.parse_args(argv)
     _setup_console(getattr(args, "verbose", False))
@@ -269,13 +274,21 @@ def main(argv: list[str] | None = None) -> int:
         crawl(**crawl_args)
         return serve(args.db, args.host, args.port)
     # demo: keep the demo web up while Datasette serves, so article links work.
-    from starcity.demoweb import DemoWeb
+    from starcity.demoweb import start_or_reuse
 
-    with DemoWeb() as web:
-        crawl_args["demo_url"] = crawl_args["demo_url"] or web.url
-        console.info("demo web on %s", web.url)
+    web = None
+    if not crawl_args["demo_url"]:
+        try:
+            web, crawl_args["demo_url"] = start_or_reuse(demo_port())
+        except OSError as exc:
+            console.error("error: %s", exc)
+            return 2
+    try:
         crawl(**crawl_args)
         return serve(args.db, args.host, args.port)
+    finally:
+        if web is not None:
+            web.stop()
 
 
 def _demo_web(port: int) -> int:
@@ -283,7 +296,7 @@ def _demo_web(port: int) -> int:
 
     from starcity.demoweb import DemoWeb
 
-    with DemoWeb(port=port) as web:
+    with DemoWeb(port=port or demo_port()) as web:
         print(f"demo web on {web.url}/ (Ctrl-C to stop)", flush=True)
         try:
             while True:

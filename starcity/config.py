@@ -48,6 +48,8 @@ class Topic:
 def resolve_sources_path(spec: str | Path) -> Path:
     """Map a source-set name ("real", "demo") or a file path to the sources file."""
     path = SOURCE_SETS.get(str(spec), Path(spec))
+    if not path.is_file() and not path.is_absolute() and (ROOT / path).is_file():
+        path = ROOT / path
     if not path.is_file():
         raise ConfigError(f"sources file not found: {path} (use 'real', 'demo' or a path)")
     return path
@@ -102,8 +104,13 @@ def load_sources(spec: str | Path, demo_url: str | None = None) -> list[Source]:
 
 
 def load_topic(path: str | Path = DEFAULT_TOPIC) -> Topic:
-    """Read the topic file (name, query terms, confirming and contrary contexts)."""
+    """Read the topic file (name, query terms, confirming and contrary contexts).
+
+    A relative path is taken from the project's root, wherever the command runs.
+    """
     path = Path(path)
+    if not path.is_absolute():
+        path = ROOT / path
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:

@@ -135,3 +135,36 @@ class DemoWeb:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+DEFAULT_PORT = 8002
+
+
+def running_demo_web(url: str) -> bool:
+    """True when ``url`` answers as a demo web (ours), so a second one need not start."""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url + "/robots.txt", timeout=2) as response:
+            return response.headers.get("Server", "").startswith(_Handler.server_version)
+    except OSError:
+        return False
+
+
+def start_or_reuse(port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> tuple[DemoWeb | None, str]:
+    """Serve the demo web on a fixed port, or reuse the one already serving there.
+
+    The port is fixed (not a free one) because article URLs contain it: the same
+    port on every run keeps canonical URLs, and so database rows, the same.
+    Returns the server we started (None when reused) and the base URL.
+    """
+    url = f"http://{host}:{port}"
+    try:
+        return DemoWeb(host=host, port=port).start(), url
+    except OSError as exc:
+        if running_demo_web(url):
+            return None, url
+        raise OSError(
+            f"cannot serve the demo web on {host}:{port} ({exc.strerror}); "
+            "set STARCITY_DEMO_PORT (make DEMO_PORT=...) to a free port"
+        ) from exc

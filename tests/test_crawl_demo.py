@@ -147,3 +147,16 @@ def test_run_records_per_source(crawled):
     assert set(per_source) == {"launchpad-ledger", "screenwire", "evening-courier"}
     assert sum(r["stored"] for r in per_source.values()) == DEMO_ARTICLES
     assert all(r["status"] == "ok" and r["errors"] == 0 for r in per_source.values())
+
+
+def test_make_crawl_sources_demo_twice_keeps_row_count(tmp_path, monkeypatch):
+    """`make crawl SOURCES=demo`: the crawl starts its own demo web, on the same port each time."""
+    from tests.conftest import free_port
+
+    monkeypatch.setenv("STARCITY_DEMO_PORT", str(free_port()))
+    db = tmp_path / "t.db"
+    first = run_crawl(db, "--sources", "demo")
+    assert first.returncode == 0, first.stdout + first.stderr
+    second = run_crawl(db, "--sources", "demo")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert len(rows(db)) == DEMO_ARTICLES
