@@ -1,77 +1,74 @@
-"""Turn raw author strings and bylines into a clean list of person names."""
+"""Turn raw author strings and bylines into a clean list of credited authors.
+
+A credit is a person's name, or a news agency when the page credits one ("AP",
+"Reuters", "dpa"): users asking "who wrote this" want the agency for wire copy.
+Newsrooms, desks, staff credits and the site's own name are dropped.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
 
-_PREFIX = re.compile(r"^\s*(?:(?:written|posted|reported|story|words|text)\s+)?by[:\s]+", re.I)
+# "By", and its equivalents in the languages of our sources and of Russian coverage.
+_PREFIX = re.compile(
+    r"^\s*(?:(?:written|posted|reported|story|words|text|photos?)\s+)?"
+    r"(?:by|von|par|por|door|av|af|przez|от|автор(?:ы)?)\s*[:\s]\s*",
+    re.I,
+)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _HANDLE = re.compile(r"(?<!\w)@\w+")
 _URL = re.compile(r"https?://\S+")
 # "| Updated 3 hours ago", "- Published 4 May", "Updated: ..."; everything after is not a name.
 _TRAILER = re.compile(
-    r"\s*(?:[|•·–—-]\s*)?\b(?:updated|published|posted|last\s+updated|modified)\b.*$", re.I
+    r"\s*(?:[|•·–—-]\s*)?\b(?:updated|published|posted|last\s+updated|modified|aktualisiert|"
+    r"veröffentlicht|mis à jour|publié)\b.*$",
+    re.I,
 )
-_SEPARATORS = re.compile(r"\s*(?:,|;|\||&|\band\b|\bund\b|\bet\b|\by\b|\bi\b)\s*", re.I)
+# Separators between several names: punctuation and "and" in the languages we meet.
+_SEPARATORS = re.compile(
+    r"\s*(?:,|;|\||&|/|\+|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bi\b|\bog\b|\boch\b|\ben\b|"
+    r"\bи\b|\bve\b|、|，|・)\s*",
+    re.I,
+)
 _ROLE_WORDS = {
-    "staff",
-    "writer",
-    "reporter",
-    "editor",
-    "correspondent",
-    "contributor",
-    "columnist",
-    "senior",
-    "chief",
-    "associate",
-    "deputy",
-    "managing",
-    "news",
-    "desk",
-    "team",
-    "critic",
-    "producer",
-    "photographer",
-    "photos",
-    "photo",
-    "video",
-    "tv",
-    "film",
-    "entertainment",
-    "contributing",
-    "freelance",
-    "special",
-    "guest",
-    "author",
-    "admin",
-    "administrator",
+    "staff", "writer", "reporter", "editor", "correspondent", "contributor", "columnist",
+    "senior", "chief", "associate", "deputy", "managing", "news", "desk", "team", "critic",
+    "producer", "photographer", "photos", "photo", "video", "tv", "film", "entertainment",
+    "contributing", "freelance", "special", "guest", "author", "admin", "administrator",
+    "redakteur", "redakteurin", "autor", "autorin", "journalist", "journaliste",
 }
 _ORG_WORDS = {
-    "news",
-    "press",
-    "media",
-    "inc",
-    "ltd",
-    "llc",
-    "agency",
-    "newsroom",
-    "magazine",
-    "times",
-    "post",
-    "daily",
-    "journal",
-    "tribune",
-    "herald",
-    "group",
-    "network",
-    "online",
-    "reuters",
-    "associated",
+    "news", "press", "media", "inc", "ltd", "llc", "agency", "newsroom", "magazine",
+    "times", "post", "daily", "journal", "tribune", "herald", "group", "network", "online",
+    "redaktion", "redaction", "rédaction", "redacción", "redazione", "nachrichten", "zeitung",
+    "tv", "radio", "channel", "com", "de", "net", "org",
 }
 # A byline holding one of these credits a group, not a person ("Variety Staff").
 _COLLECTIVE = {"staff", "desk", "team", "editors", "editorial", "newsdesk", "wire", "wires"}
-_NAME_TOKEN = re.compile(r"^[^\W\d_][\w'’.\-]*$", re.U)
+_PARTICLES = {
+    "de", "da", "del", "della", "van", "von", "der", "den", "la", "le", "di", "du", "dos",
+    "das", "bin", "al", "el", "ter", "ten", "zu", "y", "af", "av",
+}
+_AGENCIES_FILE = Path(__file__).with_name("news_agencies.txt")
+
+
+@cache
+def _agencies() -> dict[str, str]:
+    """News agency names and abbreviations, casefolded -> as written in the file."""
+    names: dict[str, str] = {}
+    for line in _AGENCIES_FILE.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            names[line.casefold()] = line
+    return names
+
+
+def is_agency(name: str) -> bool:
+    return name.strip().casefold() in _agencies()
 
 
 def _strip(raw: str) -> str:
@@ -84,37 +81,58 @@ def _strip(raw: str) -> str:
     return text.strip(" ,;:|-–—")
 
 
+def _script_is_caseless(word: str) -> bool:
+    """True for words in scripts without capital letters (CJK, Arabic, Hebrew, Indic, Thai)."""
+    return all(not ch.isalpha() or (not ch.isupper() and not ch.islower()) for ch in word)
+
+
+def _is_cjk(text: str) -> bool:
+    return any("CJK" in unicodedata.name(ch, "") or "HANGUL" in unicodedata.name(ch, "")
+               for ch in text)
+
+
 def _is_person_name(name: str, site_name: str | None) -> bool:
+    if not 2 <= len(name) <= 60 or any(ch.isdigit() for ch in name):
+        return False
+    if site_name and name.casefold() == site_name.casefold():
+        return False
     words = name.split()
-    if not 1 < len(words) <= 5 or not 3 <= len(name) <= 60:
+    if _is_cjk(name):
+        # Chinese, Japanese and Korean names: 2-5 characters, sometimes with one space.
+        return len(name.replace(" ", "")) <= 5 and len(words) <= 2
+    if not 1 < len(words) <= 5:
         return False
-    lowered = [w.lower().strip(".") for w in words]
-    if site_name and name.lower() == site_name.lower():
-        return False
+    lowered = [w.casefold().strip(".") for w in words]
     if any(w in _ORG_WORDS or w in _COLLECTIVE for w in lowered):
         return False
     if all(w in _ROLE_WORDS for w in lowered):
         return False
-    if not all(_NAME_TOKEN.match(w) for w in words):
+    if not all(re.fullmatch(r"[^\W\d_][\w'’.\-]*", w) for w in words):
         return False
     # Names are capitalised in bylines; a lower-case word other than a particle is prose.
-    particles = {"de", "da", "del", "van", "von", "der", "la", "le", "di", "du", "bin", "al"}
-    return all(w[0].isupper() or w.lower() in particles for w in words)
+    return all(
+        w[0].isupper() or w.casefold() in _PARTICLES or _script_is_caseless(w) for w in words
+    )
 
 
 def clean_authors(raw_names: Iterable[str] | None, site_name: str | None = None) -> list[str]:
     """Clean author strings: strip "By", roles, emails, dates and handles; split "A, B and C".
 
-    Organisations and the site's own name are dropped. Order is kept, duplicates removed.
+    Keeps person names and news agencies; drops other organisations and the site's
+    own name. Order is kept, duplicates removed.
     """
     names: list[str] = []
     seen: set[str] = set()
     for raw in raw_names or []:
         if not raw:
             continue
-        for part in _SEPARATORS.split(_strip(raw)):
-            part = _PREFIX.sub("", part).strip(" .,;:|-–—")
-            if part and _is_person_name(part, site_name) and part.lower() not in seen:
-                seen.add(part.lower())
+        whole = _strip(raw)
+        parts = [whole] if is_agency(whole) else _SEPARATORS.split(whole)
+        for part in parts:
+            part = _PREFIX.sub("", part).strip(" .,;:|-–—()[]")
+            if not part or part.casefold() in seen:
+                continue
+            if is_agency(part) or _is_person_name(part, site_name):
+                seen.add(part.casefold())
                 names.append(part)
     return names

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -95,3 +95,40 @@ def plausible(value: DateValue, now: datetime) -> bool:
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     return OLDEST_PLAUSIBLE <= key <= now + FUTURE_TOLERANCE
+
+
+def with_local_offset(
+    chosen: DateValue, others: list[tuple[str, DateValue]]
+) -> tuple[DateValue, str | None]:
+    """Give a UTC timestamp the page's own offset, when another signal shows it.
+
+    Pages often put the same instant in UTC in their metadata and in local time in the
+    visible page ("2023-11-09T03:28Z" and "November 8, 10:28 p.m."); the local date is
+    the one readers and outlets mean. Returns the (possibly re-expressed) value and the
+    signal that gave the offset, if any.
+    """
+    value = chosen.value
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset():
+        return chosen, None
+    instant = value.astimezone(UTC)
+    for signal, other in others:
+        candidate = other.value
+        if not isinstance(candidate, datetime):
+            continue
+        if candidate.tzinfo is not None:
+            offset = candidate.utcoffset()
+            if offset and abs((candidate - instant).total_seconds()) <= 60:
+                return DateValue(instant.astimezone(candidate.tzinfo)), signal
+            continue
+        # A naive local time: the difference to the instant is the page's UTC offset.
+        delta = candidate - instant.replace(tzinfo=None)
+        minutes = round(delta.total_seconds() / 60)
+        if (
+            minutes
+            and abs(minutes) <= 14 * 60
+            and minutes % 15 == 0
+            and abs(delta.total_seconds() - minutes * 60) <= 60
+        ):
+            zone = timezone(timedelta(minutes=minutes))
+            return DateValue(instant.astimezone(zone)), signal
+    return chosen, None

@@ -25,11 +25,11 @@ import trafilatura
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import html_to_unicode, http_content_type_encoding
 
 from pipelines import signals
 from pipelines.authors import clean_authors
-from pipelines.dates import DateValue, parse_date, plausible
+from pipelines.dates import DateValue, parse_date, plausible, with_local_offset
 from pipelines.urls import pick_canonical
 
 log = logging.getLogger(__name__)
@@ -60,12 +60,19 @@ def decode_body(body: bytes | str, headers: Mapping[str, str] | None = None) -> 
     """Decode a page the way a browser would: BOM, then HTTP charset, then <meta charset>."""
     if isinstance(body, str):
         return body, "unicode"
-    content_type = None
-    for name, value in (headers or {}).items():
-        if name.lower() == "content-type":
-            content_type = value
+    content_type = _header(headers, "content-type")
     encoding, text = html_to_unicode(content_type, body)
-    return text, encoding
+    if encoding.replace("_", "-") in ("utf-8", "utf-8-sig") or http_content_type_encoding(
+        content_type
+    ):
+        return text, encoding
+    # Many CMS templates keep an old <meta charset> (latin-1, gb2312) while serving UTF-8.
+    # Text in a legacy single- or double-byte charset almost never forms valid UTF-8, so
+    # bytes that decode cleanly as UTF-8 are taken as UTF-8 when the server names no charset.
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return text, encoding
 
 
 def parse_html(text: str) -> lxml.html.HtmlElement:
@@ -84,13 +91,19 @@ def _first(candidates: list[tuple[str, Any]]) -> tuple[Any, str | None]:
 def _pick_date(
     candidates: list[tuple[str, str | None]], now: datetime
 ) -> tuple[DateValue | None, str | None]:
+    """The first plausible date by order of trust, in the page's own UTC offset."""
+    parsed: list[tuple[str, DateValue]] = []
     for signal, raw in candidates:
-        if not raw:
-            continue
-        value = parse_date(raw)
+        value = parse_date(raw) if raw else None
         if value is not None and plausible(value, now):
-            return value, signal
-    return None, None
+            parsed.append((signal, value))
+    if not parsed:
+        return None, None
+    signal, value = parsed[0]
+    local, offset_signal = with_local_offset(value, parsed[1:])
+    if offset_signal:
+        return local, f"{signal}+offset:{offset_signal}"
+    return value, signal
 
 
 def extract(
@@ -161,6 +174,8 @@ def extract(
         ("meta:parsely-author", meta.all("parsely-author")),
         ("meta:sailthru.author", meta.all("sailthru.author")),
         ("meta:dc.creator", meta.all("dc.creator") or meta.all("dcterms.creator")),
+        ("meta:twitter:written-by", signals.twitter_written_by(meta)),
+        ("meta:byl", meta.all("byl")),
         ("byline", found.bylines),
         ("feed:author", [hints["author"]] if hints.get("author") else []),
     ]:

@@ -5,6 +5,7 @@ Each helper returns raw values; `pipelines.extract` decides which signal wins.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from collections.abc import Iterator
@@ -13,6 +14,8 @@ from typing import Any
 
 import lxml.html
 from extruct.jsonld import JsonLdExtractor
+
+from pipelines.authors import is_agency
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +222,8 @@ def as_text(value: Any) -> str | None:
         value = value.get("@value") or value.get("name")
     if value is None:
         return None
-    text = " ".join(str(value).split())
+    # JSON-LD is often written by templates that HTML-escape it ("R&uuml;ckbau", "&#8217;").
+    text = " ".join(html.unescape(str(value)).split())
     return text or None
 
 
@@ -237,13 +241,25 @@ def jsonld_authors(found: Signals) -> list[str]:
     for person in raw if isinstance(raw, list) else [raw]:
         person = _resolve(found.by_id, person)
         if isinstance(person, dict):
-            if "Organization" in types_of(person) or "NewsMediaOrganization" in types_of(person):
-                continue
             name = as_text(person.get("name"))
+            # An organisation credited as author counts only when it is a news agency.
+            if name and "Person" not in types_of(person) and any(
+                "Organization" in t or t == "NewsMediaOrganization" for t in types_of(person)
+            ) and not is_agency(name):
+                continue
         else:
             name = as_text(person)
         if name:
             names.append(name)
+    return names
+
+
+def twitter_written_by(meta: MetaTags) -> list[str]:
+    """The "Written by" label/value pair that WordPress SEO plugins put in Twitter meta tags."""
+    names = meta.all("twitter:misc:written by")
+    for i in (1, 2, 3):
+        if (meta.first(f"twitter:label{i}") or "").strip().lower() == "written by":
+            names += meta.all(f"twitter:data{i}")
     return names
 
 
@@ -272,33 +288,57 @@ def _norm(text: str) -> str:
 
 
 def pick_title(found: Signals, feed_title: str | None = None) -> tuple[str | None, str | None]:
-    """The on-page headline where metadata confirms it; otherwise the best metadata title."""
-    meta_titles = [
-        ("jsonld:headline", as_text(found.article.get("headline"))),
-        ("meta:og:title", found.meta.first("og:title")),
-        ("meta:twitter:title", found.meta.first("twitter:title")),
-        ("title", found.title_tag),
+    """The article's headline, by order of trust (docs/extraction.md).
+
+    Publishers write JSON-LD and social titles for this one article; an <h1> may be a
+    kicker, a site logo or a modal's heading, so it comes after them. A site name
+    appended to a social or <title> title ("Headline | Site") is cut off.
+    """
+    site_names = [
+        n for n in (jsonld_publisher(found), found.meta.first("og:site_name")) if n
     ]
-    known = [_norm(t) for _, t in meta_titles if t]
-    for headline in found.headlines:
-        norm = _norm(headline)
-        if norm and any(norm in k for k in known):
-            return headline, "h1"
-    for signal, value in meta_titles[:3]:
+    candidates = [
+        ("jsonld:headline", as_text(found.article.get("headline"))),
+        ("meta:twitter:title", _strip_site_name(found.meta.first("twitter:title"), site_names,
+                                                found.title_tag)),
+        ("meta:og:title", _strip_site_name(found.meta.first("og:title"), site_names,
+                                           found.title_tag)),
+        ("h1", found.headlines[0] if len(found.headlines) == 1 else None),
+        ("title", _strip_site_name(found.title_tag, site_names, found.title_tag, force=True)),
+        ("feed:title", feed_title),
+    ]
+    for signal, value in candidates:
         if value:
             return value, signal
-    if len(found.headlines) == 1:
-        return found.headlines[0], "h1"
-    if found.title_tag:
-        return _strip_site_name(found.title_tag), "title"
-    if feed_title:
-        return feed_title, "feed:title"
     return None, None
 
 
-def _strip_site_name(title: str) -> str:
-    parts = re.split(r"\s+[|–—-]\s+", title)
-    return max(parts, key=len) if len(parts) > 1 else title
+_TITLE_SEPARATOR = re.compile(r"\s+[|–—\-·•:»]\s+|\s*[|｜]\s*")
+
+
+def _strip_site_name(
+    title: str | None, site_names: list[str], title_tag: str | None, force: bool = False
+) -> str | None:
+    """Cut "Headline | Site" down to "Headline".
+
+    The last part is cut when it names the site, or (for <title>, or a social title
+    equal to <title>) when it is short enough to be a site name.
+    """
+    if not title:
+        return title
+    title = " ".join(title.split())
+    parts = _TITLE_SEPARATOR.split(title)
+    if len(parts) < 2:
+        return title
+    last = parts[-1]
+    known = {_norm(n) for n in site_names}
+    same_as_tag = title_tag is not None and _norm(title) == _norm(title_tag)
+    if _norm(last) in known or (
+        (force or same_as_tag) and len(last) <= 30 and len(last) < len(title) / 2
+    ):
+        match = list(_TITLE_SEPARATOR.finditer(title))[-1]
+        return title[: match.start()].strip()
+    return title
 
 
 def date_in_url(url: str) -> str | None:
