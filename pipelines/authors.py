@@ -35,23 +35,102 @@ _SEPARATORS = re.compile(
     re.I,
 )
 _ROLE_WORDS = {
-    "staff", "writer", "reporter", "editor", "correspondent", "contributor", "columnist",
-    "senior", "chief", "associate", "deputy", "managing", "news", "desk", "team", "critic",
-    "producer", "photographer", "photos", "photo", "video", "tv", "film", "entertainment",
-    "contributing", "freelance", "special", "guest", "author", "admin", "administrator",
-    "redakteur", "redakteurin", "autor", "autorin", "journalist", "journaliste",
+    "staff",
+    "writer",
+    "reporter",
+    "editor",
+    "correspondent",
+    "contributor",
+    "columnist",
+    "senior",
+    "chief",
+    "associate",
+    "deputy",
+    "managing",
+    "news",
+    "desk",
+    "team",
+    "critic",
+    "producer",
+    "photographer",
+    "photos",
+    "photo",
+    "video",
+    "tv",
+    "film",
+    "entertainment",
+    "contributing",
+    "freelance",
+    "special",
+    "guest",
+    "author",
+    "admin",
+    "administrator",
+    "redakteur",
+    "redakteurin",
+    "autor",
+    "autorin",
+    "journalist",
+    "journaliste",
 }
 _ORG_WORDS = {
-    "news", "press", "media", "inc", "ltd", "llc", "agency", "newsroom", "magazine",
-    "times", "post", "daily", "journal", "tribune", "herald", "group", "network", "online",
-    "redaktion", "redaction", "rédaction", "redacción", "redazione", "nachrichten", "zeitung",
-    "tv", "radio", "channel", "com", "de", "net", "org",
+    "news",
+    "press",
+    "media",
+    "inc",
+    "ltd",
+    "llc",
+    "agency",
+    "newsroom",
+    "magazine",
+    "times",
+    "post",
+    "daily",
+    "journal",
+    "tribune",
+    "herald",
+    "group",
+    "network",
+    "online",
+    "redaktion",
+    "redaction",
+    "rédaction",
+    "redacción",
+    "redazione",
+    "nachrichten",
+    "zeitung",
+    "tv",
+    "radio",
+    "channel",
 }
+# "ndr.de", "ntv.com.tr": a domain name is a site, not a person.
+_DOMAIN = re.compile(r"\w\.(?:[a-z]{2,6})$", re.I)
 # A byline holding one of these credits a group, not a person ("Variety Staff").
 _COLLECTIVE = {"staff", "desk", "team", "editors", "editorial", "newsdesk", "wire", "wires"}
 _PARTICLES = {
-    "de", "da", "del", "della", "van", "von", "der", "den", "la", "le", "di", "du", "dos",
-    "das", "bin", "al", "el", "ter", "ten", "zu", "y", "af", "av",
+    "de",
+    "da",
+    "del",
+    "della",
+    "van",
+    "von",
+    "der",
+    "den",
+    "la",
+    "le",
+    "di",
+    "du",
+    "dos",
+    "das",
+    "bin",
+    "al",
+    "el",
+    "ter",
+    "ten",
+    "zu",
+    "y",
+    "af",
+    "av",
 }
 _AGENCIES_FILE = Path(__file__).with_name("news_agencies.txt")
 
@@ -87,14 +166,17 @@ def _script_is_caseless(word: str) -> bool:
 
 
 def _is_cjk(text: str) -> bool:
-    return any("CJK" in unicodedata.name(ch, "") or "HANGUL" in unicodedata.name(ch, "")
-               for ch in text)
+    return any(
+        "CJK" in unicodedata.name(ch, "") or "HANGUL" in unicodedata.name(ch, "") for ch in text
+    )
 
 
 def _is_person_name(name: str, site_name: str | None) -> bool:
     if not 2 <= len(name) <= 60 or any(ch.isdigit() for ch in name):
         return False
     if site_name and name.casefold() == site_name.casefold():
+        return False
+    if _DOMAIN.search(name):
         return False
     words = name.split()
     if _is_cjk(name):

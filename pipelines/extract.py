@@ -23,6 +23,7 @@ from typing import Any
 import lxml.html
 import trafilatura
 from itemadapter import ItemAdapter
+from lxml import etree
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from w3lib.encoding import html_to_unicode, http_content_type_encoding
@@ -75,10 +76,18 @@ def decode_body(body: bytes | str, headers: Mapping[str, str] | None = None) -> 
         return text, encoding
 
 
+# lxml.html elements, because trafilatura and htmldate take a parsed tree only in that
+# form. Comments are kept: some templates hold their publication date only in a
+# comment, and htmldate reads them.
+_PARSER = lxml.html.HTMLParser(encoding="utf-8", collect_ids=False, default_doctype=False)
+
+
 def parse_html(text: str) -> lxml.html.HtmlElement:
     """Parse decoded HTML; the text is re-encoded so lxml never second-guesses the charset."""
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
-    return lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
+    try:
+        return lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=_PARSER)
+    except etree.ParserError:  # an empty or comment-only document
+        return lxml.html.document_fromstring(b"<html><body></body></html>", parser=_PARSER)
 
 
 def _first(candidates: list[tuple[str, Any]]) -> tuple[Any, str | None]:
@@ -169,6 +178,10 @@ def extract(
     authors, signal = [], None
     for candidate_signal, names in [
         ("jsonld:author", signals.jsonld_authors(found)),
+        (
+            "microdata:author",
+            found.properties.get("author", []) + found.properties.get("creator", []),
+        ),
         ("meta:author", meta.all("author")),
         ("meta:article:author", [a for a in meta.all("article:author") if "://" not in a]),
         ("meta:parsely-author", meta.all("parsely-author")),
@@ -176,6 +189,7 @@ def extract(
         ("meta:dc.creator", meta.all("dc.creator") or meta.all("dcterms.creator")),
         ("meta:twitter:written-by", signals.twitter_written_by(meta)),
         ("meta:byl", meta.all("byl")),
+        ("meta:*author", signals.other_author_meta(meta)),
         ("byline", found.bylines),
         ("feed:author", [hints["author"]] if hints.get("author") else []),
     ]:
@@ -189,6 +203,7 @@ def extract(
         [
             ("jsonld:datePublished", signals.as_text(article.get("datePublished"))),
             ("jsonld:dateCreated", signals.as_text(article.get("dateCreated"))),
+            ("microdata:datePublished", found.prop("datePublished")),
             ("meta:article:published_time", meta.first("article:published_time")),
             ("meta:og:article:published_time", meta.first("og:article:published_time")),
             ("meta:parsely-pub-date", meta.first("parsely-pub-date")),
@@ -217,6 +232,7 @@ def extract(
     modified, signal = _pick_date(
         [
             ("jsonld:dateModified", signals.as_text(article.get("dateModified"))),
+            ("microdata:dateModified", found.prop("dateModified")),
             ("meta:article:modified_time", meta.first("article:modified_time")),
             ("meta:og:updated_time", meta.first("og:updated_time")),
             ("time[datetime]", found.modified_time),
@@ -258,7 +274,7 @@ def extract(
     record["tags"], provenance["tags"] = list(tags or []), signal
 
     body_text = trafilatura.extract(
-        text_html,
+        tree,  # trafilatura copies a parsed tree instead of parsing the page again
         url=url,
         include_comments=False,
         include_tables=False,
