@@ -242,7 +242,12 @@ def _times(tree: lxml.html.HtmlElement) -> tuple[str | None, str | None]:
 def collect(tree: lxml.html.HtmlElement) -> Signals:
     """Read every signal of one parsed page."""
     objects = _read_jsonld(tree)
-    by_id = {obj["@id"]: obj for obj in objects if isinstance(obj.get("@id"), str)}
+    # References ({"@id": ...} alone) must not shadow the full object they point to.
+    by_id = {
+        obj["@id"]: obj
+        for obj in objects
+        if isinstance(obj.get("@id"), str) and set(obj) - {"@id", "@type"}
+    }
     canonical = None
     for link in tree.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):

@@ -15,8 +15,18 @@ _TRACKING = re.compile(
 )
 
 
+# AMP variants of an article: "?amp=1", "?outputType=amp", ".../story/amp/", "story.amp.html".
+_AMP_PARAMS = re.compile(r"^(amp|_amp|amp_js_v|amp_gsa|usqp)$", re.I)
+_AMP_OUTPUT = re.compile(r"^(outputtype|output|format)$", re.I)
+_AMP_PATH = re.compile(r"/amp/?$|(?<=\w)\.amp(?=\.html?$)", re.I)
+
+
 def normalize_url(url: str) -> str:
-    """Lower-case scheme and host, drop default ports, fragments and tracking parameters."""
+    """One spelling per article URL.
+
+    Lower-case scheme and host, drop default ports and fragments, tracking parameters
+    and AMP markers (``?amp=1``, ``?outputType=amp``, a trailing ``/amp/``, ``.amp.html``).
+    """
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
@@ -24,9 +34,13 @@ def normalize_url(url: str) -> str:
     if port and not (scheme == "http" and port == 80 or scheme == "https" and port == 443):
         host = f"{host}:{port}"
     query = [
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not _TRACKING.match(k)
+        and not _AMP_PARAMS.match(k)
+        and not (_AMP_OUTPUT.match(k) and v.lower() == "amp")
     ]
-    path = parts.path or "/"
+    path = _AMP_PATH.sub(lambda m: "/" if m.group(0).startswith("/") else "", parts.path) or "/"
     return urlunsplit((scheme, host, path, urlencode(query, doseq=True), ""))
 
 

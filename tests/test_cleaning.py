@@ -74,3 +74,25 @@ def test_pick_canonical_refuses_other_site_and_homepage():
         "https://news.example.com/2026/02/story/",
         "link:canonical",
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["Von Seb Dumitru"], ["Seb Dumitru"]),
+        (["Par Bertrand Bissuel"], ["Bertrand Bissuel"]),
+        (
+            ["Trine Juncher Jørgensen og Tôrtia Reimer-Johansen"],
+            ["Trine Juncher Jørgensen", "Tôrtia Reimer-Johansen"],
+        ),
+        (["Michelle de Oliveira"], ["Michelle de Oliveira"]),
+        (["大渡 美咲"], ["大渡 美咲"]),
+        (["dpa"], ["dpa"]),
+        (["Adam Vidler, AP"], ["Adam Vidler", "AP"]),
+        (["ndr.de"], []),
+        (["Redaktion hessenschau.de"], []),
+        (["BBC News"], []),
+    ],
+)
+def test_clean_authors_languages_agencies_and_sites(raw, expected):
+    assert clean_authors(raw) == expected

@@ -1,0 +1,214 @@
+"""Extraction on small pages written for one behaviour each (accuracy is measured on real
+pages in docs/accuracy.md, not here)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from pipelines.extract import decode_body, extract
+from pipelines.urls import normalize_url
+
+URL = "https://news.example.com/2026/02/26/star-city-first-look/"
+NOW = datetime(2026, 11, 25, tzinfo=UTC)
+
+
+def page(head: str = "", body: str = "", lang: str = "en") -> str:
+    return (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">{head}</head>'
+        f"<body>{body}</body></html>"
+    )
+
+
+ARTICLE_TEXT = "<p>" + " ".join(["Apple TV sets the Star City premiere for May 29."] * 12) + "</p>"
+
+
+def test_jsonld_graph_with_nested_author_references():
+    jsonld = """<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
+      {"@type": "WebSite", "@id": "#site", "name": "Orbit News"},
+      {"@type": "Person", "@id": "#p1", "name": "Dana Whitfield"},
+      {"@type": ["NewsArticle"], "headline": "First look at Star City",
+       "datePublished": "2026-02-26T14:05:00-08:00", "author": [{"@id": "#p1"}],
+       "publisher": {"@id": "#site"}}]}</script>"""
+    record = extract(page(jsonld, "<h1>Other</h1>" + ARTICLE_TEXT), URL, fetched_at=NOW)
+    assert record["title"] == "First look at Star City"
+    assert record["authors"] == ["Dana Whitfield"]
+    assert record["site_name"] == "Orbit News"
+    assert record["published"] == "2026-02-26T14:05:00-08:00"
+    assert record["published_utc"] == "2026-02-26T22:05:00+00:00"
+    assert record["provenance"]["published"] == "jsonld:datePublished"
+
+
+def test_broken_jsonld_block_does_not_hide_the_next_one():
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", broken</script>'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Kept",'
+        ' "datePublished": "2026-03-01"}</script>'
+    )
+    record = extract(page(head, ARTICLE_TEXT), URL, fetched_at=NOW)
+    assert record["title"] == "Kept"
+    assert record["published"] == "2026-03-01"
+
+
+def test_jsonld_html_entities_are_decoded():
+    head = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "R&uuml;ckblick &#8216;Star City&#8217;"}</script>'  # noqa: E501
+    assert extract(page(head), URL)["title"] == "Rückblick ‘Star City’"
+
+
+def test_microdata_and_rdfa():
+    body = (
+        '<article itemscope itemtype="https://schema.org/NewsArticle">'
+        '<h1 itemprop="headline">Microdata headline</h1>'
+        '<span itemprop="author" itemscope><span itemprop="name">Marco Ruiz</span></span>'
+        '<time itemprop="datePublished" datetime="2025-02-14T09:00:00-08:00">Feb 14</time>'
+        '<figure><figcaption><span itemprop="author">Getty Images/Cultura RF</span>'
+        "</figcaption></figure>" + ARTICLE_TEXT + "</article>"
+    )
+    record = extract(page("", body), URL, fetched_at=NOW)
+    assert record["title"] == "Microdata headline"
+    assert record["authors"] == ["Marco Ruiz"]
+    assert record["published"] == "2025-02-14T09:00:00-08:00"
+
+    rdfa = (
+        '<div vocab="https://schema.org/" typeof="NewsArticle">'
+        '<span property="schema:author">Priya Castellano</span>'
+        '<span property="datePublished" content="2026-05-28">May 28</span>'
+        + ARTICLE_TEXT
+        + "</div>"
+    )
+    record = extract(page("", rdfa), URL, fetched_at=NOW)
+    assert record["authors"] == ["Priya Castellano"]
+    assert record["published"] == "2026-05-28"
+
+
+def test_opengraph_only_page():
+    head = (
+        '<meta property="og:title" content="Star City review | ScreenWire">'
+        '<meta property="og:site_name" content="ScreenWire">'
+        '<meta property="article:published_time" content="2026-05-28T06:00:00-04:00">'
+        '<meta property="article:modified_time" content="2026-05-29T08:15:00-04:00">'
+        '<meta property="article:section" content="Reviews">'
+        '<meta property="article:tag" content="Star City">'
+        '<meta property="article:tag" content="Apple TV">'
+        '<meta name="author" content="By Priya Castellano, Senior Critic">'
+    )
+    record = extract(page(head, ARTICLE_TEXT), URL, fetched_at=NOW)
+    assert record["title"] == "Star City review"  # site name cut
+    assert record["authors"] == ["Priya Castellano"]
+    assert record["modified"] == "2026-05-29T08:15:00-04:00"
+    assert record["section"] == "Reviews"
+    assert record["tags"] == ["Star City", "Apple TV"]
+
+
+def test_byline_in_sidebar_or_comments_is_not_the_author():
+    body = (
+        '<aside class="related"><p class="byline">By Someone Else</p>'
+        '<time datetime="2020-01-01">old</time></aside>'
+        '<div class="comments"><span class="author">Reader Name</span></div>'
+        '<h1>Headline</h1><p class="byline">By Eleanor Price | Updated 3 hours ago</p>'
+        '<time datetime="2025-02-06T10:15:00+00:00">6 February 2025</time>' + ARTICLE_TEXT
+    )
+    record = extract(page("<title>Headline - Courier</title>", body), URL, fetched_at=NOW)
+    assert record["authors"] == ["Eleanor Price"]
+    assert record["published"] == "2025-02-06T10:15:00+00:00"
+    assert record["provenance"]["authors"] == "byline"
+
+
+def test_future_and_ancient_dates_are_rejected_and_the_next_signal_used():
+    head = (
+        '<meta property="article:published_time" content="2031-01-01T00:00:00Z">'
+        '<meta name="date" content="1970-01-01">'
+    )
+    record = extract(page(head, ARTICLE_TEXT), URL, fetched_at=NOW)
+    assert record["published"] == "2026-02-26"
+    assert record["provenance"]["published"] == "url"
+
+
+def test_modified_before_published_is_dropped():
+    head = (
+        '<meta property="article:published_time" content="2026-02-26T10:00:00Z">'
+        '<meta property="article:modified_time" content="2026-02-20T10:00:00Z">'
+    )
+    record = extract(page(head, ARTICLE_TEXT), URL, fetched_at=NOW)
+    assert record["modified"] is None
+
+
+def test_utc_metadata_takes_the_pages_own_offset():
+    head = '<meta property="article:published_time" content="2023-11-09T03:28:35+00:00">'
+    body = '<time datetime="2023-11-08T22:28:35-05:00">November 8</time>' + ARTICLE_TEXT
+    record = extract(page(head, body), URL, fetched_at=NOW)
+    assert record["published"] == "2023-11-08T22:28:35-05:00"
+    assert record["published_utc"] == "2023-11-09T03:28:35+00:00"
+    assert record["provenance"]["published"].startswith("meta:article:published_time+offset")
+
+
+def test_agency_credit_kept_and_organisation_author_dropped():
+    head = """<script type="application/ld+json">{"@type": "NewsArticle", "author": [
+      {"@type": "Organization", "name": "Example Daily News"},
+      {"@type": "Organization", "name": "Associated Press"}]}</script>"""
+    assert extract(page(head), URL)["authors"] == ["Associated Press"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        ("windows-1251", "Звёздный городок: Apple показала первые кадры сериала"),
+        ("iso-8859-1", "Première: «Star City» arrive sur Apple TV"),
+        ("koi8-r", "Сериал о советской космической программе"),
+    ],
+)
+def test_legacy_encodings_from_meta_charset(encoding, text):
+    html = (
+        f'<html><head><meta charset="{encoding}"><title>{text}</title></head>'
+        f"<body><h1>{text}</h1><p>{text}</p></body></html>"
+    )
+    record = extract(html.encode(encoding), URL)
+    assert record["title"] == text
+    assert record["encoding"].replace("_", "-") in (encoding, "cp1251", "cp1252", "koi8-r")
+
+
+def test_http_charset_wins_over_meta_and_bom_over_both():
+    text = "Звёздный городок"
+    body = f'<html><head><meta charset="utf-8"><title>{text}</title></head></html>'
+    decoded, _ = decode_body(body.encode("cp1251"), {"Content-Type": "text/html; charset=cp1251"})
+    assert text in decoded
+    decoded, encoding = decode_body(
+        b"\xef\xbb\xbf" + body.encode("utf-8"), {"Content-Type": "text/html; charset=cp1251"}
+    )
+    assert text in decoded and encoding.startswith("utf")
+
+
+def test_utf8_page_with_a_stale_legacy_meta_charset_decodes_as_utf8():
+    text = "für Zuschauer — Звёздный"
+    body = f'<html><head><meta charset="iso-8859-1"><title>{text}</title></head></html>'
+    decoded, encoding = decode_body(body.encode("utf-8"))
+    assert text in decoded and encoding == "utf-8"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://x.com/a/story/amp/", "https://x.com/a/story/"),
+        ("https://x.com/a/story.amp.html", "https://x.com/a/story.html"),
+        ("https://x.com/a/s?amp=1&id=2", "https://x.com/a/s?id=2"),
+        ("https://x.com/a/s?outputType=amp", "https://x.com/a/s"),
+        ("https://x.com/amplify/", "https://x.com/amplify/"),
+        ("https://x.com/a/s?format=json", "https://x.com/a/s?format=json"),
+    ],
+)
+def test_amp_variants_normalised(url, expected):
+    assert normalize_url(url) == expected
+
+
+def test_amp_page_uses_its_canonical():
+    head = '<link rel="canonical" href="https://news.example.com/2026/02/26/star-city/">'
+    record = extract(page(head), "https://news.example.com/2026/02/26/star-city/amp/")
+    assert record["canonical_url"] == "https://news.example.com/2026/02/26/star-city/"
+    assert record["provenance"]["canonical_url"] == "link:canonical"
+
+
+def test_broken_input_gives_an_empty_record_not_an_error():
+    for body in (b"", b"<!-- only a comment -->", b"\x00\x01\x02", "<html><body>"):
+        record = extract(body, URL)
+        assert record["title"] is None and record["authors"] == []
