@@ -14,7 +14,7 @@ SOURCE_ARGS := $(foreach s,$(SOURCE),--source $(s))
 DEMO_PORT ?= 8002
 export STARCITY_DEMO_PORT := $(DEMO_PORT)
 
-.PHONY: help run demo demo-web crawl serve test lint format lock clean
+.PHONY: help run demo demo-web crawl serve test lint format lock accuracy clean
 
 help:
 	@echo "make run      crawl the real sources into $(DB), then serve Datasette on $(HOST):$(PORT)"
@@ -53,6 +53,21 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+EVAL_VENV := .venv-eval
+EVAL_DIR ?= ../shared/eval
+
+$(EVAL_VENV)/.installed: bench/requirements-eval.txt
+	$(PYTHON) -m venv $(EVAL_VENV)
+	$(EVAL_VENV)/bin/python -m pip install --quiet --upgrade pip
+	# lxml with its html-clean extra first: pip's resolver trips over it inside newspaper4k.
+	$(EVAL_VENV)/bin/python -m pip install --quiet "lxml[html-clean]==6.1.3"
+	$(EVAL_VENV)/bin/python -m pip install --quiet -r bench/requirements-eval.txt
+	touch $@
+
+# Score our extractor and trafilatura, htmldate and newspaper4k on ../shared/eval (docs/accuracy.md).
+accuracy: $(STAMP) $(EVAL_VENV)/.installed
+	$(EVAL_VENV)/bin/python bench/accuracy.py --eval-dir $(EVAL_DIR)
 
 # Re-pin requirements.lock from pyproject.toml (needs PyPI).
 lock: $(STAMP)

@@ -149,16 +149,19 @@ def _in_noise(node: lxml.html.HtmlElement) -> bool:
     return False
 
 
-def _iter_objects(value: Any) -> Iterator[dict[str, Any]]:
-    """Every JSON-LD object at any depth (@graph members, arrays, nested entities)."""
+def _iter_objects(value: Any, depth: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Every JSON-LD object at any depth (@graph members, arrays, nested entities).
+
+    Yields (depth, object); members of an @graph count as top level.
+    """
     if isinstance(value, list):
         for member in value:
-            yield from _iter_objects(member)
+            yield from _iter_objects(member, depth)
     elif isinstance(value, dict):
-        yield value
+        yield depth, value
         for key, member in value.items():
             if key != "@context" and isinstance(member, (dict, list)):
-                yield from _iter_objects(member)
+                yield from _iter_objects(member, depth if key == "@graph" else depth + 1)
 
 
 def types_of(obj: dict[str, Any]) -> list[str]:
@@ -167,9 +170,9 @@ def types_of(obj: dict[str, Any]) -> list[str]:
     return [str(k).rsplit("/", 1)[-1] for k in kinds]
 
 
-def _read_jsonld(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
-    objects: list[dict[str, Any]] = []
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
+def _read_jsonld(lxml_tree: lxml.html.HtmlElement) -> list[tuple[int, dict[str, Any]]]:
+    objects: list[tuple[int, dict[str, Any]]] = []
+    for script in lxml_tree.xpath('//script[@type="application/ld+json"]'):
         try:
             # One broken block must not hide the others, so blocks are read one by one.
             items = list(_jsonld._extract_items(script))
@@ -180,12 +183,18 @@ def _read_jsonld(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
     return objects
 
 
-def _pick_article(objects: list[dict[str, Any]]) -> dict[str, Any]:
-    for wanted in ARTICLE_TYPES:
-        for obj in objects:
-            if wanted in types_of(obj):
-                return obj
-    return {}
+def _pick_article(objects: list[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
+    """The page's own article: the shallowest article-typed object, then by type rank.
+
+    A live blog (LiveBlogPosting) holds its updates as nested BlogPostings; the
+    updates are not the article.
+    """
+    ranked = [
+        (depth, min(ARTICLE_TYPES.index(t) for t in types_of(obj) if t in ARTICLE_TYPES), i, obj)
+        for i, (depth, obj) in enumerate(objects)
+        if any(t in ARTICLE_TYPES for t in types_of(obj))
+    ]
+    return min(ranked, key=lambda r: r[:3])[3] if ranked else {}
 
 
 def _text(node: lxml.html.HtmlElement) -> str:
@@ -241,7 +250,8 @@ def _times(tree: lxml.html.HtmlElement) -> tuple[str | None, str | None]:
 
 def collect(tree: lxml.html.HtmlElement) -> Signals:
     """Read every signal of one parsed page."""
-    objects = _read_jsonld(tree)
+    with_depth = _read_jsonld(tree)
+    objects = [obj for _, obj in with_depth]
     # References ({"@id": ...} alone) must not shadow the full object they point to.
     by_id = {
         obj["@id"]: obj
@@ -259,7 +269,7 @@ def collect(tree: lxml.html.HtmlElement) -> Signals:
     return Signals(
         jsonld=objects,
         by_id=by_id,
-        article=_pick_article(objects),
+        article=_pick_article(with_depth),
         meta=MetaTags(tree),
         canonical=canonical,
         html_lang=tree.get("lang") or tree.get("xml:lang"),
@@ -367,7 +377,8 @@ def pick_title(found: Signals, feed_title: str | None = None) -> tuple[str | Non
     """
     site_names = [n for n in (jsonld_publisher(found), found.meta.first("og:site_name")) if n]
     candidates = [
-        ("jsonld:headline", as_text(found.article.get("headline"))),
+        ("jsonld:headline", _strip_site_name(as_text(found.article.get("headline")),
+                                             site_names, found.title_tag)),
         ("microdata:headline", found.prop("headline")),
         (
             "meta:twitter:title",
@@ -407,9 +418,10 @@ def _strip_site_name(
     last = parts[-1]
     known = {_norm(n) for n in site_names}
     same_as_tag = title_tag is not None and _norm(title) == _norm(title_tag)
-    if _norm(last) in known or (
-        (force or same_as_tag) and len(last) <= 30 and len(last) < len(title) / 2
-    ):
+    separator = list(_TITLE_SEPARATOR.finditer(title))[-1].group(0).strip()
+    short = len(last) <= 30 and len(last) < len(title) / 2
+    # "Headline | Site" is a convention; "Part one - part two" may be the headline itself.
+    if _norm(last) in known or (short and (force or same_as_tag or separator in "|｜")):
         match = list(_TITLE_SEPARATOR.finditer(title))[-1]
         return title[: match.start()].strip()
     return title
