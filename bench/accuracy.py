@@ -24,13 +24,28 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # (label, python, module:function, extra evaluate.py arguments, module search path)
 TOOLS = [
-    ("ours: pipelines.extract", ".venv/bin/python", "pipelines.extract:extract",
-     ["--raw-bytes"], "."),
+    (
+        "ours: pipelines.extract",
+        ".venv/bin/python",
+        "pipelines.extract:extract",
+        ["--raw-bytes"],
+        ".",
+    ),
     ("htmldate 1.11.0 find_date", ".venv-eval/bin/python", "anchors:htmldate_only", [], None),
-    ("trafilatura 2.3.1 extract_metadata", ".venv-eval/bin/python", "anchors:trafilatura_meta",
-     [], None),
-    ("trafilatura 2.3.1 bare_extraction", ".venv-eval/bin/python",
-     "bench.reference_tools:trafilatura_bare", [], "."),
+    (
+        "trafilatura 2.3.1 extract_metadata",
+        ".venv-eval/bin/python",
+        "anchors:trafilatura_meta",
+        [],
+        None,
+    ),
+    (
+        "trafilatura 2.3.1 bare_extraction",
+        ".venv-eval/bin/python",
+        "bench.reference_tools:trafilatura_bare",
+        [],
+        ".",
+    ),
     ("newspaper4k 0.9.6", ".venv-eval/bin/python", "anchors:newspaper4k", [], None),
 ]
 COLUMNS = [
@@ -43,14 +58,33 @@ COLUMNS = [
 ]
 
 
-def run_tool(eval_dir: Path, out: Path, label: str, python: str, func: str,
-             extra: list[str], path: str | None, only: str | None) -> dict:
+def run_tool(
+    eval_dir: Path,
+    out: Path,
+    label: str,
+    python: str,
+    func: str,
+    extra: list[str],
+    path: str | None,
+    only: str | None,
+) -> dict:
     slug = func.replace(":", "-").replace(".", "-")
     summary = out / f"{slug}.summary.json"
     command = [
-        str(ROOT / python), str(eval_dir / "evaluate.py"),
-        "--python", func, "--jobs", "1", "--quiet", "--label", label,
-        "--out", str(out / f"{slug}.jsonl"), "--summary", str(summary), *extra,
+        str(ROOT / python),
+        str(eval_dir / "evaluate.py"),
+        "--python",
+        func,
+        "--jobs",
+        "1",
+        "--quiet",
+        "--label",
+        label,
+        "--out",
+        str(out / f"{slug}.jsonl"),
+        "--summary",
+        str(summary),
+        *extra,
     ]
     if path:
         command += ["--path", str(ROOT / path)]

@@ -36,7 +36,8 @@ ARTICLE_TYPES = (
 # Parts of a page that describe other stories or readers, never this article.
 _NOISE = re.compile(
     r"comment|related|recommend|trending|popular|sidebar|newsletter|promo|widget|"
-    r"teaser|more-stories|read-next|outbrain|taboola|share|social|breadcrumb",
+    r"teaser|more-stories|read-next|outbrain|taboola|share|social|breadcrumb|"
+    r"embed|instagram|tweet|tiktok",
     re.I,
 )
 _BYLINE_CLASS = re.compile(r"byline|author|writer|contributor", re.I)
@@ -377,8 +378,10 @@ def pick_title(found: Signals, feed_title: str | None = None) -> tuple[str | Non
     """
     site_names = [n for n in (jsonld_publisher(found), found.meta.first("og:site_name")) if n]
     candidates = [
-        ("jsonld:headline", _strip_site_name(as_text(found.article.get("headline")),
-                                             site_names, found.title_tag)),
+        (
+            "jsonld:headline",
+            _strip_site_name(as_text(found.article.get("headline")), site_names, found.title_tag),
+        ),
         ("microdata:headline", found.prop("headline")),
         (
             "meta:twitter:title",
