@@ -171,10 +171,23 @@ def _is_cjk(text: str) -> bool:
     )
 
 
-def _is_person_name(name: str, site_name: str | None) -> bool:
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _names_the_site(name: str, site_name: str | None, host: str | None) -> bool:
+    """ "Der Postillon" on der-postillon.com, "ScreenWire" on screenwire.example."""
+    squashed = _squash(name)
+    if site_name and squashed == _squash(site_name):
+        return True
+    labels = [_squash(label) for label in (host or "").split(".")]
+    return len(squashed) >= 4 and any(squashed == label for label in labels)
+
+
+def _is_person_name(name: str, site_name: str | None, host: str | None = None) -> bool:
     if not 2 <= len(name) <= 60 or any(ch.isdigit() for ch in name):
         return False
-    if site_name and name.casefold() == site_name.casefold():
+    if _names_the_site(name, site_name, host):
         return False
     if _DOMAIN.search(name):
         return False
@@ -197,11 +210,14 @@ def _is_person_name(name: str, site_name: str | None) -> bool:
     )
 
 
-def clean_authors(raw_names: Iterable[str] | None, site_name: str | None = None) -> list[str]:
+def clean_authors(
+    raw_names: Iterable[str] | None, site_name: str | None = None, host: str | None = None
+) -> list[str]:
     """Clean author strings: strip "By", roles, emails, dates and handles; split "A, B and C".
 
     Keeps person names and news agencies; drops other organisations and the site's
-    own name. Order is kept, duplicates removed.
+    own name (``site_name``, or a name spelling a label of ``host``). Order is kept,
+    duplicates removed.
     """
     names: list[str] = []
     seen: set[str] = set()
@@ -214,7 +230,7 @@ def clean_authors(raw_names: Iterable[str] | None, site_name: str | None = None)
             part = _PREFIX.sub("", part).strip(" .,;:|-–—()[]")
             if not part or part.casefold() in seen:
                 continue
-            if is_agency(part) or _is_person_name(part, site_name):
+            if is_agency(part) or _is_person_name(part, site_name, host):
                 seen.add(part.casefold())
                 names.append(part)
     return names

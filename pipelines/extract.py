@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
@@ -175,6 +176,7 @@ def extract(
     record["site_name"], provenance["site_name"] = text_value, signal
 
     site = record["site_name"]
+    host = urlsplit(record["canonical_url"]).hostname or ""
     authors, signal = [], None
     for candidate_signal, names in [
         ("jsonld:author", signals.jsonld_authors(found)),
@@ -193,10 +195,17 @@ def extract(
         ("byline", found.bylines),
         ("feed:author", [hints["author"]] if hints.get("author") else []),
     ]:
-        cleaned = clean_authors(names, site_name=site)
+        cleaned = clean_authors(names, site_name=site, host=host)
         if cleaned:
             authors, signal = cleaned, candidate_signal
             break
+    # Metadata sometimes lists only the first of several authors the byline shows.
+    if signal and signal != "byline":
+        shown = clean_authors(found.bylines, site_name=site, host=host)
+        if len(shown) > len(authors) and {a.casefold() for a in authors} <= {
+            b.casefold() for b in shown
+        }:
+            authors, signal = shown, f"{signal}+byline"
     record["authors"], provenance["authors"] = authors, signal
 
     published, signal = _pick_date(

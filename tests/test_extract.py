@@ -212,3 +212,20 @@ def test_broken_input_gives_an_empty_record_not_an_error():
     for body in (b"", b"<!-- only a comment -->", b"\x00\x01\x02", "<html><body>"):
         record = extract(body, URL)
         assert record["title"] is None and record["authors"] == []
+
+
+def test_byline_completes_metadata_that_lists_one_of_two_authors():
+    head = '<meta name="author" content="Marlene Holm">'
+    body = (
+        '<div class="article-byline"><a rel="author">Ingrid Treborg</a>'
+        '<a rel="author">Marlene Holm</a></div>' + ARTICLE_TEXT
+    )
+    record = extract(page(head, body), URL)
+    assert record["authors"] == ["Ingrid Treborg", "Marlene Holm"]
+    assert record["provenance"]["authors"] == "meta:author+byline"
+
+
+def test_author_that_spells_the_sites_domain_is_dropped():
+    head = '<meta name="author" content="Der Postillon">'
+    record = extract(page(head, ARTICLE_TEXT), "https://www.der-postillon.com/2024/04/x.html")
+    assert record["authors"] == []
