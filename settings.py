@@ -50,12 +50,19 @@ RETRY_EXCEPTIONS = [
 
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
+    "pipelines.relevance.RelevancePipeline": 200,
+    "pipelines.dedupe.DedupePipeline": 300,
     "pipelines.store.SQLiteStorePipeline": 900,
 }
 
 EXTENSIONS = {
+    # Lower numbers run first at the end of a crawl: group, then record the run.
+    "pipelines.grouping.GroupingExtension": 400,
     "pipelines.runrecord.RunRecordExtension": 500,
 }
+
+# Near-duplicates: MinHash Jaccard estimate over word 5-shingles at or above this.
+DEDUPE_NEAR_THRESHOLD = 0.8
 
 # Where the articles go (overridden by `--db` / `make crawl DB=...`).
 STARCITY_DB = "data/starcity.db"

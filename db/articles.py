@@ -26,8 +26,17 @@ ARTICLE_FIELDS = (
     "word_count",
     "provenance",
     "http_status",
+    "relevance",
+    "relevance_score",
+    "relevance_evidence",
+    "url_key",
+    "text_hash",
+    "minhash",
+    "duplicate_match",
+    "duplicate_kind",
+    "duplicate_similarity",
 )
-_JSON_FIELDS = {"authors", "tags", "provenance"}
+_JSON_FIELDS = {"authors", "tags", "provenance", "relevance_evidence"}
 
 
 def store_article(db: Database, record: dict[str, Any], seen_at: str) -> bool:

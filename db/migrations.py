@@ -82,6 +82,85 @@ def m002_runs(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_relevance_duplicates_stories(db: Database) -> None:
+    db["articles"].add_column("relevance", str)  # relevant, mention, uncertain, off_topic
+    db["articles"].add_column("relevance_score", float)
+    db["articles"].add_column("relevance_evidence", str)  # JSON: terms matched, by zone
+    db["articles"].add_column("url_key", str)
+    db["articles"].add_column("text_hash", str)
+    db["articles"].add_column("minhash", bytes)
+    # duplicate_match: the earlier article this one matched when it was stored;
+    # duplicate_of: the original of its group (earliest published), set after each crawl.
+    db["articles"].add_column("duplicate_match", str)
+    db["articles"].add_column("duplicate_of", str)
+    db["articles"].add_column("duplicate_kind", str)  # url, text, near
+    db["articles"].add_column("duplicate_similarity", float)
+    db["articles"].create_index(["relevance"])
+    db["articles"].create_index(["url_key"])
+    db["articles"].create_index(["text_hash"])
+    db["articles"].create_index(["duplicate_of"])
+    db["stories"].create(
+        {
+            "id": int,
+            "headline": str,
+            "first_published": str,
+            "last_published": str,
+            "first_seen": str,
+            "last_seen": str,
+            "article_count": int,  # originals and copies
+            "original_count": int,  # without copies
+            "source_count": int,
+            "terms": str,  # JSON: the words and names the story's articles share
+        },
+        pk="id",
+    )
+    db["articles"].add_column("story_id", int, fk="stories", fk_col="id")
+    db["articles"].create_index(["story_id"])
+
+
+@migrations()
+def m004_views(db: Database) -> None:
+    db.create_view(
+        "relevant_articles",
+        """
+        select a.published_at, a.source, a.title, a.authors, a.canonical_url, a.story_id,
+          a.relevance_score,
+          (select count(*) from articles c where c.duplicate_of = a.canonical_url) as copies
+        from articles a
+        where a.relevance = 'relevant' and a.duplicate_of is null
+        order by a.published_at desc
+        """,
+        replace=True,
+    )
+    db.create_view(
+        "mentions",
+        """
+        select published_at, source, title, canonical_url, relevance_score
+        from articles
+        where relevance = 'mention' and duplicate_of is null
+        order by published_at desc
+        """,
+        replace=True,
+    )
+    db.create_view(
+        "coverage_by_source",
+        """
+        select source,
+          sum(relevance = 'relevant' and duplicate_of is null) as relevant,
+          sum(relevance = 'relevant') as relevant_with_copies,
+          sum(relevance = 'mention' and duplicate_of is null) as mentions,
+          sum(relevance = 'mention') as mentions_with_copies,
+          sum(duplicate_of is not null) as copies,
+          count(*) as pages_judged
+        from articles
+        group by source
+        order by relevant desc
+        """,
+        replace=True,
+    )
+
+
 def open_database(path: str) -> Database:
     """Open (creating if needed) the database at ``path`` with the schema up to date.
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -37,12 +36,14 @@ class Source:
 
 @dataclass(frozen=True)
 class Topic:
+    """The watched topic: its names, query terms and the evidence for and against it."""
+
     name: str
     query_terms: tuple[str, ...]
-    confirm_terms: tuple[str, ...] = ()
-    other_star_cities: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    evidence: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    other_contexts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     description: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def resolve_sources_path(spec: str | Path) -> Path:
@@ -115,14 +116,20 @@ def load_topic(path: str | Path = DEFAULT_TOPIC) -> Topic:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read topic file: {exc}") from exc
-    known = {"name", "query_terms", "confirm_terms", "other_star_cities", "description"}
     if not data.get("query_terms"):
         raise ConfigError(f"{path}: topic has no query_terms")
+
+    def groups(key: str) -> dict[str, tuple[str, ...]]:
+        raw = data.get(key) or {}
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{path}: {key} must map group names to lists of terms")
+        return {name: tuple(str(t) for t in terms or ()) for name, terms in raw.items()}
+
     return Topic(
         name=data.get("name", "topic"),
         query_terms=tuple(data["query_terms"]),
-        confirm_terms=tuple(data.get("confirm_terms") or ()),
-        other_star_cities=tuple(data.get("other_star_cities") or ()),
+        names=tuple(data.get("names") or data["query_terms"]),
+        evidence=groups("evidence"),
+        other_contexts=groups("other_contexts"),
         description=data.get("description", ""),
-        extra={k: v for k, v in data.items() if k not in known},
     )

@@ -1,0 +1,57 @@
+"""Settle duplicate groups: every copy points at the group's original (earliest published)."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+
+def resolve(db: Database) -> int:
+    """Group articles linked by ``duplicate_match`` and set ``duplicate_of`` to each group's
+    original: the earliest published copy (then the first seen). Returns the number of copies.
+    """
+    rows = db.execute(
+        "select canonical_url, duplicate_match, published_at, first_seen, duplicate_kind"
+        " from articles"
+        " where duplicate_match is not null or canonical_url in"
+        " (select duplicate_match from articles where duplicate_match is not null)"
+    ).fetchall()
+    parent: dict[str, str] = {}
+
+    def find(url: str) -> str:
+        parent.setdefault(url, url)
+        while parent[url] != url:
+            parent[url] = parent[parent[url]]
+            url = parent[url]
+        return url
+
+    order: dict[str, tuple[int, str, str]] = {}
+    kind_of: dict[str, str] = {}
+    for url, match, published, first_seen, kind in rows:
+        order[url] = (0 if published else 1, published or "", first_seen or "")
+        find(url)
+        if match:
+            parent[find(url)] = find(match)
+            if kind:
+                kind_of.setdefault(url, kind)
+                # A former original that turns out to be a copy takes its link's kind.
+                kind_of.setdefault(match, kind)
+    groups: dict[str, list[str]] = {}
+    for url in parent:
+        groups.setdefault(find(url), []).append(url)
+    copies = 0
+    with db.atomic():
+        db.execute("update articles set duplicate_of = null where duplicate_of is not null")
+        for members in groups.values():
+            if len(members) < 2:
+                continue
+            known = [m for m in members if m in order]
+            original = min(known, key=lambda m: (order[m], m))
+            for member in known:
+                if member != original:
+                    db.execute(
+                        "update articles set duplicate_of = ?, duplicate_kind = ?"
+                        " where canonical_url = ?",
+                        [original, kind_of.get(member, "near"), member],
+                    )
+                    copies += 1
+    return copies

@@ -1,0 +1,174 @@
+"""Duplicates on three levels, linked and never dropped.
+
+1. ``url``: the same article under another address (www./m./amp. hosts, AMP paths,
+   trailing slashes, index pages, tracking parameters, "#rss" fragments).
+2. ``text``: the same words (hash of the normalised main text).
+3. ``near``: a copy under other page chrome or with small edits (MinHash over word
+   5-shingles, datasketch's LSH; Jaccard estimate >= DEDUPE_NEAR_THRESHOLD).
+
+The pipeline compares each new article with everything stored before and with the rest
+of the crawl, and records the match in ``duplicate_match`` / ``duplicate_kind``. Which
+copy of a group is the original (the earliest published) is settled after the crawl by
+`db.duplicates.resolve`, which sets ``duplicate_of`` on the other copies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+
+from db.migrations import open_database
+from pipelines.urls import normalize_url
+
+log = logging.getLogger(__name__)
+
+NUM_PERM = 128
+# Stored signatures are only comparable within one permutation scheme: name it explicitly.
+SCHEME = "affine32"
+SHINGLE = 5
+MIN_WORDS = 40  # shorter texts are too small for a meaningful near-duplicate test
+_INDEX_PAGE = re.compile(r"/(?:index|default)\.(?:html?|php|aspx?)$", re.I)
+_HOST_PREFIX = re.compile(r"^(?:www\d?|m|mobile|amp)\.")
+
+
+def url_key(url: str) -> str:
+    """The address with every variant of the same page folded together."""
+    parts = urlsplit(normalize_url(url))
+    host = _HOST_PREFIX.sub("", parts.netloc)
+    path = _INDEX_PAGE.sub("/", parts.path).rstrip("/") or "/"
+    return urlunsplit(("", host, path, parts.query, "")).lstrip("/")
+
+
+def normalised_words(text: str) -> list[str]:
+    """Words of a text, case- and accent-folded, without punctuation."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return re.findall(r"\w+", folded)
+
+
+def text_hash(text: str | None) -> str | None:
+    words = normalised_words(text or "")
+    if len(words) < MIN_WORDS:
+        return None
+    return hashlib.sha1(" ".join(words).encode()).hexdigest()
+
+
+def minhash(text: str | None) -> MinHash | None:
+    words = normalised_words(text or "")
+    if len(words) < MIN_WORDS:
+        return None
+    shingles = {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+    signature = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
+    signature.update_batch([s.encode() for s in shingles])
+    return signature
+
+
+def signature_bytes(signature: MinHash) -> bytes:
+    return signature.hashvalues.astype(np.uint64).tobytes()
+
+
+def signature_from_bytes(blob: bytes) -> MinHash:
+    values = np.frombuffer(blob, dtype=np.uint64)
+    return MinHash(num_perm=NUM_PERM, hashvalues=values, scheme=SCHEME)
+
+
+class DuplicateIndex:
+    """What has been seen: URL keys, text hashes and MinHash signatures, by canonical URL."""
+
+    def __init__(self, threshold: float) -> None:
+        self.threshold = threshold
+        self.by_url_key: dict[str, str] = {}
+        self.by_text_hash: dict[str, str] = {}
+        self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        self.signatures: dict[str, MinHash] = {}
+
+    def add(self, canonical: str, key: str, digest: str | None, sig: MinHash | None) -> None:
+        self.by_url_key.setdefault(key, canonical)
+        if digest:
+            self.by_text_hash.setdefault(digest, canonical)
+        if sig is not None and canonical not in self.signatures:
+            self.signatures[canonical] = sig
+            self.lsh.insert(canonical, sig)
+
+    def match(
+        self, canonical: str, key: str, digest: str | None, sig: MinHash | None
+    ) -> tuple[str, str, float] | None:
+        """(original, kind, similarity) of the first level that matches, or None."""
+        original = self.by_url_key.get(key)
+        if original and original != canonical:
+            return original, "url", 1.0
+        original = self.by_text_hash.get(digest) if digest else None
+        if original and original != canonical:
+            return original, "text", 1.0
+        if sig is None:
+            return None
+        best: tuple[str, str, float] | None = None
+        for other in self.lsh.query(sig):
+            if other == canonical:
+                continue
+            similarity = sig.jaccard(self.signatures[other])
+            if similarity >= self.threshold and (best is None or similarity > best[2]):
+                best = (other, "near", round(similarity, 3))
+        return best
+
+
+class DedupePipeline:
+    """Scrapy pipeline: fingerprint each article and link it to an earlier copy, if any."""
+
+    def __init__(self, crawler: Crawler, path: str, threshold: float) -> None:
+        self.crawler = crawler
+        self.path = path
+        self.index = DuplicateIndex(threshold)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
+        settings = crawler.settings
+        return cls(
+            crawler,
+            settings["STARCITY_DB"],
+            settings.getfloat("DEDUPE_NEAR_THRESHOLD", 0.8),
+        )
+
+    def open_spider(self) -> None:
+        db = open_database(self.path)
+        try:
+            rows = db.execute(
+                "select canonical_url, url_key, text_hash, minhash from articles"
+                " where url_key is not null order by first_seen"
+            ).fetchall()
+        finally:
+            db.close()
+        for canonical, key, digest, blob in rows:
+            sig = signature_from_bytes(blob) if blob else None
+            self.index.add(canonical, key, digest, sig)
+        log.info("duplicate index: %d stored articles", len(rows))
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        article = adapter.get("article")
+        if not article:
+            return item
+        canonical = article["canonical_url"]
+        key = url_key(canonical)
+        digest = text_hash(article["text"])
+        sig = minhash(article["text"])
+        article["url_key"] = key
+        article["text_hash"] = digest
+        article["minhash"] = signature_bytes(sig) if sig is not None else None
+        found = self.index.match(canonical, key, digest, sig)
+        if found:
+            original, kind, similarity = found
+            article["duplicate_match"] = original
+            article["duplicate_kind"] = kind
+            article["duplicate_similarity"] = similarity
+            self.crawler.stats.inc_value(f"dedupe/{kind}")
+        self.index.add(canonical, key, digest, sig)
+        return item

@@ -1,0 +1,133 @@
+"""Duplicates on three levels and story grouping, on real SQLite files."""
+
+from __future__ import annotations
+
+import pytest
+
+from db import duplicates, stories
+from db.articles import store_article
+from db.migrations import open_database
+from pipelines.dedupe import DuplicateIndex, minhash, text_hash, url_key
+
+TEXT = (
+    "Apple TV has set Friday May 29 as the premiere date for Star City, the spinoff of For "
+    "All Mankind from Ben Nedivi, Matt Wolpert and Ronald D. Moore. The first two episodes "
+    "arrive together, with the rest following weekly through July 10. Rhys Ifans stars as "
+    "the Chief Designer of the Soviet space programme, and Anna Maxwell Martin plays the "
+    "head of KGB surveillance in the closed town outside Moscow. A trailer released on "
+    "Tuesday shows cosmonauts training in the snow."
+)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "https://www.example.com/tv/star-city/",
+        "https://example.com/tv/star-city",
+        "https://m.example.com/tv/star-city/?utm_source=rss#rss",
+        "https://amp.example.com/tv/star-city/amp/",
+        "https://example.com/tv/star-city/index.html",
+    ],
+)
+def test_url_variants_share_one_key(variant):
+    assert url_key(variant) == url_key("https://example.com/tv/star-city")
+
+
+def test_text_hash_ignores_case_spacing_and_punctuation():
+    assert text_hash(TEXT) == text_hash(TEXT.upper().replace(",", " ,  "))
+    assert text_hash("too short") is None
+
+
+def test_near_duplicate_found_and_different_story_not():
+    index = DuplicateIndex(threshold=0.8)
+    index.add("https://a.example/original", "a.example/original", text_hash(TEXT), minhash(TEXT))
+    copy = TEXT + " Stay tuned for more updates."
+    found = index.match("https://b.example/copy", "b.example/copy", text_hash(copy), minhash(copy))
+    assert found and found[0] == "https://a.example/original" and found[1] == "near"
+    other = (
+        "Sydney's Star casino faces a fresh licence review after the state regulator found "
+        "that the operator had failed to meet conditions set after the Bell inquiry, and the "
+        "board will appear before the commission in April to answer questions about money "
+        "laundering controls, gaming floor supervision and its finances for the year ahead."
+    )
+    assert (
+        index.match("https://c.example/x", "c.example/x", text_hash(other), minhash(other)) is None
+    )
+
+
+def article(url: str, published: str, **extra) -> dict:
+    return {
+        "canonical_url": url,
+        "url": url,
+        "source": extra.pop("source", "s"),
+        "title": extra.pop("title", "Star City premiere set for May 29"),
+        "description": None,
+        "text": extra.pop("text", TEXT),
+        "published_at": published,
+        "relevance": extra.pop("relevance", "relevant"),
+        **extra,
+    }
+
+
+def test_resolve_makes_the_earliest_published_copy_the_original(tmp_path):
+    db = open_database(str(tmp_path / "d.db"))
+    # The aggregator was crawled first, the original publisher later.
+    store_article(db, article("https://agg.example/copy", "2026-03-10T18:05:00+00:00"), "t1")
+    store_article(
+        db,
+        article(
+            "https://pub.example/original",
+            "2026-03-10T15:30:00+00:00",
+            duplicate_match="https://agg.example/copy",
+            duplicate_kind="near",
+        ),
+        "t2",
+    )
+    assert duplicates.resolve(db) == 1
+    rows = {r["canonical_url"]: r for r in db.query("select * from articles")}
+    assert rows["https://pub.example/original"]["duplicate_of"] is None
+    assert rows["https://agg.example/copy"]["duplicate_of"] == "https://pub.example/original"
+    assert rows["https://agg.example/copy"]["duplicate_kind"] == "near"
+    assert duplicates.resolve(db) == 1  # idempotent
+
+
+def test_stories_group_one_event_and_keep_others_apart(tmp_path):
+    db = open_database(str(tmp_path / "s.db"))
+    store_article(db, article("https://a.example/1", "2026-03-10T15:30:00+00:00", source="a"), "t")
+    store_article(
+        db,
+        article(
+            "https://b.example/2",
+            "2026-03-10T16:00:00+00:00",
+            source="b",
+            title="Apple TV sets May 29 premiere for 'Star City'",
+            text=TEXT.replace("Tuesday", "Monday") + " The series has eight episodes.",
+        ),
+        "t",
+    )
+    store_article(
+        db,
+        article(
+            "https://c.example/3",
+            "2025-02-06T10:00:00+00:00",
+            source="c",
+            title="Rhys Ifans to lead Star City",
+            text="Rhys Ifans has been cast as the Chief Designer in Star City. " * 5,
+        ),
+        "t",
+    )
+    store_article(
+        db,
+        article("https://d.example/4", "2026-03-10T17:00:00+00:00", relevance="off_topic"),
+        "t",
+    )
+    assert stories.assign(db) == 3
+    by_url = {r["canonical_url"]: r["story_id"] for r in db.query("select * from articles")}
+    assert by_url["https://a.example/1"] == by_url["https://b.example/2"]
+    assert by_url["https://c.example/3"] != by_url["https://a.example/1"]
+    assert by_url["https://d.example/4"] is None
+    story = db["stories"].get(by_url["https://a.example/1"])
+    assert story["article_count"] == 2 and story["source_count"] == 2
+    assert story["headline"] == "Star City premiere set for May 29"
+    assert "may-29" in story["terms"]
+    assert stories.assign(db) == 0  # already placed articles stay where they are
