@@ -14,11 +14,14 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlite_utils import Database
 
+from starcity.config import load_topic
+
 STORY_WINDOW_DAYS = 4
-STORY_THRESHOLD = 0.22
+STORY_THRESHOLD = 0.2
 LEAD_WORDS = 80
 _STOP = set(
     """
@@ -64,13 +67,30 @@ def _day_key(text: str) -> str:
     return f"{month[:3].lower()}-{int(day)}"
 
 
+@cache
+def background() -> frozenset[str]:
+    """Words and names every article about the topic shares (its cast, creators, franchise).
+
+    They say which show an article is about, not which event: stories ignore them.
+    """
+    topic = load_topic()
+    terms = [t for group in topic.evidence.values() for t in group if not t.startswith("re:")]
+    terms += [n for n in topic.names if not n.startswith("re:")]
+    found: set[str] = set()
+    for term in terms:
+        found.add(term.casefold())
+        found.update(w.casefold() for w in _WORD.findall(term))
+    return frozenset(found)
+
+
 def features(title: str | None, description: str | None, text: str | None) -> Features:
     lead = " ".join((text or "").split()[:LEAD_WORDS])
     head = f"{title or ''} {description or ''} {lead}"
-    words = {w.casefold() for w in _WORD.findall(head)} - _STOP
+    common = background()
+    words = {w.casefold() for w in _WORD.findall(head)} - _STOP - common
     body = f"{title or ''}. {description or ''}. {text or ''}"
-    names = {n.casefold() for n in _NAME.findall(body) if n.casefold() not in _STOP}
-    names -= {"the", "a", "in", "on"}
+    names = {n.casefold() for n in _NAME.findall(body)} - _STOP - common
+    names = {n for n in names if not set(n.split()) <= common | _STOP}
     names |= {_day_key(d) for d in _DAY.findall(body)}
     return Features(words, names)
 

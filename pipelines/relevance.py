@@ -24,13 +24,13 @@ ZONES = ("title", "lead", "body")
 _ZONE_WEIGHT = {"title": 3.0, "lead": 2.0, "body": 1.0}
 # Words that make a name a work's title ("the series Star City", "Star City premieres")...
 _TITLE_BEFORE = (
-    r"(?:series|show|drama|thriller|spinoff|spin-off|spin off|apple tv\+?'?s?|apple'?s|"
-    r"new|upcoming|watch|сериал\w*|serial\w*|serie|série)"
+    r"(?<!\w)(?:series|show|drama|thriller|spinoff|spin-off|spin off|apple tv\+?(?:'s|’s)?|"
+    r"apple(?:'s|’s)|new|upcoming|watch|сериал\w*|serial\w*|serie|série)"
 )
 _TITLE_AFTER = (
     r"(?:series|show|drama|spinoff|spin-off|premiere\w*|season|episode\w*|trailer|cast|"
     r"star|stars|creator\w*|showrunner\w*|review|first[- ]look|finale|arrives|debuts|"
-    r"is set|opens with|takes place|follows)"
+    r"is set|opens with|takes place|follows)(?!\w)"
 )
 _QUOTES = "'‘’\"“”«»„"
 # ...and words that make it a place ("in Star City", "Star City's training centre").
@@ -79,7 +79,10 @@ class RelevanceScorer:
         return re.compile(
             rf"[{_QUOTES}]\s*(?:{name})\s*[{_QUOTES}]"
             rf"|{_TITLE_BEFORE}\s+[{_QUOTES}]?(?:{name})"
-            rf"|(?:{name})[{_QUOTES}]?,?\s+(?:\([^)]*\)\s+)?(?:is\s+|will\s+)?{_TITLE_AFTER}",
+            rf"|(?:{name})[{_QUOTES}]?,?\s+(?:\([^)]*\)\s+)?(?:is\s+|will\s+)?{_TITLE_AFTER}"
+            # an appositive: "Star City, the new Soviet space-race drama from ..."
+            rf"|(?:{name}),\s+(?:the|a|an)\s+(?:[\w-]+\s+){{0,5}}"
+            rf"(?:series|drama|show|spinoff|spin-off|thriller)(?!\w)",
             re.I,
         )
 
@@ -158,7 +161,15 @@ class RelevanceScorer:
         score = round(show - 1.5 * other + (2.0 if prominent else 0.0), 2)
 
         label = self._label(
-            name_count, prominent, show, other, specific, franchise, title_use, place_use
+            name_count,
+            prominent,
+            show,
+            other,
+            specific,
+            franchise,
+            television,
+            title_use,
+            place_use,
         )
         return Judgement(
             label=label,
@@ -182,26 +193,31 @@ class RelevanceScorer:
         other: float,
         specific: int,
         franchise: int,
+        television: int,
         title_use: int,
         place_use: int,
     ) -> str:
+        """The label from the evidence; the reasoning is written out in docs/relevance.md."""
         if name_count == 0:
             return "off_topic"
+        # The series itself is named: its cast or "spinoff", or the name used as a title.
         series_named = specific > 0 or title_use > 0
-        # Another Star City clearly in context and nothing that singles out the series.
+        # Another Star City in context and nothing that singles out the series.
         if other >= 3 and not series_named:
             return "off_topic"
-        # For All Mankind's own Star City (the in-story Soviet centre): franchise words,
+        # For All Mankind's own Star City (the in-story Soviet centre): the franchise,
         # the name used as a place, nothing about a new series.
-        if franchise and not series_named and place_use and show < 6:
+        if franchise and place_use and not series_named:
             return "off_topic"
-        if show >= 5 and (series_named or franchise >= 2) and show > other:
+        about_show = series_named and (franchise or specific or television) or franchise >= 2
+        if about_show and show >= 3 and show > other:
             if prominent or name_count >= 3:
                 return "relevant"
             return "mention"
-        if show >= 3 and series_named and show > other:
-            return "relevant" if prominent else "mention"
-        if other > show:
+        # Named once or twice in the body of a television article: a passing mention.
+        if not prominent and other == 0 and (franchise or television >= 2):
+            return "mention"
+        if other > 0 and not (specific or franchise):
             return "off_topic"
         return "uncertain"
 

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import run_crawl
 
-DEMO_ARTICLES = 8
+DEMO_ARTICLES = 12
 
 
 def rows(db: Path) -> dict[str, dict]:
@@ -44,6 +44,7 @@ def test_crawl_stores_every_demo_article(crawled):
         "launchpad-ledger",
         "screenwire",
         "evening-courier",
+        "streambuzz",
     }
     assert "run 1 ok" in result.stdout
 
@@ -144,7 +145,7 @@ def test_run_records_per_source(crawled):
         r["source"]: dict(r) for r in conn.execute("select * from source_runs where run_id = 1")
     }
     conn.close()
-    assert set(per_source) == {"launchpad-ledger", "screenwire", "evening-courier"}
+    assert set(per_source) == {"launchpad-ledger", "screenwire", "evening-courier", "streambuzz"}
     assert sum(r["stored"] for r in per_source.values()) == DEMO_ARTICLES
     assert all(r["status"] == "ok" and r["errors"] == 0 for r in per_source.values())
 
@@ -160,3 +161,65 @@ def test_make_crawl_sources_demo_twice_keeps_row_count(tmp_path, monkeypatch):
     second = run_crawl(db, "--sources", "demo")
     assert second.returncode == 0, second.stdout + second.stderr
     assert len(rows(db)) == DEMO_ARTICLES
+
+
+def test_relevance_labels_and_evidence(crawled):
+    db, _, _ = crawled
+    articles = rows(db)
+    off_topic = {
+        "/launchpad/2026/01/12/green-arrow-returns-to-star-city-comic-review/",
+        "/screenwire/business/the-star-sydney-casino-licence-review/",
+        "/courier/science/gagarin-centre-winter-survival-drills.html",
+    }
+    for url, row in articles.items():
+        expected = "off_topic" if any(url.endswith(p) for p in off_topic) else "relevant"
+        assert row["relevance"] == expected, (url, row["relevance"], row["relevance_evidence"])
+    casino = by_path(articles, "/screenwire/business/the-star-sydney-casino-licence-review/")
+    evidence = json.loads(casino["relevance_evidence"])
+    assert "casino" in evidence["other"]
+    first_look = by_path(articles, "/launchpad/2026/02/26/star-city-first-look-images/")
+    evidence = json.loads(first_look["relevance_evidence"])
+    assert "Star City" in evidence["names"]["title"]
+    assert "For All Mankind" in evidence["show"]["franchise"]["title"]
+
+
+def test_aggregator_copy_is_linked_to_the_original_not_dropped(crawled):
+    db, _, web = crawled
+    articles = rows(db)
+    copy = by_path(articles, "/streambuzz/posts/star-city-may-29-premiere-date-trailer.html")
+    original = by_path(articles, "/launchpad/2026/03/10/star-city-premiere-date-trailer/")
+    # The feed's link carried ?utm_source=rss&utm_medium=feed#rss: normalised away.
+    assert copy["canonical_url"] == (
+        f"{web.url}/streambuzz/posts/star-city-may-29-premiere-date-trailer.html"
+    )
+    assert copy["duplicate_of"] == original["canonical_url"]
+    assert copy["duplicate_kind"] == "near" and copy["duplicate_similarity"] >= 0.8
+    assert original["duplicate_of"] is None
+    assert sum(1 for r in articles.values() if r["duplicate_of"]) == 1
+
+
+def test_one_event_reported_by_several_publishers_is_one_story(crawled):
+    db, _, _ = crawled
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    stories = {r["id"]: dict(r) for r in conn.execute("select * from stories")}
+    members = conn.execute(
+        "select story_id, canonical_url from articles where story_id is not null"
+    ).fetchall()
+    counts = dict(
+        conn.execute(
+            "select source, relevant_with_copies - relevant from coverage_by_source"
+        ).fetchall()
+    )
+    conn.close()
+    premiere = [s for s in stories.values() if s["article_count"] == 4]
+    assert len(premiere) == 1
+    story = premiere[0]
+    assert story["original_count"] == 3 and story["source_count"] == 4
+    assert story["first_published"] == "2026-03-10T13:12:00+00:00"
+    assert "may-29" in json.loads(story["terms"])
+    urls = {url for sid, url in members if sid == story["id"]}
+    assert any(u.endswith("/courier/tv/star-city-premiere-date.html") for u in urls)
+    # Every other relevant article is a story of its own.
+    assert len(stories) == 6
+    assert counts["streambuzz"] == 1  # coverage with and without copies differs by the copy

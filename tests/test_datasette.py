@@ -22,7 +22,7 @@ def served(demo_web, tmp_path, start_datasette):
 
 def test_articles_readable_through_json_api(served):
     rows = get_json(f"{served.url}/starcity/articles.json?_shape=array&_size=max")
-    assert len(rows) == 8
+    assert len(rows) == 12
     titles = {row["title"] for row in rows}
     assert "Rhys Ifans to lead Apple's Soviet space drama Star City" in titles
     first_look = next(r for r in rows if r["canonical_url"].endswith("first-look-images/"))
@@ -56,4 +56,4 @@ def test_sql_cannot_write(served):
         urllib.request.urlopen(f"{served.url}/starcity.json?{query}", timeout=10)
     assert error.value.code == 400
     rows = get_json(f"{served.url}/starcity/articles.json?_shape=array&_size=max")
-    assert len(rows) == 8
+    assert len(rows) == 12

@@ -34,7 +34,7 @@ def test_news_sitemap_lists_every_article_with_news_fields(demo_web):
     _, _, body = fetch(demo_web.url + "/news-sitemap.xml")
     root = ET.fromstring(body)
     urls = root.findall("sm:url", NS)
-    assert len(urls) == 8
+    assert len(urls) == 12
     for url in urls:
         assert url.find("sm:loc", NS).text.startswith(demo_web.url + "/")
         assert url.find("news:news/news:publication_date", NS).text
@@ -44,9 +44,10 @@ def test_news_sitemap_lists_every_article_with_news_fields(demo_web):
 @pytest.mark.parametrize(
     ("path", "version", "entries"),
     [
-        ("/launchpad/feed.xml", "rss20", 3),
-        ("/screenwire/atom.xml", "atom10", 3),
-        ("/courier/rss.xml", "rss20", 2),
+        ("/launchpad/feed.xml", "rss20", 4),
+        ("/screenwire/atom.xml", "atom10", 4),
+        ("/courier/rss.xml", "rss20", 3),
+        ("/streambuzz/feed.xml", "rss20", 1),
     ],
 )
 def test_feeds(demo_web, path, version, entries):

@@ -56,7 +56,7 @@ def test_broken_sources_do_not_stop_the_good_one(demo_web, tmp_path):
     kinds = dict(conn.execute("select source, errors_by_kind from source_runs").fetchall())
     statuses = dict(conn.execute("select source, status from source_runs").fetchall())
     conn.close()
-    assert stored == 3  # every Launchpad Ledger article
+    assert stored == 4  # every Launchpad Ledger article
     assert run == ("partial", 5)
     assert kinds["no-dns"] == '{"dns": 1}'
     assert kinds["refused"] == '{"connection_refused": 1}'
