@@ -10,8 +10,8 @@ def resolve(db: Database) -> int:
     original: the earliest published copy (then the first seen). Returns the number of copies.
     """
     rows = db.execute(
-        "select canonical_url, duplicate_match, published_at, first_seen, duplicate_kind"
-        " from articles"
+        "select canonical_url, duplicate_match, published_at, first_seen, duplicate_kind,"
+        " duplicate_similarity from articles"
         " where duplicate_match is not null or canonical_url in"
         " (select duplicate_match from articles where duplicate_match is not null)"
     ).fetchall()
@@ -25,16 +25,16 @@ def resolve(db: Database) -> int:
         return url
 
     order: dict[str, tuple[int, str, str]] = {}
-    kind_of: dict[str, str] = {}
-    for url, match, published, first_seen, kind in rows:
+    kind_of: dict[str, tuple[str, float | None]] = {}
+    for url, match, published, first_seen, kind, similarity in rows:
         order[url] = (0 if published else 1, published or "", first_seen or "")
         find(url)
         if match:
             parent[find(url)] = find(match)
             if kind:
-                kind_of.setdefault(url, kind)
+                kind_of.setdefault(url, (kind, similarity))
                 # A former original that turns out to be a copy takes its link's kind.
-                kind_of.setdefault(match, kind)
+                kind_of.setdefault(match, (kind, similarity))
     groups: dict[str, list[str]] = {}
     for url in parent:
         groups.setdefault(find(url), []).append(url)
@@ -48,10 +48,11 @@ def resolve(db: Database) -> int:
             original = min(known, key=lambda m: (order[m], m))
             for member in known:
                 if member != original:
+                    kind, similarity = kind_of.get(member, ("near", None))
                     db.execute(
-                        "update articles set duplicate_of = ?, duplicate_kind = ?"
-                        " where canonical_url = ?",
-                        [original, kind_of.get(member, "near"), member],
+                        "update articles set duplicate_of = ?, duplicate_kind = ?,"
+                        " duplicate_similarity = ? where canonical_url = ?",
+                        [original, kind, similarity, member],
                     )
                     copies += 1
     return copies

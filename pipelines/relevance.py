@@ -158,6 +158,9 @@ class RelevanceScorer:
             + 0.5 * min(world, 3)
         )
         prominent = bool(names.get("title") or names.get("lead"))
+        if not names:
+            cast = evidence.get("specific", {})
+            prominent = bool(cast.get("title") or cast.get("lead"))
         score = round(show - 1.5 * other + (2.0 if prominent else 0.0), 2)
 
         label = self._label(
@@ -199,6 +202,10 @@ class RelevanceScorer:
     ) -> str:
         """The label from the evidence; the reasoning is written out in docs/relevance.md."""
         if name_count == 0:
+            # Unnamed, but its cast and makers leave no doubt ("the new drama from Ben
+            # Nedivi and Matt Wolpert, with Rhys Ifans as the Chief Designer").
+            if specific >= 2 and (franchise or television):
+                return "relevant" if prominent else "mention"
             return "off_topic"
         # The series itself is named: its cast or "spinoff", or the name used as a title.
         series_named = specific > 0 or title_use > 0
@@ -209,7 +216,9 @@ class RelevanceScorer:
         # the name used as a place, nothing about a new series.
         if franchise and place_use and not series_named:
             return "off_topic"
-        about_show = series_named and (franchise or specific or television) or franchise >= 2
+        # A title alone ("a drama called Star City") is not enough: the series' own cast,
+        # makers or franchise must appear too.
+        about_show = (series_named and (franchise or specific)) or franchise >= 2
         if about_show and show >= 3 and show > other:
             if prominent or name_count >= 3:
                 return "relevant"
