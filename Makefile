@@ -14,7 +14,7 @@ SOURCE_ARGS := $(foreach s,$(SOURCE),--source $(s))
 DEMO_PORT ?= 8002
 export STARCITY_DEMO_PORT := $(DEMO_PORT)
 
-.PHONY: help run demo demo-web crawl serve test lint format lock accuracy clean
+.PHONY: help run demo demo-web crawl serve test lint format lock accuracy relevance clean
 
 help:
 	@echo "make run      crawl the real sources into $(DB), then serve Datasette on $(HOST):$(PORT)"
@@ -68,6 +68,10 @@ $(EVAL_VENV)/.installed: bench/requirements-eval.txt
 # Score our extractor and trafilatura, htmldate and newspaper4k on ../shared/eval (docs/accuracy.md).
 accuracy: $(STAMP) $(EVAL_VENV)/.installed
 	$(EVAL_VENV)/bin/python bench/accuracy.py --eval-dir $(EVAL_DIR)
+
+# Precision and recall of the relevance labels on the labelled pages in bench/relevance/.
+relevance: $(STAMP)
+	$(PY) bench/relevance.py
 
 # Re-pin requirements.lock from pyproject.toml (needs PyPI).
 lock: $(STAMP)
