@@ -57,3 +57,11 @@ def test_sql_cannot_write(served):
     assert error.value.code == 400
     rows = get_json(f"{served.url}/starcity/articles.json?_shape=array&_size=max")
     assert len(rows) == 12
+
+
+def test_relevant_articles_view_and_stories(served):
+    relevant = get_json(f"{served.url}/starcity/relevant_articles.json?_shape=array&_size=max")
+    assert len(relevant) == 8  # 9 relevant articles, one of them a copy
+    assert all(r["story_id"] for r in relevant)
+    stories = get_json(f"{served.url}/starcity/stories.json?_shape=array&_size=max")
+    assert max(s["source_count"] for s in stories) == 4
