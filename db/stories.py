@@ -109,17 +109,6 @@ def _when(row: dict) -> datetime | None:
 def assign(db: Database) -> int:
     """Put every relevant, not yet grouped original into a story; returns how many were placed."""
     window = timedelta(days=STORY_WINDOW_DAYS)
-    grouped = list(
-        db.query(
-            "select canonical_url, title, description, text, published_at, first_seen, story_id"
-            " from articles where story_id is not null and duplicate_of is null"
-        )
-    )
-    members: dict[int, list[tuple[datetime | None, Features]]] = {}
-    for row in grouped:
-        members.setdefault(row["story_id"], []).append(
-            (_when(row), features(row["title"], row["description"], row["text"]))
-        )
     pending = list(
         db.query(
             "select canonical_url, title, description, text, published_at, first_seen"
@@ -127,6 +116,21 @@ def assign(db: Database) -> int:
             " and duplicate_of is null order by coalesce(published_at, first_seen), canonical_url"
         )
     )
+    touched: set[int] = set()
+    members: dict[int, list[tuple[datetime | None, Features]]] = {}
+    if pending:
+        # Only stories with an article near the earliest pending one can take new articles.
+        earliest = min((w for w in map(_when, pending) if w is not None), default=None)
+        since = (earliest - window).isoformat() if earliest else ""
+        for row in db.query(
+            "select title, description, text, published_at, first_seen, story_id from articles"
+            " where story_id is not null and duplicate_of is null"
+            " and coalesce(published_at, first_seen) >= ?",
+            [since],
+        ):
+            members.setdefault(row["story_id"], []).append(
+                (_when(row), features(row["title"], row["description"], row["text"]))
+            )
     placed = 0
     with db.atomic():
         for row in pending:
@@ -146,20 +150,37 @@ def assign(db: Database) -> int:
                 members[best] = []
             members[best].append((when, mine))
             db["articles"].update(row["canonical_url"], {"story_id": best})
+            touched.add(best)
             placed += 1
         # Copies follow their original.
-        db.execute(
+        moved = db.execute(
             "update articles set story_id = (select o.story_id from articles o"
             " where o.canonical_url = articles.duplicate_of)"
-            " where duplicate_of is not null"
+            " where duplicate_of is not null and story_id is not (select o.story_id"
+            " from articles o where o.canonical_url = articles.duplicate_of)"
+            " returning story_id"
+        ).fetchall()
+        touched.update(sid for (sid,) in moved if sid is not None)
+        # Stories that lost an article (an original that turned out to be a copy).
+        touched.update(
+            sid
+            for (sid,) in db.execute(
+                "select s.id from stories s where s.article_count is not"
+                " (select count(*) from articles a where a.story_id = s.id)"
+            ).fetchall()
         )
-        refresh(db)
+        refresh(db, touched)
     return placed
 
 
-def refresh(db: Database) -> None:
-    """Recompute each story's headline, dates, counts and shared terms from its articles."""
-    for story in list(db.query("select id from stories")):
+def refresh(db: Database, story_ids: set[int] | None = None) -> None:
+    """Recompute stories' headline, dates, counts and shared terms from their articles.
+
+    ``story_ids`` limits the work to stories that changed; None refreshes them all.
+    """
+    if story_ids is None:
+        story_ids = {row["id"] for row in db.query("select id from stories")}
+    for story in [{"id": sid} for sid in sorted(story_ids)]:
         rows = list(
             db.query(
                 "select title, description, text, source, published_at, first_seen, last_seen,"
