@@ -150,7 +150,8 @@ def _report(stats: dict[str, Any], db: str, names: list[str]) -> int:
     for name, entry in grouped.items():
         errors = dict(entry["errors_by_kind"])
         console.info(
-            "  %-*s  %-7s  discovered %3d  fetched %3d  stored %3d  new %3d  errors %s",
+            "  %-*s  %-7s  discovered %3d  fetched %3d  stored %3d  new %3d  relevant %3d"
+            "  mentions %3d  errors %s",
             width,
             name,
             source_status(entry),
@@ -158,15 +159,20 @@ def _report(stats: dict[str, Any], db: str, names: list[str]) -> int:
             entry.get("fetched", 0),
             entry.get("stored", 0),
             entry.get("new", 0),
+            entry.get("relevant", 0),
+            entry.get("mention", 0),
             json.dumps(errors) if errors else "0",
         )
     status = stats.get("starcity/run_status", "unrecorded")
     console.info(
-        "run %s %s: %d article(s) stored, %d new, in %s",
+        "run %s %s: %d article(s) stored, %d new, %d relevant, %d copies, %d in stories, in %s",
         stats.get("starcity/run_id", "?"),
         status,
         stats.get("articles/stored", 0),
         stats.get("articles/new", 0),
+        stats.get("relevance/relevant", 0),
+        stats.get("duplicates/copies", 0),
+        stats.get("stories/articles_placed", 0),
         db,
     )
     return 1 if status in ("failed", "unrecorded") else 0
