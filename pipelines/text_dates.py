@@ -1,0 +1,311 @@
+"""Dates an article reports in its text, resolved against its publication date.
+
+Finds absolute and relative expressions ("Friday, May 29", "May 29, 2026", "29 May",
+"March 2027", "next spring", "this Friday", "in 2027", "through July 10", "1961"),
+resolves each to a date with its precision (day, month, season, year), and gives it a
+kind from the words of its sentence (premiere/release, episode, finale, announcement,
+casting, trailer/first look, renewal, review, historical, other).
+
+Written by hand rather than with dateparser's search_dates: that one pulls words such as
+"of" and "on" into matches, finds dates in plain numbers ("2 bin 784") and cannot say
+how precise a match is; here every pattern states its own precision.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+MONTHS = {
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+SEASONS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+
+_MONTH = (
+    r"(?P<month>January|February|March|April|May|June|July|August|September|October|"
+    r"November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|"
+    r"Nov\.?|Dec\.?)"
+)
+_WEEKDAY = r"(?:(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?"
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+_QUALIFIER = r"(?:(?P<qualifier>through|until|till|by|from|since|before|after)\s+)?"
+
+# Most specific first: a span matched by one pattern is not matched again by a later one.
+PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "day",
+        re.compile(
+            rf"\b{_QUALIFIER}{_WEEKDAY}{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b"
+            rf"(?:,?\s+{_YEAR}\b)?(?!\s*(?:%|percent|million|billion|:\d))"
+        ),
+    ),
+    (
+        "day",
+        re.compile(
+            rf"\b{_QUALIFIER}{_WEEKDAY}(?:the\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?"
+            rf"{_MONTH}\b(?:,?\s+{_YEAR}\b)?"
+        ),
+    ),
+    (
+        "month",
+        re.compile(rf"\b{_QUALIFIER}(?:(?:early|mid|late)-?\s*)?{_MONTH}\s+(?:of\s+)?{_YEAR}\b"),
+    ),
+    # A season needs a year or "next/this/last": "the bitter Russian winter" is no date.
+    (
+        "season",
+        re.compile(
+            rf"\b{_QUALIFIER}(?:(?P<rel>next|this|last)\s+|(?:early|late)\s+)?"
+            rf"(?P<season>spring|summer|fall|autumn|winter)\s+(?:of\s+)?{_YEAR}\b",
+            re.I,
+        ),
+    ),
+    (
+        "season",
+        re.compile(
+            rf"\b{_QUALIFIER}(?P<rel>next|this|last)\s+(?P<season>spring|summer|fall|autumn|winter)\b",
+            re.I,
+        ),
+    ),
+    (
+        "weekday",
+        re.compile(
+            r"\b(?P<rel>this|next|last|on)\s+"
+            r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b",
+            re.I,
+        ),
+    ),
+    ("relative", re.compile(r"\b(?P<rel>today|tomorrow|yesterday)\b", re.I)),
+    ("relyear", re.compile(r"\b(?P<rel>next|this|last)\s+year\b", re.I)),
+    (
+        "year",
+        re.compile(
+            rf"\b(?P<lead>in|by|since|from|until|through|of|early|late|mid-?|around|circa|"
+            rf"before|after|during)\s+(?:the\s+)?{_YEAR}\b(?![-–]\d|\s*(?:%|percent))",
+            re.I,
+        ),
+    ),
+    ("decade", re.compile(r"\b(?:the\s+)?(?P<decade>(?:19|20)\d0)s\b")),
+]
+
+KINDS: list[tuple[str, re.Pattern[str]]] = [
+    ("finale", re.compile(r"\bfinale\b|\bfinal episode|\blast episode|\bseason ends", re.I)),
+    (
+        "premiere/release",
+        re.compile(
+            r"\bpremier\w*|\bdebut\w*|\brelease\w*|\blaunch\w*|\barriv\w*|\bstreaming\s+(?:on|from)"
+            r"|\bhits\s+(?:apple|screens|streaming)|\bdrops\b|\bpremiere date|\bcomes? to\b"
+            r"|\bweekly\b|\bfirst two episodes|\breturns?\b",
+            re.I,
+        ),
+    ),
+    ("episode", re.compile(r"\bepisode\w*\b", re.I)),
+    (
+        "filming",
+        re.compile(
+            r"\bfilm(?:ing|ed)\b|\bshoot\w*|\bproduction (?:began|starts|wrapped)"
+            r"|\bwrapped\b|\bon set\b",
+            re.I,
+        ),
+    ),
+    ("trailer/first look", re.compile(r"\btrailer\w*|\bfirst[- ]look|\bteaser\b|\bimages\b", re.I)),
+    ("casting", re.compile(r"\bcast\w*\b|\bjoin\w*\s+the\s+cast|\bto play\b|\bwill play\b", re.I)),
+    ("renewal", re.compile(r"\brenew\w*|\bsecond season|\bseason two\b", re.I)),
+    (
+        "announcement",
+        re.compile(
+            r"\bannounc\w*|\bunveil\w*|\brevealed\b|\bconfirmed\b|"
+            r"\bgreenlit|\bordered\b",
+            re.I,
+        ),
+    ),
+    ("review", re.compile(r"\breview\w*|\bcritics?\b|\bverdict\b", re.I)),
+]
+HISTORICAL_BEFORE = 1990
+_EVENT_KINDS = {"finale", "trailer/first look", "casting", "renewal", "filming"}
+_PREMIERE_WORD = re.compile(r"\bpremier\w*|\bdebut\w*", re.I)
+
+
+@dataclass
+class TextDate:
+    date: str  # ISO: 2026-05-29, 2026-05, 2026 (precision says which)
+    precision: str  # day, month, season, year, decade
+    text: str  # as written
+    kind: str
+    sentence: str
+    offset: int
+    qualifier: str | None = None  # through, until, since, ...
+
+    def as_row(self) -> dict[str, object]:
+        return self.__dict__.copy()
+
+
+def _nearest_year(month: int, day: int, published: date) -> int:
+    """The year that puts month/day nearest the publication date (news looks ahead a bit)."""
+    best = None
+    for year in (published.year - 1, published.year, published.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        distance = (candidate - published).days
+        # Past dates count double: an undated "May 29" is more often coming than gone.
+        cost = -distance * 2 if distance < 0 else distance
+        if best is None or cost < best[0]:
+            best = (cost, year)
+    return best[1] if best else published.year
+
+
+def _resolve(kind: str, m: re.Match[str], published: date) -> tuple[str, str] | None:
+    """(ISO date, precision) for one match, or None when it is not a real date."""
+    groups = m.groupdict()
+    year = int(groups["year"]) if groups.get("year") else None
+    if kind == "day":
+        month = MONTHS[groups["month"].lower().rstrip(".")]
+        day = int(groups["day"])
+        year = year or _nearest_year(month, day, published)
+        try:
+            return date(year, month, day).isoformat(), "day"
+        except ValueError:
+            return None
+    if kind == "month":
+        return (
+            f"{int(groups['year']):04d}-{MONTHS[groups['month'].lower().rstrip('.')]:02d}",
+            "month",
+        )
+    if kind == "season":
+        season = groups["season"].lower()
+        rel = (groups.get("rel") or "").lower()
+        if year is None:
+            year = published.year
+            month = SEASONS[season]
+            if rel == "next" or (not rel and month < published.month - 2):
+                year += 1 if month <= published.month or rel == "next" else 0
+            elif rel == "last":
+                year -= 1
+        return f"{year:04d}-{season}", "season"
+    if kind == "weekday":
+        target = WEEKDAYS.index(groups["weekday"].lower())
+        ahead = (target - published.weekday()) % 7
+        rel = groups["rel"].lower()
+        if rel == "next" and ahead == 0:
+            ahead = 7
+        if rel == "last":
+            ahead = ahead - 7 if ahead else -7
+        if rel == "on" and ahead:
+            # News says "on Tuesday" of the days just gone ("Apple said on Tuesday").
+            ahead -= 7
+        return (published + timedelta(days=ahead)).isoformat(), "day"
+    if kind == "relative":
+        shift = {"today": 0, "tomorrow": 1, "yesterday": -1}[groups["rel"].lower()]
+        return (published + timedelta(days=shift)).isoformat(), "day"
+    if kind == "relyear":
+        shift = {"next": 1, "this": 0, "last": -1}[groups["rel"].lower()]
+        return f"{published.year + shift:04d}", "year"
+    if kind == "year":
+        return f"{year:04d}", "year"
+    if kind == "decade":
+        return f"{groups['decade']}s", "decade"
+    return None
+
+
+# Kind words this close to a date describe it better than the rest of its sentence
+# ("the trailer, out on February 27, ahead of the May 29 premiere").
+NEAR_CHARS = 40
+
+
+def _kind(sentence: str, start: int, end: int, iso: str) -> str:
+    """The kind of a date from the words around it, then from its whole sentence."""
+    year = int(iso[:4]) if iso[:4].isdigit() else None
+    if year is not None and year < HISTORICAL_BEFORE:
+        return "historical"
+    near = sentence[max(0, start - NEAR_CHARS) : end + NEAR_CHARS]
+    for window in (near, sentence):
+        hits = [(m.start(), name) for name, pattern in KINDS for m in [pattern.search(window)] if m]
+        if hits:
+            if window is near:
+                middle = (start - max(0, start - NEAR_CHARS) + end - max(0, start - NEAR_CHARS)) / 2
+                # "released the first images": the event words outweigh a generic "release".
+                pointed = [h for h in hits if h[1] in _EVENT_KINDS] or hits
+                return min(pointed, key=lambda h: abs(h[0] - middle))[1]
+            return min(hits, key=lambda h: [n for n, _ in KINDS].index(h[1]))[1]
+    return "other"
+
+
+def _sentences(text: str) -> list[tuple[int, str]]:
+    """(offset, sentence) pairs; a simple splitter on sentence ends and line breaks."""
+    found = []
+    for match in re.finditer(r"[^.!?\n]+(?:[.!?]+|$)", text, re.M):
+        if match.group(0).strip():
+            found.append((match.start(), match.group(0)))
+    return found
+
+
+def find_dates(text: str | None, published: date | None) -> list[TextDate]:
+    """Every date expression in ``text``, resolved against ``published`` (today if unknown)."""
+    if not text:
+        return []
+    published = published or date.today()
+    taken: list[tuple[int, int]] = []
+    found: list[TextDate] = []
+    sentences = _sentences(text)
+    for kind, pattern in PATTERNS:
+        for m in pattern.finditer(text):
+            start, end = m.span()
+            if any(start < e and s < end for s, e in taken):
+                continue
+            resolved = _resolve(kind, m, published)
+            if resolved is None:
+                continue
+            taken.append((start, end))
+            sentence_start, sentence = next(
+                ((o, s) for o, s in sentences if o <= start < o + len(s)), (0, text)
+            )
+            iso, precision = resolved
+            local = start - sentence_start
+            date_kind = _kind(sentence, local, local + end - start, iso)
+            if (
+                kind == "weekday"
+                and date_kind == "premiere/release"
+                and not _PREMIERE_WORD.search(
+                    sentence[max(0, local - NEAR_CHARS) : local + end - start + NEAR_CHARS]
+                )
+            ):
+                # "Apple on Tuesday made the launch official": the day of the news itself.
+                date_kind = "announcement"
+            found.append(
+                TextDate(
+                    date=iso,
+                    precision=precision,
+                    text=m.group(0).strip(),
+                    kind=date_kind,
+                    sentence=" ".join(sentence.split())[:400],
+                    offset=start,
+                    qualifier=(m.groupdict().get("qualifier") or None),
+                )
+            )
+    return sorted(found, key=lambda d: d.offset)
