@@ -1,0 +1,205 @@
+"""People and dates in article text, linked to the knowledge base of the show."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+
+import pytest
+
+from pipelines.entities import EntityLinker, KnowledgeBase
+from pipelines.text_dates import find_dates
+from tests.conftest import run_crawl
+
+
+@pytest.fixture(scope="module")
+def linker() -> EntityLinker:
+    return EntityLinker(KnowledgeBase.load())
+
+
+def people(linker: EntityLinker, text: str, authors=None) -> dict[str, object]:
+    return {m.person_id: m for m in linker.people(linker.doc(text), authors)}
+
+
+def test_name_variants_and_bare_surnames_link_to_one_person(linker):
+    found = people(
+        linker,
+        "Ron Moore said the show is personal. Ronald D Moore, who reimagined a classic, "
+        "wrote the pilot. Moore also produces.",
+    )
+    moore = found["ronald-d-moore"]
+    assert moore.name == "Ronald D. Moore" and moore.count == 3
+    assert set(found) == {"ronald-d-moore"}
+
+
+def test_misspelled_names_link_by_fuzzy_match_with_confidence(linker):
+    found = people(linker, "Showrunner Ben Nevidi praised Joseph Davis, who plays Sergei.")
+    assert found["ben-nedivi"].method == "fuzzy" and 0.9 <= found["ben-nedivi"].confidence < 1
+    assert found["josef-davies"].method in ("fuzzy", "knowledge_base")
+
+
+def test_non_people_are_never_persons(linker):
+    found = people(
+        linker,
+        "Star City is not Battlestar Galactica. Behind the Iron Curtain, Zvyozdny gorodok "
+        "trained cosmonauts. Mark your calendars: Apple TV streams it.",
+    )
+    assert found == {}
+
+
+def test_people_outside_the_knowledge_base_are_kept(linker):
+    found = people(linker, "Director Jane Kowalczyk shot the pilot. Kowalczyk used film.")
+    assert found["jane-kowalczyk"].in_knowledge_base is False
+    assert found["jane-kowalczyk"].count == 2
+
+
+def test_byline_authors_get_the_author_role(linker):
+    found = linker.people(linker.doc("Rhys Ifans stars."), ["Priya Castellano"])
+    roles = {(m.person_id, m.role) for m in found}
+    assert roles == {("rhys-ifans", "mentioned"), ("priya-castellano", "author")}
+
+
+PUBLISHED = date(2026, 3, 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "iso", "precision", "kind"),
+    [
+        ("Star City premieres Friday, May 29.", "2026-05-29", "day", "premiere/release"),
+        ("It premieres May 29, 2026.", "2026-05-29", "day", "premiere/release"),
+        ("New episodes run weekly through July 10.", "2026-07-10", "day", "premiere/release"),
+        ("The finale airs on 10 July.", "2026-07-10", "day", "finale"),
+        ("A second season could come next spring.", "2027-spring", "season", "renewal"),
+        ("The series premieres this Friday.", "2026-03-13", "day", "premiere/release"),
+        ("More is planned in 2027.", "2027", "year", "other"),
+        ("Filming began in March 2025.", "2025-03", "month", "filming"),
+        ("Gagarin flew in 1961.", "1961", "year", "historical"),
+        ("The trailer arrived on February 27.", "2026-02-27", "day", "trailer/first look"),
+        ("Rhys Ifans joined the cast on February 6, 2025.", "2025-02-06", "day", "casting"),
+    ],
+)
+def test_dates_in_text(text, iso, precision, kind):
+    found = find_dates(text, PUBLISHED)
+    assert [(d.date, d.precision, d.kind) for d in found] == [(iso, precision, kind)]
+    assert found[0].sentence == text
+
+
+def test_year_is_inferred_near_the_publication_date():
+    assert find_dates("It opens December 20.", date(2026, 11, 25))[0].date == "2026-12-20"
+    assert find_dates("It opens January 5.", date(2026, 11, 25))[0].date == "2027-01-05"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Istanbul recorded 2 bin 784 cases.",
+        "Shares rose 3 percent.",
+        "The bitter Russian winter.",
+        "Mark your calendars.",
+        "Flight 2026 landed at gate 12.",
+    ],
+)
+def test_no_false_dates(text):
+    assert find_dates(text, PUBLISHED) == []
+
+
+def test_seed_article_acceptance(demo_web, tmp_path):
+    """The seed article (served by the fixture web) yields exactly its people, works and date."""
+    db = tmp_path / "seed.db"
+    result = run_crawl(db, "--sources", "demo", "--demo-url", demo_web.url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    conn = sqlite3.connect(db)
+    article = conn.execute(
+        "select canonical_url, published_at_local from articles"
+        " where canonical_url like '%star-city-for-all-mankind-spinoff-iron-curtain/'"
+    ).fetchone()
+    mentioned = {
+        name
+        for (name,) in conn.execute(
+            "select p.name from article_people ap join people p on p.id = ap.person_id"
+            " where ap.article = ? and ap.role = 'mentioned'",
+            [article[0]],
+        )
+    }
+    authors = [
+        name
+        for (name,) in conn.execute(
+            "select p.name from article_people ap join people p on p.id = ap.person_id"
+            " where ap.article = ? and ap.role = 'author'",
+            [article[0]],
+        )
+    ]
+    works = {
+        name
+        for (name,) in conn.execute(
+            "select w.name from article_works aw join works w on w.id = aw.work_id"
+            " where aw.article = ?",
+            [article[0]],
+        )
+    }
+    dates = set(
+        conn.execute(
+            "select date, precision, kind from article_dates where article = ?", [article[0]]
+        ).fetchall()
+    )
+    premiere = conn.execute(
+        "select date, outlets, sources from premiere_dates_reported order by outlets desc"
+    ).fetchone()
+    ranked = conn.execute("select name, articles from people_ranked limit 3").fetchall()
+    conn.close()
+    assert mentioned == {"Ronald D. Moore", "Matt Wolpert", "Ben Nedivi"}
+    assert authors == ["Priya Castellano"]
+    assert works == {"For All Mankind", "Star City", "Battlestar Galactica"}
+    year = article[1][:4]
+    assert (f"{year}-05-29", "day", "premiere/release") in dates
+    assert premiere[0] == "2026-05-29" and premiere[1] == 3
+    assert {name for name, _ in ranked} == {"Ronald D. Moore", "Ben Nedivi", "Matt Wolpert"}
+
+
+def test_knowledge_base_is_loaded_into_the_database(demo_web, tmp_path):
+    db = tmp_path / "kb.db"
+    assert run_crawl(db, "--sources", "demo", "--demo-url", demo_web.url).returncode == 0
+    conn = sqlite3.connect(db)
+    ifans = conn.execute(
+        "select character, roles, in_knowledge_base from people where id = 'rhys-ifans'"
+    ).fetchone()
+    works = {w for (w,) in conn.execute("select name from works")}
+    orgs = {o for (o,) in conn.execute("select name from organisations")}
+    conn.close()
+    assert ifans[0] == "the Chief Designer" and json.loads(ifans[1]) == ["cast"] and ifans[2] == 1
+    assert {"Star City", "For All Mankind", "Battlestar Galactica"} <= works
+    assert "Sony Pictures Television" in orgs
+
+
+def test_premiere_date_conflicts_are_visible(tmp_path):
+    from db.articles import store_article, store_people_works_dates
+    from db.migrations import open_database
+
+    db = open_database(str(tmp_path / "c.db"))
+    for source, year in (("a", 2026), ("b", 2026), ("c", 2024)):
+        url = f"https://{source}.example/star-city"
+        record = {
+            "canonical_url": url,
+            "url": url,
+            "source": source,
+            "relevance": "relevant",
+            "published_at": "2026-03-10T10:00:00+00:00",
+            "people": [],
+            "text_dates": [
+                {
+                    "date": f"{year}-05-29",
+                    "precision": "day",
+                    "text": f"May 29, {year}",
+                    "kind": "premiere/release",
+                    "sentence": "It premieres ...",
+                    "offset": 0,
+                    "qualifier": None,
+                }
+            ],
+        }
+        store_article(db, record, "t")
+        store_people_works_dates(db, url, record, "t")
+    rows = list(db.query("select date, outlets, sources from premiere_dates_reported"))
+    assert [(r["date"], r["outlets"]) for r in rows] == [("2026-05-29", 2), ("2024-05-29", 1)]
+    assert rows[1]["sources"] == "c"
