@@ -65,3 +65,10 @@ def test_relevant_articles_view_and_stories(served):
     assert all(r["story_id"] for r in relevant)
     stories = get_json(f"{served.url}/starcity/stories.json?_shape=array&_size=max")
     assert max(s["source_count"] for s in stories) == 4
+
+
+def test_people_and_premiere_dates_through_the_api(served):
+    ranked = get_json(f"{served.url}/starcity/people_ranked.json?_shape=array")
+    assert ranked[0]["name"] in {"Ronald D. Moore", "Ben Nedivi", "Matt Wolpert"}
+    dates = get_json(f"{served.url}/starcity/premiere_dates_reported.json?_shape=array")
+    assert dates[0]["date"] == "2026-05-29" and dates[0]["outlets"] == 3
