@@ -56,11 +56,20 @@ ITEM_PIPELINES = {
     "pipelines.store.SQLiteStorePipeline": 900,
 }
 
+DOWNLOADER_MIDDLEWARES = {
+    # Before robots.txt and everything else: a stored page costs no request at all.
+    "spiders.middlewares.KnownPagesMiddleware": 50,
+    "spiders.middlewares.ConditionalFeedMiddleware": 560,
+}
+
 EXTENSIONS = {
     # Lower numbers run first at the end of a crawl: group, then record the run.
     "pipelines.grouping.GroupingExtension": 400,
     "pipelines.runrecord.RunRecordExtension": 500,
 }
+
+# Stored articles are not fetched again, except once more while younger than this.
+STARCITY_REFETCH_HOURS = 48
 
 # Near-duplicates: MinHash Jaccard estimate over word 5-shingles at or above this.
 DEDUPE_NEAR_THRESHOLD = 0.8

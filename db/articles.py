@@ -71,6 +71,17 @@ def store_article(db: Database, record: dict[str, Any], seen_at: str) -> bool:
     return not existing
 
 
+def mark_seen(db: Database, url: str, seen_at: str) -> None:
+    """A stored article listed again by a feed: only ``last_seen`` moves."""
+    from pipelines.urls import normalize_url
+
+    key = normalize_url(url)
+    db.execute(
+        "update articles set last_seen = ? where canonical_url = ? or url = ?",
+        [seen_at, key, url],
+    )
+
+
 def store_people_works_dates(
     db: Database, article: str, record: dict[str, Any], seen_at: str
 ) -> None:

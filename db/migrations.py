@@ -277,6 +277,29 @@ def m005_people_works_dates(db: Database) -> None:
     )
 
 
+@migrations()
+def m006_incremental_and_sources(db: Database) -> None:
+    db["feed_state"].create(
+        {"url": str, "source": str, "etag": str, "last_modified": str, "checked_at": str},
+        pk="url",
+    )
+    db["sources"].create(
+        {
+            "name": str,
+            "kind": str,
+            "start_urls": str,  # JSON list
+            "last_run_id": int,
+            "last_status": str,
+            "last_success_at": str,
+            "consecutive_failures": int,
+            "last_errors": str,  # JSON: kind -> count, of the last run
+        },
+        pk="name",
+    )
+    db["source_runs"].add_column("skipped_known", int)
+    db["source_runs"].add_column("not_modified", int)
+
+
 def open_database(path: str) -> Database:
     """Open (creating if needed) the database at ``path`` with the schema up to date.
 

@@ -30,6 +30,7 @@ from scrapy.exceptions import DropItem
 from w3lib.encoding import html_to_unicode, http_content_type_encoding
 
 from pipelines import signals
+from spiders.items import FetchedPage
 from pipelines.authors import clean_authors
 from pipelines.dates import DateValue, parse_date, plausible, with_local_offset
 from pipelines.urls import pick_canonical
@@ -334,6 +335,8 @@ class ExtractPipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
+        if not isinstance(item, FetchedPage):
+            return item
         adapter = ItemAdapter(item)
         stats = self.crawler.stats
         source = adapter.get("source")

@@ -19,7 +19,16 @@ from db.migrations import open_database
 
 log = logging.getLogger(__name__)
 
-SOURCE_COUNTERS = ("feeds_fetched", "discovered", "filtered_offtopic", "fetched", "stored", "bytes")
+SOURCE_COUNTERS = (
+    "feeds_fetched",
+    "discovered",
+    "filtered_offtopic",
+    "fetched",
+    "stored",
+    "bytes",
+    "skipped_known",
+    "not_modified",
+)
 
 
 def _now() -> str:
@@ -50,6 +59,13 @@ def source_status(entry: dict[str, Any]) -> str:
     return "partial" if sum(entry["errors_by_kind"].values()) else "ok"
 
 
+def _source_of(url: str, spider: Spider) -> str | None:
+    for source in getattr(spider, "sources", []):
+        if url in source.start_urls:
+            return source.name
+    return None
+
+
 class RunRecordExtension:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -66,6 +82,44 @@ class RunRecordExtension:
 
     def _source_names(self, spider: Spider) -> list[str]:
         return [s.name for s in getattr(spider, "sources", [])]
+
+    def _store_feed_state(self, db, stats: dict[str, Any]) -> None:
+        """ETag and Last-Modified of each feed, for the next run's conditional GET."""
+        state: dict[str, dict[str, str]] = {}
+        for key, value in stats.items():
+            if key.startswith("feed_state/"):
+                url, field = key[len("feed_state/") :].rsplit("/", 1)
+                state.setdefault(url, {})[field] = value
+        for url, fields in state.items():
+            db["feed_state"].upsert(
+                {
+                    "url": url,
+                    "source": _source_of(url, self.crawler.spider),
+                    "etag": fields.get("etag"),
+                    "last_modified": fields.get("last_modified"),
+                    "checked_at": _now(),
+                },
+                pk="url",
+            )
+
+    def _update_sources(self, db, spider: Spider, grouped, statuses: dict[str, str]) -> None:
+        """Each source's last outcome, last success and run of consecutive failures."""
+        for source in getattr(spider, "sources", []):
+            status = statuses.get(source.name, "failed")
+            previous = next(db.query("select * from sources where name = ?", [source.name]), None)
+            failures = (previous or {}).get("consecutive_failures") or 0
+            row = {
+                "name": source.name,
+                "kind": source.kind,
+                "start_urls": json.dumps(list(source.start_urls)),
+                "last_run_id": self.run_id,
+                "last_status": status,
+                "consecutive_failures": failures + 1 if status == "failed" else 0,
+                "last_errors": json.dumps(dict(grouped[source.name]["errors_by_kind"])),
+            }
+            if status != "failed":
+                row["last_success_at"] = _now()
+            db["sources"].upsert(row, pk="name")
 
     def spider_opened(self, spider: Spider) -> None:
         db = open_database(self.path)
@@ -128,6 +182,8 @@ class RunRecordExtension:
                         "stats": json.dumps(stats, default=str, sort_keys=True),
                     },
                 )
+                self._store_feed_state(db, stats)
+                self._update_sources(db, spider, grouped, statuses)
         finally:
             db.close()
         self.crawler.stats.set_value("starcity/run_status", status)

@@ -11,7 +11,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from sqlite_utils import Database
 
-from db.articles import store_article, store_people_works_dates
+from db.articles import mark_seen, store_article, store_people_works_dates
+from spiders.items import SeenPage
 from db.migrations import open_database
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,10 @@ class SQLiteStorePipeline:
             self.db = None
 
     def process_item(self, item: Any) -> Any:
+        if isinstance(item, SeenPage):
+            assert self.db is not None, "open_spider was not called"
+            mark_seen(self.db, item.url, item.seen_at)
+            return item
         page = ItemAdapter(item)
         if not page.get("article"):
             raise DropItem(f"nothing extracted from {page.get('url')}")

@@ -16,7 +16,8 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from spiders.errors import classify_failure
-from spiders.items import FetchedPage
+from spiders.items import FetchedPage, SeenPage
+from spiders.middlewares import KnownPage
 from starcity.config import Source, Topic, load_sources, load_topic
 
 # Per-source messages go to this logger, which the command line also shows on the console.
@@ -67,7 +68,7 @@ class FeedsSpider(scrapy.Spider):
                     url,
                     callback=self.parse_feed,
                     errback=self.fetch_failed,
-                    meta={"source": source.name, "role": "feed"},
+                    meta={"source": source.name, "role": "feed", "handle_httpstatus_list": [304]},
                     dont_filter=True,
                 )
 
@@ -80,6 +81,9 @@ class FeedsSpider(scrapy.Spider):
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         source = self._source(response.meta["source"])
         self._inc(source.name, "feeds_fetched")
+        if response.status == 304:
+            self._inc(source.name, "not_modified")
+            return
         self._inc(source.name, "bytes", len(response.body))
         parsed = feedparser.parse(
             response.body,
@@ -179,9 +183,13 @@ class FeedsSpider(scrapy.Spider):
             hints=response.meta.get("hints") or {},
         )
 
-    def fetch_failed(self, failure: Failure) -> None:
+    def fetch_failed(self, failure: Failure) -> Iterator[SeenPage]:
         request = failure.request
         source = request.meta.get("source", "?")
+        if failure.check(KnownPage):
+            self._inc(source, "skipped_known")
+            yield SeenPage(url=request.url, source=source, seen_at=_now())
+            return
         role = request.meta.get("role", "page")
         kind, reason = classify_failure(failure)
         self._inc(source, f"errors/{kind}")

@@ -25,3 +25,12 @@ class FetchedPage:
     hints: dict[str, Any] = field(default_factory=dict)
     # Filled in by pipelines.extract:
     article: dict[str, Any] | None = None
+
+
+@dataclass
+class SeenPage:
+    """A feed listed a page that is stored already and was not fetched again."""
+
+    url: str
+    source: str
+    seen_at: str

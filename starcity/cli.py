@@ -56,7 +56,8 @@ def crawl(
 ) -> int:
     """Run one crawl of the chosen sources into ``db``; return the process exit code.
 
-    0 when at least one source was read, 1 when every source failed, 2 on bad config.
+    0 when at least one source was read, 1 when every source failed, 2 on bad config,
+    3 when another crawl is writing to the same database.
     """
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
@@ -112,6 +113,16 @@ def crawl(
         db,
         "" if verbose else f" (log: {_rel(log_file)})",
     )
+    lock = _lock(db)
+    if lock is None:
+        console.error(
+            "error: another crawl is writing to %s (lock file %s); this run does nothing",
+            db,
+            _lock_path(db),
+        )
+        if demo is not None:
+            demo.stop()
+        return 3
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("feeds")
     process.crawl(crawler)
@@ -120,7 +131,35 @@ def crawl(
     finally:
         if demo is not None:
             demo.stop()
+        lock.close()
     return _report(crawler.stats.get_stats(), db, [s.name for s in active])
+
+
+def _lock_path(db: str) -> Path:
+    return Path(db).resolve().with_name(Path(db).name + ".lock")
+
+
+def _lock(db: str):
+    """An exclusive lock on the database's lock file, or None when another crawl holds it.
+
+    The operating system drops the lock when the process ends, so a crashed crawl
+    never leaves a stale lock behind.
+    """
+    import fcntl
+
+    path = _lock_path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
 
 
 def demo_port() -> int:
@@ -150,12 +189,13 @@ def _report(stats: dict[str, Any], db: str, names: list[str]) -> int:
     for name, entry in grouped.items():
         errors = dict(entry["errors_by_kind"])
         console.info(
-            "  %-*s  %-7s  discovered %3d  fetched %3d  stored %3d  new %3d  relevant %3d"
-            "  mentions %3d  errors %s",
+            "  %-*s  %-7s  discovered %3d  known %3d  fetched %3d  stored %3d  new %3d"
+            "  relevant %3d  mentions %3d  errors %s",
             width,
             name,
             source_status(entry),
             entry.get("discovered", 0),
+            entry.get("skipped_known", 0),
             entry.get("fetched", 0),
             entry.get("stored", 0),
             entry.get("new", 0),

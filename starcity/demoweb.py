@@ -7,10 +7,12 @@ Every request is logged (method, path, status) so tests can count what was fetch
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import posixpath
 import threading
 from dataclasses import dataclass
+from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -56,6 +58,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, head_only: bool) -> None:
         target = self._resolve()
+        validators: dict[str, str] = {}
         if target is None:
             status, body, ctype = HTTPStatus.NOT_FOUND, b"not found\n", "text/plain"
         else:
@@ -66,10 +69,19 @@ class _Handler(BaseHTTPRequestHandler):
             ctype = _TYPES.get(target.suffix) or (
                 mimetypes.guess_type(target.name)[0] or "application/octet-stream"
             )
+            # Validators, as real servers send them, so that conditional GET can be tested.
+            validators = {
+                "ETag": '"' + hashlib.sha1(body).hexdigest()[:16] + '"',
+                "Last-Modified": formatdate(target.stat().st_mtime, usegmt=True),
+            }
+            if self.headers.get("If-None-Match") == validators["ETag"]:
+                status, body = HTTPStatus.NOT_MODIFIED, b""
         self.server.record(self.command, self.path, int(status), self.headers.get("User-Agent", ""))
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
+        for name, value in validators.items():
+            self.send_header(name, value)
         self.end_headers()
         if not head_only:
             self.wfile.write(body)

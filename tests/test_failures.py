@@ -146,3 +146,21 @@ def test_bad_sources_file_is_a_clear_error(tmp_path):
     result = run_crawl(tmp_path / "x.db", "--sources", str(sources))
     assert result.returncode == 2
     assert "has no name" in result.stdout
+
+
+def test_sources_table_counts_consecutive_failures(demo_web, tmp_path):
+    sources = tmp_path / "sources.yml"
+    write_sources(sources, demo_web.url, free_port())
+    db = tmp_path / "t.db"
+    for _ in range(2):
+        run_crawl(db, "--sources", str(sources))
+    conn = sqlite3.connect(db)
+    rows = {
+        name: (status, failures, success)
+        for name, status, failures, success in conn.execute(
+            "select name, last_status, consecutive_failures, last_success_at from sources"
+        )
+    }
+    conn.close()
+    assert rows["no-dns"][:2] == ("failed", 2) and rows["no-dns"][2] is None
+    assert rows["good"][:2] == ("ok", 0) and rows["good"][2]
