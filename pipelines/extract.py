@@ -30,10 +30,10 @@ from scrapy.exceptions import DropItem
 from w3lib.encoding import html_to_unicode, http_content_type_encoding
 
 from pipelines import signals
-from spiders.items import FetchedPage
 from pipelines.authors import clean_authors
 from pipelines.dates import DateValue, parse_date, plausible, with_local_offset
 from pipelines.urls import pick_canonical
+from spiders.items import FetchedPage
 
 log = logging.getLogger(__name__)
 

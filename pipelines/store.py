@@ -12,8 +12,8 @@ from scrapy.exceptions import DropItem
 from sqlite_utils import Database
 
 from db.articles import mark_seen, store_article, store_people_works_dates
-from spiders.items import SeenPage
 from db.migrations import open_database
+from spiders.items import SeenPage
 
 log = logging.getLogger(__name__)
 
