@@ -60,7 +60,11 @@ DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt and everything else: a stored page costs no request at all.
     "spiders.middlewares.KnownPagesMiddleware": 50,
     "spiders.middlewares.ConditionalFeedMiddleware": 560,
+    # Responses pass it before Scrapy's RetryMiddleware (550), which then retries.
+    "spiders.retry_after.RetryAfterMiddleware": 555,
 }
+# Longest Retry-After (seconds) a crawl waits for before giving a request up.
+RETRY_AFTER_MAX_SECONDS = 120
 
 EXTENSIONS = {
     # Lower numbers run first at the end of a crawl: group, then record the run.

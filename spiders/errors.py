@@ -42,5 +42,7 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
         text = str(exc) or "request ignored"
         if "robots" in text.lower():
             return "robots_forbidden", "forbidden by robots.txt"
+        if "redirect" in text.lower():
+            return "too_many_redirects", "too many redirects"
         return "ignored", text
     return type(exc).__name__.lower(), str(exc) or type(exc).__name__

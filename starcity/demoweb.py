@@ -11,7 +11,8 @@ import hashlib
 import mimetypes
 import posixpath
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +39,7 @@ class LoggedRequest:
     path: str
     status: int
     user_agent: str
+    at: float = field(default_factory=time.monotonic)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -56,7 +58,48 @@ class _Handler(BaseHTTPRequestHandler):
             target = target / "index.html"
         return target if target.is_file() else None
 
+    def _test_endpoint(self) -> bool:
+        """Misbehaving pages for the tests (only with DemoWeb(test_endpoints=True)).
+
+        /_test/status/CODE?retry-after=N   that status, with Retry-After when asked
+        /_test/flaky/KEY?fail=N&code=C&retry-after=S
+                                           C for the first N requests, then a small feed
+        /_test/redirect-loop               a redirect to itself, forever
+        /_test/slow?seconds=N              a feed, after N seconds
+        """
+        parts = urlsplit(self.path)
+        if not self.server.test_endpoints or not parts.path.startswith("/_test/"):
+            return False
+        query = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
+        status, headers, body = 200, {"Content-Type": _TYPES[".rss"]}, _TEST_FEED
+        if parts.path.startswith("/_test/status/"):
+            status = int(parts.path.rsplit("/", 1)[-1])
+            body = b"status\n"
+        elif parts.path.startswith("/_test/flaky/"):
+            key = parts.path
+            with self.server._lock:
+                seen = self.server.counters.get(key, 0)
+                self.server.counters[key] = seen + 1
+            if seen < int(query.get("fail", "1")):
+                status, body = int(query.get("code", "429")), b"busy\n"
+        elif parts.path == "/_test/redirect-loop":
+            status, headers, body = 302, {"Location": self.path}, b""
+        elif parts.path == "/_test/slow":
+            time.sleep(float(query.get("seconds", "5")))
+        if "retry-after" in query and status != 200:
+            headers["Retry-After"] = query["retry-after"]
+        self.server.record(self.command, self.path, status, self.headers.get("User-Agent", ""))
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        return True
+
     def _send(self, head_only: bool) -> None:
+        if self._test_endpoint():
+            return
         target = self._resolve()
         validators: dict[str, str] = {}
         if target is None:
@@ -93,12 +136,20 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(head_only=True)
 
 
+_TEST_FEED = (
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+    b"<link>http://example.invalid/</link><description>d</description></channel></rss>"
+)
+
+
 class _DemoServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, root: Path, host: str, port: int) -> None:
+    def __init__(self, root: Path, host: str, port: int, test_endpoints: bool = False) -> None:
         super().__init__((host, port), _Handler)
         self.root = root.resolve()
+        self.test_endpoints = test_endpoints
+        self.counters: dict[str, int] = {}
         self.requests: list[LoggedRequest] = []
         self._lock = threading.Lock()
 
@@ -119,8 +170,14 @@ class DemoWeb:
     ...     print(web.url)
     """
 
-    def __init__(self, root: Path = SITE_DIR, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._server = _DemoServer(root, host, port)
+    def __init__(
+        self,
+        root: Path = SITE_DIR,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        test_endpoints: bool = False,
+    ) -> None:
+        self._server = _DemoServer(root, host, port, test_endpoints)
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="demo-web", daemon=True
         )

@@ -1,0 +1,78 @@
+"""Politeness and errors against a misbehaving server: Retry-After, no retries on 4xx,
+redirect loops and timeouts. Each broken source is counted and never stops the others."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from starcity.demoweb import DemoWeb
+from tests.conftest import run_crawl
+
+
+@pytest.fixture
+def bad_web():
+    with DemoWeb(test_endpoints=True) as web:
+        yield web
+
+
+def crawl_one(web, tmp_path, path: str, **settings) -> tuple[dict, list]:
+    sources = tmp_path / "s.yml"
+    extra = "".join(f"\n  {k}: {v}" for k, v in settings.items())
+    sources.write_text(
+        "sources:\n  - name: bad\n    prefilter: false\n"
+        f'    start_urls: ["{web.url}{path}"]\n'
+        "settings:\n  DOWNLOAD_DELAY: 0\n  AUTOTHROTTLE_ENABLED: false" + extra + "\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "t.db"
+    run_crawl(db, "--sources", str(sources))
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    row = dict(conn.execute("select * from source_runs").fetchone())
+    conn.close()
+    hits = [r for r in web.requests if r.path.split("?")[0] == path.split("?")[0]]
+    return row, hits
+
+
+def test_retry_after_is_honoured(bad_web, tmp_path):
+    row, hits = crawl_one(bad_web, tmp_path, "/_test/flaky/a?fail=1&code=429&retry-after=2")
+    assert [h.status for h in hits] == [429, 200]
+    assert hits[1].at - hits[0].at >= 1.9
+    assert row["feeds_fetched"] == 1  # read on the second try (an empty test feed)
+    assert "http_429" not in json.loads(row["errors_by_kind"])
+
+
+def test_retry_after_too_long_is_given_up(bad_web, tmp_path):
+    row, hits = crawl_one(bad_web, tmp_path, "/_test/status/429?retry-after=3600")
+    assert len(hits) == 1
+    assert json.loads(row["errors_by_kind"]) == {"http_429": 1}
+
+
+@pytest.mark.parametrize("code", [403, 404, 410])
+def test_no_retries_on_other_client_errors(bad_web, tmp_path, code):
+    row, hits = crawl_one(bad_web, tmp_path, f"/_test/status/{code}")
+    assert len(hits) == 1
+    assert json.loads(row["errors_by_kind"]) == {f"http_{code}": 1}
+
+
+def test_server_errors_are_retried_with_a_limit(bad_web, tmp_path):
+    row, hits = crawl_one(bad_web, tmp_path, "/_test/status/503", RETRY_TIMES=2)
+    assert len(hits) == 3
+    assert json.loads(row["errors_by_kind"]) == {"http_503": 1}
+
+
+def test_endless_redirects_stop(bad_web, tmp_path):
+    row, hits = crawl_one(bad_web, tmp_path, "/_test/redirect-loop", REDIRECT_MAX_TIMES=5)
+    assert len(hits) == 6
+    assert json.loads(row["errors_by_kind"]) == {"too_many_redirects": 1}
+
+
+def test_timeouts_are_counted(bad_web, tmp_path):
+    row, _ = crawl_one(
+        bad_web, tmp_path, "/_test/slow?seconds=4", DOWNLOAD_TIMEOUT=1, RETRY_TIMES=0
+    )
+    assert json.loads(row["errors_by_kind"]) == {"timeout": 1}
+    assert row["status"] == "failed"
