@@ -1,0 +1,49 @@
+"""The shipped schedule files run the documented command and point at each other."""
+
+from __future__ import annotations
+
+import configparser
+import re
+
+from tests.conftest import ROOT
+
+DEPLOY = ROOT / "deploy"
+
+
+def unit(name: str) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str
+    parser.read(DEPLOY / "systemd" / name, encoding="utf-8")
+    return parser
+
+
+def test_systemd_timer_runs_the_crawl_service():
+    timer = unit("starcity-crawl.timer")
+    service = unit("starcity-crawl.service")
+    assert timer["Timer"]["Unit"] == "starcity-crawl.service"
+    assert timer["Timer"]["OnCalendar"] and timer["Install"]["WantedBy"] == "timers.target"
+    assert service["Service"]["Type"] == "oneshot"
+    assert service["Service"]["ExecStart"].endswith("make crawl")
+    assert "3" in service["Service"]["SuccessExitStatus"].split()
+
+
+def test_datasette_service_serves():
+    assert unit("starcity-datasette.service")["Service"]["ExecStart"].endswith("make serve")
+
+
+def test_crontab_line_is_valid_and_runs_make_crawl():
+    lines = [
+        line
+        for line in (DEPLOY / "crontab").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert len(lines) == 1
+    fields = lines[0].split(None, 5)
+    assert all(re.fullmatch(r"[\d*/,-]+", f) for f in fields[:5])
+    assert "make crawl" in fields[5]
+
+
+def test_readme_documents_the_schedule_files():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for path in ("deploy/crontab", "starcity-crawl.timer", "starcity-datasette.service"):
+        assert path in readme
