@@ -84,6 +84,15 @@ def decode_body(body: bytes | str, headers: Mapping[str, str] | None = None) -> 
 _PARSER = lxml.html.HTMLParser(encoding="utf-8", collect_ids=False, default_doctype=False)
 
 
+def looks_binary(text: str, sample: int = 4000) -> bool:
+    """True when the start of a decoded page is mostly control or replacement characters."""
+    head = text[:sample]
+    if not head:
+        return False
+    odd = sum(1 for ch in head if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f"))
+    return odd / len(head) > 0.05
+
+
 def parse_html(text: str) -> lxml.html.HtmlElement:
     """Parse decoded HTML; the text is re-encoded so lxml never second-guesses the charset."""
     try:
@@ -138,6 +147,13 @@ def extract(
     now = fetched_at or datetime.now(UTC)
     hints = hints or {}
     text_html, encoding = decode_body(body, headers)
+    if looks_binary(text_html):
+        # An image, an archive or a broken transfer served as HTML: nothing to extract,
+        # and feed hints must not dress it up as an article.
+        empty = {key: None for key in RECORD_KEYS}
+        empty.update(url=url, authors=[], tags=[], word_count=0, encoding=encoding)
+        empty["provenance"] = {"unreadable": "binary content"}
+        return empty
     tree = parse_html(text_html)
     found = signals.collect(tree)
     article = found.article  # the JSON-LD article object, or {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -164,3 +165,24 @@ def test_sources_table_counts_consecutive_failures(demo_web, tmp_path):
     conn.close()
     assert rows["no-dns"][:2] == ("failed", 2) and rows["no-dns"][2] is None
     assert rows["good"][:2] == ("ok", 0) and rows["good"][2]
+
+
+def test_broken_pages_are_counted_and_the_good_one_stored(demo_web, tmp_path):
+    sources = tmp_path / "mixed.yml"
+    sources.write_text(
+        f"sources:\n  - name: mixed\n    prefilter: false\n"
+        f'    start_urls: ["{demo_web.url}/broken/mixed-feed.xml"]\n'
+        "settings:\n  DOWNLOAD_DELAY: 0\n  AUTOTHROTTLE_ENABLED: false\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "mixed.db"
+    result = run_crawl(db, "--sources", str(sources))
+    assert result.returncode == 0, result.stdout + result.stderr
+    conn = sqlite3.connect(db)
+    titles = [t for (t,) in conn.execute("select title from articles")]
+    kinds = json.loads(conn.execute("select errors_by_kind from source_runs").fetchone()[0])
+    check = conn.execute("pragma integrity_check").fetchone()[0]
+    conn.close()
+    assert titles == ["Rhys Ifans to lead Apple's Soviet space drama Star City"]
+    assert kinds == {"empty_page": 1, "http_404": 1}
+    assert check == "ok"
