@@ -300,6 +300,11 @@ def m006_incremental_and_sources(db: Database) -> None:
     db["source_runs"].add_column("not_modified", int)
 
 
+@migrations()
+def m007_source_runs_new(db: Database) -> None:
+    db["source_runs"].add_column("new", int)
+
+
 def open_database(path: str) -> Database:
     """Open (creating if needed) the database at ``path`` with the schema up to date.
 

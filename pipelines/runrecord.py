@@ -28,6 +28,7 @@ SOURCE_COUNTERS = (
     "bytes",
     "skipped_known",
     "not_modified",
+    "new",
 )
 
 
@@ -83,6 +84,45 @@ class RunRecordExtension:
     def _source_names(self, spider: Spider) -> list[str]:
         return [s.name for s in getattr(spider, "sources", [])]
 
+    def _close_run(self, db, spider_name: str, stats: dict[str, Any], reason: str) -> str:
+        """Totals and status of the run from all its source rows so far.
+
+        Several spiders may share one run (the command line starts them together): the
+        run is finished when every source it lists has its row; until then it stays
+        "running" with the totals so far.
+        """
+        run = db["crawl_runs"].get(self.run_id)
+        expected = set(json.loads(run["sources"] or "[]"))
+        rows = list(db.query("select * from source_runs where run_id = ?", [self.run_id]))
+        done = {r["source"] for r in rows}
+        statuses = [r["status"] for r in rows]
+        all_stats = json.loads(run["stats"]) if run.get("stats") else {}
+        all_stats[spider_name] = stats
+        interrupted = reason != "finished" or run.get("finish_reason") not in (None, "finished")
+        if not expected <= done:
+            status = "running"
+        elif interrupted:
+            status = "interrupted"
+        elif statuses and all(s == "failed" for s in statuses):
+            status = "failed"
+        elif any(s != "ok" for s in statuses):
+            status = "partial"
+        else:
+            status = "ok"
+        update = {
+            "status": status,
+            "pages_fetched": sum(r["fetched"] or 0 for r in rows),
+            "articles_stored": sum(r["stored"] or 0 for r in rows),
+            "articles_new": sum(r["new"] or 0 for r in rows),
+            "errors": sum(r["errors"] or 0 for r in rows),
+            "finish_reason": reason if reason != "finished" else run.get("finish_reason") or reason,
+            "stats": json.dumps(all_stats, default=str, sort_keys=True),
+        }
+        if status != "running":
+            update["finished_at"] = _now()
+        db["crawl_runs"].update(self.run_id, update)
+        return status
+
     def _store_feed_state(self, db, stats: dict[str, Any]) -> None:
         """ETag and Last-Modified of each feed, for the next run's conditional GET."""
         state: dict[str, dict[str, str]] = {}
@@ -122,6 +162,11 @@ class RunRecordExtension:
             db["sources"].upsert(row, pk="name")
 
     def spider_opened(self, spider: Spider) -> None:
+        given = self.crawler.settings.getint("STARCITY_RUN_ID", 0)
+        if given:  # several spiders, one run: the command line opened it
+            self.run_id = given
+            self.crawler.stats.set_value("starcity/run_id", self.run_id)
+            return
         db = open_database(self.path)
         try:
             table = db["crawl_runs"]
@@ -145,15 +190,6 @@ class RunRecordExtension:
         names = self._source_names(spider)
         grouped = per_source(stats, names)
         statuses = {name: source_status(entry) for name, entry in grouped.items()}
-        errors = sum(sum(e["errors_by_kind"].values()) for e in grouped.values())
-        if reason != "finished":
-            status = "interrupted"
-        elif names and all(s == "failed" for s in statuses.values()):
-            status = "failed"
-        elif any(s != "ok" for s in statuses.values()):
-            status = "partial"
-        else:
-            status = "ok"
         db = open_database(self.path)
         try:
             with db.atomic():
@@ -169,19 +205,7 @@ class RunRecordExtension:
                         },
                         replace=True,
                     )
-                db["crawl_runs"].update(
-                    self.run_id,
-                    {
-                        "finished_at": _now(),
-                        "status": status,
-                        "pages_fetched": sum(int(e.get("fetched", 0)) for e in grouped.values()),
-                        "articles_stored": int(stats.get("articles/stored", 0)),
-                        "articles_new": int(stats.get("articles/new", 0)),
-                        "errors": errors,
-                        "finish_reason": reason,
-                        "stats": json.dumps(stats, default=str, sort_keys=True),
-                    },
-                )
+                status = self._close_run(db, spider.name, stats, reason)
                 self._store_feed_state(db, stats)
                 self._update_sources(db, spider, grouped, statuses)
         finally:

@@ -2,63 +2,19 @@
 
 from __future__ import annotations
 
-import logging
-import re
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import feedparser
 import scrapy
-from scrapy.crawler import Crawler
 from scrapy.http import Response
-from twisted.python.failure import Failure
 
-from spiders.errors import classify_failure
-from spiders.items import FetchedPage, SeenPage
-from spiders.middlewares import KnownPage
-from starcity.config import Source, Topic, load_sources, load_topic
-
-# Per-source messages go to this logger, which the command line also shows on the console.
-source_log = logging.getLogger("starcity.sources")
-
-_HTML_TYPES = ("text/html", "application/xhtml+xml")
-# Response headers kept with each page; the extractor uses Content-Type for the encoding.
-_KEPT_HEADERS = ("content-type", "content-language", "last-modified", "etag", "date")
+from spiders.base import SourceSpider, source_log
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def topic_matcher(topic: Topic) -> re.Pattern[str]:
-    """A case-insensitive pattern matching any of the topic's query terms as whole words."""
-    terms = sorted(topic.query_terms, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in terms) + r")(?!\w)", re.I)
-
-
-class FeedsSpider(scrapy.Spider):
+class FeedsSpider(SourceSpider):
     name = "feeds"
-
-    sources: list[Source]
-    topic: Topic
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> FeedsSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        settings = crawler.settings
-        only = set(settings.getlist("STARCITY_ONLY_SOURCES"))
-        every = load_sources(settings["STARCITY_SOURCES"], settings.get("STARCITY_DEMO_URL"))
-        unknown = only - {s.name for s in every}
-        if unknown:
-            raise ValueError(f"unknown source name(s): {', '.join(sorted(unknown))}")
-        spider.sources = [
-            s for s in every if s.kind == "feed" and (s.name in only if only else s.active)
-        ]
-        spider.topic = load_topic(settings["STARCITY_TOPIC"])
-        spider._matches_topic = topic_matcher(spider.topic)
-        return spider
+    kind = "feed"
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for source in self.sources:
@@ -71,12 +27,6 @@ class FeedsSpider(scrapy.Spider):
                     meta={"source": source.name, "role": "feed", "handle_httpstatus_list": [304]},
                     dont_filter=True,
                 )
-
-    def _source(self, name: str) -> Source:
-        return next(s for s in self.sources if s.name == name)
-
-    def _inc(self, source: str, key: str, count: int = 1) -> None:
-        self.crawler.stats.inc_value(f"source/{source}/{key}", count)
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         source = self._source(response.meta["source"])
@@ -108,41 +58,11 @@ class FeedsSpider(scrapy.Spider):
             if not link:
                 self._inc(source.name, "entries_without_link")
                 continue
-            url = response.urljoin(link)
-            self._inc(source.name, "discovered")
-            if source.prefilter and not self._entry_on_topic(entry):
-                self._inc(source.name, "filtered_offtopic")
-                continue
-            if not self._in_allowed_domains(source, url):
-                self._inc(source.name, "filtered_offsite")
-                continue
-            yield scrapy.Request(
-                url,
-                callback=self.parse_article,
-                errback=self.fetch_failed,
-                meta={
-                    "source": source.name,
-                    "role": "article",
-                    "discovered_via": response.url,
-                    "hints": self._entry_hints(entry),
-                },
+            request = self.article_request(
+                source, response.urljoin(link), response.url, self._entry_hints(entry)
             )
-
-    def _entry_on_topic(self, entry: dict[str, Any]) -> bool:
-        text = (
-            " ".join(str(entry.get(key, "")) for key in ("title", "summary", "description"))
-            + " "
-            + " ".join(t.get("term", "") for t in entry.get("tags", []))
-        )
-        return bool(self._matches_topic.search(text))
-
-    @staticmethod
-    def _in_allowed_domains(source: Source, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        domains = source.allowed_domains
-        if not domains:
-            return True
-        return any(host == d or host.endswith("." + d) for d in domains)
+            if request is not None:
+                yield request
 
     @staticmethod
     def _entry_hints(entry: dict[str, Any]) -> dict[str, Any]:
@@ -150,49 +70,8 @@ class FeedsSpider(scrapy.Spider):
             "title": entry.get("title"),
             "published": entry.get("published") or entry.get("updated"),
             "author": entry.get("author"),
-            "summary": entry.get("summary"),
+            "summary": entry.get("summary") or entry.get("description"),
+            # For the topic pre-filter only; not passed on with the request.
+            "tags": " ".join(t.get("term", "") for t in entry.get("tags", [])),
         }
         return {k: v for k, v in hints.items() if v}
-
-    def parse_article(self, response: Response) -> Iterator[FetchedPage]:
-        source = response.meta["source"]
-        self._inc(source, "bytes", len(response.body))
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
-        if content_type and not content_type.startswith(_HTML_TYPES):
-            self._inc(source, "skipped_not_html")
-            source_log.info(
-                "source %s: %s is %s, not HTML: skipped", source, response.url, content_type
-            )
-            return
-        self._inc(source, "fetched")
-        headers = {}
-        for name in _KEPT_HEADERS:
-            value = response.headers.get(name)
-            if value:
-                headers[name] = value.decode("latin-1")
-        redirects = response.meta.get("redirect_urls") or []
-        yield FetchedPage(
-            url=response.url,
-            source=source,
-            body=response.body,
-            status=response.status,
-            headers=headers,
-            requested_url=redirects[0] if redirects else response.url,
-            fetched_at=_now(),
-            discovered_via=response.meta.get("discovered_via"),
-            hints=response.meta.get("hints") or {},
-        )
-
-    def fetch_failed(self, failure: Failure) -> Iterator[SeenPage]:
-        request = failure.request
-        source = request.meta.get("source", "?")
-        if failure.check(KnownPage):
-            self._inc(source, "skipped_known")
-            yield SeenPage(url=request.url, source=source, seen_at=_now())
-            return
-        role = request.meta.get("role", "page")
-        kind, reason = classify_failure(failure)
-        self._inc(source, f"errors/{kind}")
-        if role == "feed":
-            self._inc(source, "feed_errors")
-        source_log.error("source %s: cannot fetch %s %s: %s", source, role, request.url, reason)

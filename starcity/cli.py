@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from starcity.config import ROOT, ConfigError, load_sources, resolve_sources_path
+from starcity.config import KINDS, ROOT, ConfigError, load_sources, resolve_sources_path
 
 DEFAULT_DB = "data/starcity.db"
 DEFAULT_PORT = 8001
@@ -123,16 +123,71 @@ def crawl(
         if demo is not None:
             demo.stop()
         return 3
+    # One run, several spiders (one per kind of source), one process.
+    run_id = _open_run(db, _rel(path), [s.name for s in active])
+    settings.set("STARCITY_RUN_ID", run_id, priority="cmdline")
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler("feeds")
-    process.crawl(crawler)
+    crawlers = []
+    for kind in KINDS:
+        if any(s.kind == kind for s in active):
+            crawler = process.create_crawler(SPIDER_FOR_KIND[kind])
+            process.crawl(crawler)
+            crawlers.append(crawler)
     try:
-        process.start()
+        if crawlers:
+            process.start()
     finally:
         if demo is not None:
             demo.stop()
         lock.close()
-    return _report(crawler.stats.get_stats(), db, [s.name for s in active])
+    stats = _merge_stats([c.stats.get_stats() for c in crawlers])
+    stats["starcity/run_id"] = run_id
+    stats["starcity/run_status"] = _run_status(db, run_id)
+    return _report(stats, db, [s.name for s in active])
+
+
+SPIDER_FOR_KIND = {"feed": "feeds", "sitemap": "sitemaps"}
+
+
+def _open_run(db: str, source_set: str, names: list[str]) -> int:
+    from db.migrations import open_database
+
+    database = open_database(db)
+    try:
+        table = database["crawl_runs"]
+        table.insert(
+            {
+                "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "status": "running" if names else "failed",
+                "source_set": source_set,
+                "sources": json.dumps(names),
+            }
+        )
+        return int(table.last_pk)
+    finally:
+        database.close()
+
+
+def _run_status(db: str, run_id: int) -> str:
+    from db.migrations import open_database
+
+    database = open_database(db)
+    try:
+        return database["crawl_runs"].get(run_id)["status"]
+    finally:
+        database.close()
+
+
+def _merge_stats(all_stats: list[dict[str, Any]]) -> dict[str, Any]:
+    """Stats of several crawlers as one: numbers added up, other values kept."""
+    merged: dict[str, Any] = {}
+    for stats in all_stats:
+        for key, value in stats.items():
+            if isinstance(value, int | float) and isinstance(merged.get(key), int | float):
+                merged[key] += value
+            else:
+                merged.setdefault(key, value)
+    return merged
 
 
 def _lock_path(db: str) -> Path:

@@ -16,7 +16,7 @@ SOURCE_SETS = {
     "demo": CONFIG_DIR / "sources-demo.yml",
 }
 DEFAULT_TOPIC = CONFIG_DIR / "topic.yml"
-KINDS = ("feed",)
+KINDS = ("feed", "sitemap")
 
 
 class ConfigError(ValueError):

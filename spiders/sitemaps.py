@@ -1,0 +1,128 @@
+"""Sitemap spider: sitemaps (and sitemap indexes, gzipped or not) found directly or through
+robots.txt; Google News sitemap fields (news:title, news:publication_date) become hints and
+feed the topic pre-filter."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import scrapy
+from lxml import etree
+from scrapy.http import Response
+from scrapy.utils.gz import gunzip, gzip_magic_number
+from scrapy.utils.sitemap import sitemap_urls_from_robots
+
+from spiders.base import SourceSpider, source_log
+
+MAX_DEPTH = 3  # sitemap index -> sitemap -> ... never deeper than this
+_NS = {
+    "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
+    "news": "http://www.google.com/schemas/sitemap-news/0.9",
+}
+
+
+class SitemapsSpider(SourceSpider):
+    name = "sitemaps"
+    kind = "sitemap"
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for source in self.sources:
+            self.crawler.stats.set_value(f"source/{source.name}/kind", source.kind)
+            for url in source.start_urls:
+                robots = url.rstrip("/").endswith("/robots.txt")
+                yield scrapy.Request(
+                    url,
+                    callback=self.parse_robots if robots else self.parse_sitemap,
+                    errback=self.fetch_failed,
+                    meta={
+                        "source": source.name,
+                        "role": "feed",  # conditional GET and error reporting as for feeds
+                        "handle_httpstatus_list": [304],
+                        "sitemap_depth": 0,
+                    },
+                    dont_filter=True,
+                )
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        source = self._source(response.meta["source"])
+        if response.status == 304:
+            self._inc(source.name, "feeds_fetched")
+            self._inc(source.name, "not_modified")
+            return
+        found = list(sitemap_urls_from_robots(response.text, base_url=response.url))
+        if not found:
+            self._inc(source.name, "errors/no_sitemap_in_robots")
+            source_log.warning("source %s: %s names no sitemap", source.name, response.url)
+        for url in found:
+            yield self._sitemap_request(source.name, url, 0)
+
+    def _sitemap_request(self, source: str, url: str, depth: int) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_sitemap,
+            errback=self.fetch_failed,
+            meta={
+                "source": source,
+                "role": "feed",
+                "handle_httpstatus_list": [304],
+                "sitemap_depth": depth,
+            },
+        )
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        source = self._source(response.meta["source"])
+        self._inc(source.name, "feeds_fetched")
+        if response.status == 304:
+            self._inc(source.name, "not_modified")
+            return
+        self._inc(source.name, "bytes", len(response.body))
+        body = response.body
+        if body[:2] == gzip_magic_number or response.url.endswith(".gz"):
+            try:
+                body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+            except (OSError, ValueError) as exc:
+                self._inc(source.name, "errors/malformed_sitemap")
+                source_log.warning(
+                    "source %s: cannot gunzip %s: %s", source.name, response.url, exc
+                )
+                return
+        try:
+            parser = etree.XMLParser(resolve_entities=False, recover=True, huge_tree=False)
+            root = etree.fromstring(body, parser=parser)
+        except etree.XMLSyntaxError:
+            root = None
+        if root is None:
+            self._inc(source.name, "errors/malformed_sitemap")
+            source_log.warning("source %s: %s is not a sitemap", source.name, response.url)
+            return
+        kind = etree.QName(root).localname
+        depth = response.meta.get("sitemap_depth", 0)
+        if kind == "sitemapindex":
+            if depth >= MAX_DEPTH:
+                self._inc(source.name, "errors/sitemap_too_deep")
+                return
+            for loc in root.iterfind("sm:sitemap/sm:loc", _NS):
+                if loc.text:
+                    yield self._sitemap_request(
+                        source.name, response.urljoin(loc.text.strip()), depth + 1
+                    )
+            return
+        for entry in root.iterfind("sm:url", _NS):
+            loc = entry.findtext("sm:loc", namespaces=_NS)
+            if not loc:
+                continue
+            request = self.article_request(
+                source, response.urljoin(loc.strip()), response.url, self._hints(entry)
+            )
+            if request is not None:
+                yield request
+
+    @staticmethod
+    def _hints(entry: Any) -> dict[str, Any]:
+        hints = {
+            "title": entry.findtext("news:news/news:title", namespaces=_NS),
+            "published": entry.findtext("news:news/news:publication_date", namespaces=_NS)
+            or entry.findtext("sm:lastmod", namespaces=_NS),
+        }
+        return {k: v.strip() for k, v in hints.items() if v and v.strip()}

@@ -1,0 +1,62 @@
+"""The sitemap spider: robots.txt discovery, Google News fields as hints and pre-filter,
+and several kinds of sources crawled in one run."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+
+from tests.conftest import ROOT, run_crawl
+
+
+def test_scrapy_list_shows_every_spider():
+    out = subprocess.run(
+        [sys.executable, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.split()
+    assert {"feeds", "sitemaps"} <= set(out)
+
+
+def test_news_sitemap_found_through_robots_txt(demo_web, tmp_path):
+    db = tmp_path / "sm.db"
+    result = run_crawl(
+        db, "--sources", "demo", "--demo-url", demo_web.url, "--source", "demo-sitemap"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    paths = [r.path for r in demo_web.requests]
+    assert "/news-sitemap.xml" in paths
+    conn = sqlite3.connect(db)
+    row = conn.execute(
+        "select discovered, filtered_offtopic, fetched, stored from source_runs"
+    ).fetchone()
+    titles = {t for (t,) in conn.execute("select title from articles")}
+    conn.close()
+    # 12 listed; the casino story's news:title and address do not name the topic.
+    assert row == (12, 1, 11, 11)
+    assert "Sydney's Star casino faces fresh licence review" not in titles
+
+
+def test_feeds_and_sitemaps_share_one_run(demo_web, tmp_path):
+    sources = tmp_path / "both.yml"
+    sources.write_text(
+        "sources:\n"
+        f"  - name: courier\n    kind: feed\n    prefilter: false\n"
+        f'    start_urls: ["{demo_web.url}/courier/rss.xml"]\n'
+        f"  - name: sitemap\n    kind: sitemap\n    prefilter: true\n"
+        f'    start_urls: ["{demo_web.url}/news-sitemap.xml"]\n'
+        "settings:\n  DOWNLOAD_DELAY: 0\n  AUTOTHROTTLE_ENABLED: false\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "both.db"
+    result = run_crawl(db, "--sources", str(sources))
+    assert result.returncode == 0, result.stdout + result.stderr
+    conn = sqlite3.connect(db)
+    runs = conn.execute("select id, status, sources, stats from crawl_runs").fetchall()
+    per_source = dict(conn.execute("select source, status from source_runs").fetchall())
+    conn.close()
+    assert len(runs) == 1
+    run_id, status, names, stats = runs[0]
+    assert status == "ok" and json.loads(names) == ["courier", "sitemap"]
+    assert set(json.loads(stats)) == {"feeds", "sitemaps"}
+    assert per_source == {"courier": "ok", "sitemap": "ok"}
