@@ -146,7 +146,7 @@ def crawl(
     return _report(stats, db, [s.name for s in active])
 
 
-SPIDER_FOR_KIND = {"feed": "feeds", "sitemap": "sitemaps"}
+SPIDER_FOR_KIND = {"feed": "feeds", "sitemap": "sitemaps", "site": "sites"}
 
 
 def _open_run(db: str, source_set: str, names: list[str]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +17,7 @@ SOURCE_SETS = {
     "demo": CONFIG_DIR / "sources-demo.yml",
 }
 DEFAULT_TOPIC = CONFIG_DIR / "topic.yml"
-KINDS = ("feed", "sitemap")
+KINDS = ("feed", "sitemap", "site")
 
 
 class ConfigError(ValueError):
@@ -32,6 +33,12 @@ class Source:
     language: str | None = None
     prefilter: bool = True
     active: bool = True
+    # For `site` sources: article links to fetch, links never to fetch, listing pages to
+    # follow (sections, tags, pagination), and how many listing pages at most.
+    allow: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+    follow: tuple[str, ...] = ()
+    max_pages: int = 5
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,20 @@ def load_sources(spec: str | Path, demo_url: str | None = None) -> list[Source]:
         domains = entry.get("allowed_domains") or ()
         if isinstance(domains, str):
             domains = [domains]
+        patterns = {}
+        for key in ("allow", "deny", "follow"):
+            values = entry.get(key) or ()
+            values = [values] if isinstance(values, str) else list(values)
+            for value in values:
+                try:
+                    re.compile(value)
+                except re.error as exc:
+                    raise ConfigError(
+                        f"{path}: source {name!r}: {key} pattern {value!r} is invalid: {exc}"
+                    ) from exc
+            patterns[key] = tuple(values)
+        if kind == "site" and not patterns["allow"]:
+            raise ConfigError(f"{path}: source {name!r} (kind site) needs allow patterns")
         sources.append(
             Source(
                 name=name,
@@ -99,6 +120,8 @@ def load_sources(spec: str | Path, demo_url: str | None = None) -> list[Source]:
                 language=entry.get("language"),
                 prefilter=bool(entry.get("prefilter", True)),
                 active=bool(entry.get("active", True)),
+                max_pages=int(entry.get("max_pages", 5)),
+                **patterns,
             )
         )
     return sources

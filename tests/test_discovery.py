@@ -15,7 +15,7 @@ def test_scrapy_list_shows_every_spider():
     out = subprocess.run(
         [sys.executable, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True
     ).stdout.split()
-    assert {"feeds", "sitemaps"} <= set(out)
+    assert {"feeds", "sitemaps", "sites"} <= set(out)
 
 
 def test_news_sitemap_found_through_robots_txt(demo_web, tmp_path):
@@ -60,3 +60,32 @@ def test_feeds_and_sitemaps_share_one_run(demo_web, tmp_path):
     assert status == "ok" and json.loads(names) == ["courier", "sitemap"]
     assert set(json.loads(stats)) == {"feeds", "sitemaps"}
     assert per_source == {"courier": "ok", "sitemap": "ok"}
+
+
+def test_site_section_pages_and_pagination(demo_web, tmp_path):
+    db = tmp_path / "site.db"
+    result = run_crawl(
+        db, "--sources", "demo", "--demo-url", demo_web.url, "--source", "courier-tv-section"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    paths = [r.path for r in demo_web.requests]
+    assert paths.count("/courier/tv/page/2/") == 1  # found twice (pattern and rel=next)
+    conn = sqlite3.connect(db)
+    titles = {t for (t,) in conn.execute("select title from articles")}
+    status = conn.execute("select status from source_runs").fetchone()[0]
+    conn.close()
+    assert titles == {
+        "Star City to launch on Apple TV on 29 May",
+        "Rhys Ifans to lead Apple's Soviet space drama Star City",
+    }
+    assert status == "ok"
+
+
+def test_site_source_without_article_patterns_is_a_config_error(tmp_path):
+    sources = tmp_path / "bad.yml"
+    sources.write_text(
+        'sources:\n  - name: s\n    kind: site\n    start_urls: ["http://x.invalid/"]\n',
+        encoding="utf-8",
+    )
+    result = run_crawl(tmp_path / "x.db", "--sources", str(sources))
+    assert result.returncode == 2 and "needs allow patterns" in result.stdout
