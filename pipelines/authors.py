@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import cache
-from pathlib import Path
+from importlib import resources
 
 # "By", and its equivalents in the languages of our sources and of Russian coverage.
 _PREFIX = re.compile(
@@ -132,14 +132,15 @@ _PARTICLES = {
     "af",
     "av",
 }
-_AGENCIES_FILE = Path(__file__).with_name("news_agencies.txt")
+_AGENCIES_FILE = "news_agencies.txt"  # package data: readable from an egg too
 
 
 @cache
 def _agencies() -> dict[str, str]:
     """News agency names and abbreviations, casefolded -> as written in the file."""
     names: dict[str, str] = {}
-    for line in _AGENCIES_FILE.read_text(encoding="utf-8").splitlines():
+    text = resources.files("pipelines").joinpath(_AGENCIES_FILE).read_text(encoding="utf-8")
+    for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
             names[line.casefold()] = line
