@@ -7,6 +7,7 @@ Every request is logged (method, path, status) so tests can count what was fetch
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import mimetypes
 import posixpath
@@ -66,6 +67,8 @@ class _Handler(BaseHTTPRequestHandler):
                                            C for the first N requests, then a small feed
         /_test/redirect-loop               a redirect to itself, forever
         /_test/slow?seconds=N              a feed, after N seconds
+        /_test/sitemap-index.xml           a sitemap index naming the gzipped sitemap below
+        /_test/news-sitemap.xml.gz         the news sitemap, gzipped
         """
         parts = urlsplit(self.path)
         if not self.server.test_endpoints or not parts.path.startswith("/_test/"):
@@ -86,6 +89,17 @@ class _Handler(BaseHTTPRequestHandler):
             status, headers, body = 302, {"Location": self.path}, b""
         elif parts.path == "/_test/slow":
             time.sleep(float(query.get("seconds", "5")))
+        elif parts.path == "/_test/sitemap-index.xml":
+            headers = {"Content-Type": _TYPES[".xml"]}
+            body = (
+                '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/'
+                f'sitemap/0.9"><sitemap><loc>{self.server.base_url}/_test/news-sitemap.xml.gz'
+                "</loc></sitemap></sitemapindex>"
+            ).encode()
+        elif parts.path == "/_test/news-sitemap.xml.gz":
+            headers = {"Content-Type": "application/gzip"}
+            plain = (self.server.root / "news-sitemap.xml").read_bytes()
+            body = gzip.compress(plain.replace(b"{{base}}", self.server.base_url.encode()))
         if "retry-after" in query and status != 200:
             headers["Retry-After"] = query["retry-after"]
         self.server.record(self.command, self.path, status, self.headers.get("User-Agent", ""))

@@ -89,3 +89,25 @@ def test_site_source_without_article_patterns_is_a_config_error(tmp_path):
     )
     result = run_crawl(tmp_path / "x.db", "--sources", str(sources))
     assert result.returncode == 2 and "needs allow patterns" in result.stdout
+
+
+def test_sitemap_index_and_gzipped_sitemap(tmp_path):
+    from starcity.demoweb import DemoWeb
+
+    with DemoWeb(test_endpoints=True) as web:
+        sources = tmp_path / "gz.yml"
+        sources.write_text(
+            "sources:\n  - name: gz\n    kind: sitemap\n    prefilter: false\n"
+            f'    start_urls: ["{web.url}/_test/sitemap-index.xml"]\n'
+            "settings:\n  DOWNLOAD_DELAY: 0\n  AUTOTHROTTLE_ENABLED: false\n",
+            encoding="utf-8",
+        )
+        db = tmp_path / "gz.db"
+        result = run_crawl(db, "--sources", str(sources))
+        assert result.returncode == 0, result.stdout + result.stderr
+        paths = [r.path for r in web.requests]
+    assert "/_test/news-sitemap.xml.gz" in paths
+    conn = sqlite3.connect(db)
+    discovered, stored = conn.execute("select discovered, stored from source_runs").fetchone()
+    conn.close()
+    assert (discovered, stored) == (12, 12)
