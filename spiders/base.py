@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -63,6 +63,48 @@ class SourceSpider(scrapy.Spider):
         spider.topic = load_topic(settings["STARCITY_TOPIC"])
         spider._matches_topic = topic_matcher(spider.topic)
         return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for source in self.sources:
+            self.crawler.stats.set_value(f"source/{source.name}/kind", source.kind)
+            for url in source.start_urls:
+                yield self.discovery_request(
+                    source.name, url, self.start_callback(url), dont_filter=True
+                )
+
+    def start_callback(self, url: str) -> Callable[[Response], Any]:
+        """The callback that reads a start URL (a feed, a sitemap, a listing page)."""
+        raise NotImplementedError
+
+    def discovery_request(
+        self,
+        source: str,
+        url: str,
+        callback: Callable[[Response], Any],
+        dont_filter: bool = False,
+        **meta: Any,
+    ) -> scrapy.Request:
+        """A request for a page that lists articles (feed, sitemap, listing page).
+
+        Role "feed": conditional GET and failure reporting apply; 304 reaches the callback.
+        """
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.fetch_failed,
+            meta={"source": source, "role": "feed", "handle_httpstatus_list": [304], **meta},
+            dont_filter=dont_filter,
+        )
+
+    def discovery_read(self, response: Response) -> Source | None:
+        """Count a listing page as read; None when it answered 304 (nothing new since)."""
+        source = self._source(response.meta["source"])
+        self._inc(source.name, "feeds_fetched")
+        if response.status == 304:
+            self._inc(source.name, "not_modified")
+            return None
+        self._inc(source.name, "bytes", len(response.body))
+        return source
 
     def _source(self, name: str) -> Source:
         return next(s for s in self.sources if s.name == name)

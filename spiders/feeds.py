@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import feedparser
@@ -16,25 +16,13 @@ class FeedsSpider(SourceSpider):
     name = "feeds"
     kind = "feed"
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        for source in self.sources:
-            self.crawler.stats.set_value(f"source/{source.name}/kind", source.kind)
-            for url in source.start_urls:
-                yield scrapy.Request(
-                    url,
-                    callback=self.parse_feed,
-                    errback=self.fetch_failed,
-                    meta={"source": source.name, "role": "feed", "handle_httpstatus_list": [304]},
-                    dont_filter=True,
-                )
+    def start_callback(self, url: str) -> Callable[[Response], Any]:
+        return self.parse_feed
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
-        source = self._source(response.meta["source"])
-        self._inc(source.name, "feeds_fetched")
-        if response.status == 304:
-            self._inc(source.name, "not_modified")
+        source = self.discovery_read(response)
+        if source is None:
             return
-        self._inc(source.name, "bytes", len(response.body))
         parsed = feedparser.parse(
             response.body,
             response_headers={"content-type": response.headers.get("Content-Type", b"").decode()},

@@ -4,7 +4,7 @@ feed the topic pre-filter."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import scrapy
@@ -26,23 +26,9 @@ class SitemapsSpider(SourceSpider):
     name = "sitemaps"
     kind = "sitemap"
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        for source in self.sources:
-            self.crawler.stats.set_value(f"source/{source.name}/kind", source.kind)
-            for url in source.start_urls:
-                robots = url.rstrip("/").endswith("/robots.txt")
-                yield scrapy.Request(
-                    url,
-                    callback=self.parse_robots if robots else self.parse_sitemap,
-                    errback=self.fetch_failed,
-                    meta={
-                        "source": source.name,
-                        "role": "feed",  # conditional GET and error reporting as for feeds
-                        "handle_httpstatus_list": [304],
-                        "sitemap_depth": 0,
-                    },
-                    dont_filter=True,
-                )
+    def start_callback(self, url: str) -> Callable[[Response], Any]:
+        robots = url.rstrip("/").endswith("/robots.txt")
+        return self.parse_robots if robots else self.parse_sitemap
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         source = self._source(response.meta["source"])
@@ -58,25 +44,12 @@ class SitemapsSpider(SourceSpider):
             yield self._sitemap_request(source.name, url, 0)
 
     def _sitemap_request(self, source: str, url: str, depth: int) -> scrapy.Request:
-        return scrapy.Request(
-            url,
-            callback=self.parse_sitemap,
-            errback=self.fetch_failed,
-            meta={
-                "source": source,
-                "role": "feed",
-                "handle_httpstatus_list": [304],
-                "sitemap_depth": depth,
-            },
-        )
+        return self.discovery_request(source, url, self.parse_sitemap, sitemap_depth=depth)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        source = self._source(response.meta["source"])
-        self._inc(source.name, "feeds_fetched")
-        if response.status == 304:
-            self._inc(source.name, "not_modified")
+        source = self.discovery_read(response)
+        if source is None:
             return
-        self._inc(source.name, "bytes", len(response.body))
         body = response.body
         if body[:2] == gzip_magic_number or response.url.endswith(".gz"):
             try:

@@ -4,7 +4,8 @@ patterns and rel="next" links, up to `max_pages` listing pages per source."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
@@ -18,19 +19,11 @@ class SitesSpider(SourceSpider):
     name = "sites"
     kind = "site"
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        for source in self.sources:
-            self.crawler.stats.set_value(f"source/{source.name}/kind", source.kind)
-            for url in source.start_urls:
-                yield self._listing(source.name, url)
+    def start_callback(self, url: str) -> Callable[[Response], Any]:
+        return self.parse_listing
 
     def _listing(self, source: str, url: str) -> scrapy.Request:
-        return scrapy.Request(
-            url,
-            callback=self.parse_listing,
-            errback=self.fetch_failed,
-            meta={"source": source, "role": "feed", "handle_httpstatus_list": [304]},
-        )
+        return self.discovery_request(source, url, self.parse_listing)
 
     @staticmethod
     def _same_site(source, url: str) -> bool:
@@ -44,13 +37,10 @@ class SitesSpider(SourceSpider):
         return any(host == d or host.endswith("." + d) for d in domains)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
-        source = self._source(response.meta["source"])
-        self._inc(source.name, "feeds_fetched")
-        self._inc(source.name, "listing_pages")
-        if response.status == 304:
-            self._inc(source.name, "not_modified")
+        self._inc(response.meta["source"], "listing_pages")
+        source = self.discovery_read(response)
+        if source is None:
             return
-        self._inc(source.name, "bytes", len(response.body))
         articles = LinkExtractor(allow=source.allow, deny=source.deny)
         for link in articles.extract_links(response):
             if not self._same_site(source, link.url):
