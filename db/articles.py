@@ -31,7 +31,6 @@ ARTICLE_FIELDS = (
     "relevance_evidence",
     "url_key",
     "text_hash",
-    "minhash",
     "duplicate_match",
     "duplicate_kind",
     "duplicate_similarity",
@@ -68,6 +67,9 @@ def store_article(db: Database, record: dict[str, Any], seen_at: str) -> bool:
             )
         else:
             table.insert({**row, "first_seen": seen_at, "times_seen": 1})
+        signature = record.get("minhash")
+        if signature is not None:
+            db["article_signatures"].upsert({"article": key, "minhash": signature}, pk="article")
     return not existing
 
 

@@ -305,6 +305,48 @@ def m007_source_runs_new(db: Database) -> None:
     db["source_runs"].add_column("new", int)
 
 
+@migrations()
+def m008_newsroom(db: Database) -> None:
+    """Browsing and search (issue #7).
+
+    The MinHash BLOB moves to its own table, so the articles table Datasette shows holds
+    only readable values; `published_month` is a generated column for the month facet;
+    FTS5 over title, description and text is kept in sync by triggers; covering indexes
+    keep the stored queries fast on large databases (`make bench`).
+    """
+    db["article_signatures"].create(
+        {"article": str, "minhash": bytes},
+        pk="article",
+        foreign_keys=[("article", "articles", "canonical_url")],
+    )
+    db.execute(
+        "insert into article_signatures (article, minhash)"
+        " select canonical_url, minhash from articles where minhash is not null"
+    )
+    db.execute("alter table articles drop column minhash")
+    db.execute(
+        "alter table articles add column published_month text"
+        " generated always as (substr(published_at, 1, 7)) virtual"
+    )
+    db["articles"].enable_fts(
+        ["title", "description", "text"],
+        create_triggers=True,
+        tokenize="porter unicode61 remove_diacritics 2",
+    )
+    for table, columns in NEWSROOM_INDEXES:
+        db[table].create_index(columns, if_not_exists=True)
+
+
+# Indexes the stored queries of db/metadata.yml rely on (index-only scans where possible).
+NEWSROOM_INDEXES: tuple[tuple[str, list[str]], ...] = (
+    ("articles", ["relevance", "duplicate_of", "published_at", "source"]),
+    ("articles", ["published_month"]),
+    ("articles", ["language"]),
+    ("article_people", ["role", "person_id", "article", "mention_count"]),
+    ("source_runs", ["source", "run_id"]),
+)
+
+
 def open_database(path: str) -> Database:
     """Open (creating if needed) the database at ``path`` with the schema up to date.
 

@@ -141,8 +141,9 @@ class DedupePipeline:
         db = open_database(self.path)
         try:
             rows = db.execute(
-                "select canonical_url, url_key, text_hash, minhash from articles"
-                " where url_key is not null order by first_seen"
+                "select a.canonical_url, a.url_key, a.text_hash, s.minhash from articles a"
+                " left join article_signatures s on s.article = a.canonical_url"
+                " where a.url_key is not null order by a.first_seen"
             ).fetchall()
         finally:
             db.close()

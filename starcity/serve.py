@@ -5,21 +5,44 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from starcity.config import ROOT
 
 METADATA = ROOT / "db" / "metadata.yml"
+PLUGINS_DIR = ROOT / "db" / "plugins"
+TEMPLATES_DIR = ROOT / "db" / "templates"
 # The name the metadata file uses for the database; Datasette names a database after its file.
 METADATA_DB_NAME = "starcity"
 
-# Safe defaults for a public instance: a time limit on SQL, no CSV streaming of whole tables.
+# Safe defaults for a public instance: a time limit on SQL, no CSV streaming of whole tables,
+# long article texts cut in table views (the row page shows them whole).
 SETTINGS = {
     "sql_time_limit_ms": "3000",
     "allow_csv_stream": "off",
     "default_page_size": "50",
+    "truncate_cells_html": "300",
 }
+
+
+def rekey_metadata(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """Point the metadata, its home page links and its dashboards at database ``name``."""
+    databases = data.get("databases") or {}
+    if METADATA_DB_NAME in databases:
+        databases[name] = databases.pop(METADATA_DB_NAME)
+    if isinstance(data.get("description_html"), str):
+        data["description_html"] = data["description_html"].replace(
+            f"/{METADATA_DB_NAME}/", f"/{name}/"
+        )
+    dashboards = (data.get("plugins") or {}).get("datasette-dashboards") or {}
+    for dashboard in dashboards.values():
+        parts = [*dashboard.get("charts", {}).values(), *dashboard.get("filters", {}).values()]
+        for part in parts:
+            if part.get("db") == METADATA_DB_NAME:
+                part["db"] = name
+    return data
 
 
 def metadata_for(db_path: str | Path) -> Path:
@@ -27,10 +50,7 @@ def metadata_for(db_path: str | Path) -> Path:
     name = Path(db_path).stem
     if name == METADATA_DB_NAME:
         return METADATA
-    data = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
-    databases = data.get("databases") or {}
-    if METADATA_DB_NAME in databases:
-        databases[name] = databases.pop(METADATA_DB_NAME)
+    data = rekey_metadata(yaml.safe_load(METADATA.read_text(encoding="utf-8")), name)
     out = Path(tempfile.gettempdir()) / f"starcity-metadata-{name}.yml"
     out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return out
@@ -50,6 +70,10 @@ def datasette_command(db_path: str | Path, host: str = "127.0.0.1", port: int = 
         host,
         "--port",
         str(port),
+        "--plugins-dir",
+        str(PLUGINS_DIR),
+        "--template-dir",
+        str(TEMPLATES_DIR),
     ]
     for key, value in SETTINGS.items():
         command += ["--setting", key, value]
