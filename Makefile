@@ -14,7 +14,7 @@ SOURCE_ARGS := $(foreach s,$(SOURCE),--source $(s))
 DEMO_PORT ?= 8002
 export STARCITY_DEMO_PORT := $(DEMO_PORT)
 
-.PHONY: help run demo demo-web crawl serve test lint format lock accuracy relevance clean
+.PHONY: help run demo demo-web crawl serve test lint format lock accuracy relevance bench clean
 
 help:
 	@echo "make run      crawl the real sources into $(DB), then serve Datasette on $(HOST):$(PORT)"
@@ -23,6 +23,7 @@ help:
 	@echo "make serve    serve DB in Datasette (read-only)"
 	@echo "make test     run the test suite"
 	@echo "make lint     ruff check and format check"
+	@echo "make bench    time the stored queries on a generated 100k-article database"
 
 $(STAMP): requirements.lock scripts/bootstrap-venv.sh
 	PYTHON=$(PYTHON) scripts/bootstrap-venv.sh $(VENV)
@@ -44,6 +45,7 @@ serve: $(STAMP)
 	$(PY) -m starcity serve --db $(DB) --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
+	@scripts/ensure-chromium.sh || echo "warning: no chromium; the browser tests will be skipped" >&2
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -72,6 +74,18 @@ accuracy: $(STAMP) $(EVAL_VENV)/.installed
 # Precision and recall of the relevance labels on the labelled pages in bench/relevance/.
 relevance: $(STAMP)
 	$(PY) bench/relevance.py
+
+# Time the newsroom's stored queries, searches and dashboard charts through Datasette on a
+# generated database of BENCH_ARTICLES articles (made once, about a minute for 100,000);
+# results in bench/results/newsroom.md.
+BENCH_ARTICLES ?= 100000
+BENCH_DB := data/bench/news-$(BENCH_ARTICLES).db
+
+$(BENCH_DB): bench/generate.py db/migrations.py | $(STAMP)
+	$(PY) bench/generate.py --articles $(BENCH_ARTICLES) --out $@
+
+bench: $(STAMP) $(BENCH_DB)
+	$(PY) bench/newsroom.py --db $(BENCH_DB)
 
 # Re-pin requirements.lock from pyproject.toml (needs PyPI).
 lock: $(STAMP)

@@ -311,8 +311,10 @@ def m008_newsroom(db: Database) -> None:
 
     The MinHash BLOB moves to its own table, so the articles table Datasette shows holds
     only readable values; `published_month` is a generated column for the month facet;
-    FTS5 over title, description and text is kept in sync by triggers; covering indexes
-    keep the stored queries fast on large databases (`make bench`).
+    FTS5 over title, description and text is kept in sync by triggers. `article_people`
+    carries its article's publication time and whether it is an original, kept in sync by
+    triggers, so that ranking people needs no join with the (large) articles rows; with the
+    covering indexes below, the stored queries stay fast on large databases (`make bench`).
     """
     db["article_signatures"].create(
         {"article": str, "minhash": bytes},
@@ -333,16 +335,74 @@ def m008_newsroom(db: Database) -> None:
         create_triggers=True,
         tokenize="porter unicode61 remove_diacritics 2",
     )
+    db["article_people"].add_column("published_at", str)
+    db["article_people"].add_column("original", int)
+    db.execute(
+        """update article_people set
+          published_at = (select a.published_at from articles a
+                          where a.canonical_url = article_people.article),
+          original = (select a.duplicate_of is null from articles a
+                      where a.canonical_url = article_people.article)"""
+    )
+    db.executescript(
+        """
+        create trigger if not exists article_people_article_ai after insert on article_people
+        begin
+          update article_people set
+            published_at = (select published_at from articles where canonical_url = new.article),
+            original = (select duplicate_of is null from articles
+                        where canonical_url = new.article)
+          where rowid = new.rowid;
+        end;
+        create trigger if not exists articles_article_people_au
+        after update of published_at, duplicate_of on articles
+        begin
+          update article_people set published_at = new.published_at,
+            original = new.duplicate_of is null
+          where article = new.canonical_url;
+        end;
+        """
+    )
     for table, columns in NEWSROOM_INDEXES:
         db[table].create_index(columns, if_not_exists=True)
+    db.create_view(
+        "people_ranked",
+        """
+        select p.id, p.name, p.in_knowledge_base, p.character,
+          count(*) as articles, sum(ap.mention_count) as mentions,
+          min(ap.published_at) as first_published, max(ap.published_at) as last_published
+        from article_people ap
+        join people p on p.id = ap.person_id
+        where ap.role = 'mentioned' and ap.original = 1
+        group by ap.person_id
+        order by articles desc, mentions desc
+        """,
+        replace=True,
+    )
+    db.create_view(
+        "people_by_month",
+        """
+        select substr(ap.published_at, 1, 7) as month, p.name,
+          count(*) as articles, sum(ap.mention_count) as mentions
+        from article_people ap
+        join people p on p.id = ap.person_id
+        where ap.role = 'mentioned' and ap.original = 1
+        group by month, ap.person_id
+        order by month, articles desc
+        """,
+        replace=True,
+    )
 
 
 # Indexes the stored queries of db/metadata.yml rely on (index-only scans where possible).
 NEWSROOM_INDEXES: tuple[tuple[str, list[str]], ...] = (
     ("articles", ["relevance", "duplicate_of", "published_at", "source"]),
+    ("articles", ["relevance", "duplicate_of", "first_seen"]),
+    ("articles", ["canonical_url", "duplicate_of", "published_at", "source", "relevance"]),
     ("articles", ["published_month"]),
     ("articles", ["language"]),
-    ("article_people", ["role", "person_id", "article", "mention_count"]),
+    ("article_people", ["role", "original", "person_id", "published_at", "mention_count"]),
+    ("article_people", ["person_id", "role", "original", "published_at"]),
     ("source_runs", ["source", "run_id"]),
 )
 

@@ -71,19 +71,18 @@ def start_datasette() -> Iterator:
         from starcity.serve import datasette_command
 
         port = free_port()
-        proc = subprocess.Popen(
-            datasette_command(db, port=port),
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        # The log goes to a file: a pipe nobody reads fills up and blocks the server.
+        log = Path(db).with_suffix(f".datasette-{port}.log")
+        with log.open("w") as out:
+            proc = subprocess.Popen(
+                datasette_command(db, port=port), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+            )
         started.append(proc)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise RuntimeError(f"datasette exited: {proc.stdout.read()}")
+                raise RuntimeError(f"datasette exited: {log.read_text()}")
             try:
                 urllib.request.urlopen(url + "/-/versions.json", timeout=1).close()
                 return Datasette(url, proc)
@@ -93,6 +92,89 @@ def start_datasette() -> Iterator:
 
     yield start
     for proc in started:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+# Scraped text that would run script if any page rendered it as HTML (tests/test_newsroom.py,
+# tests/test_browser.py check that it never does).
+HOSTILE_TITLE = 'Star City <script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
+HOSTILE_URL = "http://hostile.example/star-city-premiere"
+
+
+@dataclass
+class Newsroom:
+    url: str
+    db: Path
+
+
+@pytest.fixture(scope="session")
+def newsroom(tmp_path_factory) -> Iterator[Newsroom]:
+    """One demo crawl plus a hostile article, served by Datasette for the newsroom tests."""
+    from sqlite_utils import Database
+
+    from starcity.serve import datasette_command
+
+    db_path = tmp_path_factory.mktemp("newsroom") / "starcity.db"
+    with DemoWeb() as web:
+        result = run_crawl(db_path, "--sources", "demo", "--demo-url", web.url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    db = Database(db_path)
+    db["stories"].insert(
+        {
+            "id": 999,
+            "headline": HOSTILE_TITLE,
+            "first_published": "2026-06-01T09:00:00+00:00",
+            "last_published": "2026-06-01T09:00:00+00:00",
+            "article_count": 1,
+            "original_count": 1,
+            "source_count": 1,
+            "terms": "[]",
+        }
+    )
+    db["articles"].insert(
+        {
+            "canonical_url": HOSTILE_URL,
+            "url": HOSTILE_URL,
+            "source": "hostile",
+            "title": HOSTILE_TITLE,
+            "description": '<b onmouseover="window.__xss = 3">Wolpert</b> on the premiere',
+            "authors": '["<i>Mallory</i>"]',
+            "published_at": "2026-06-01T09:00:00+00:00",
+            "text": "Matt Wolpert <iframe src=javascript:window.__xss=4></iframe> says Star City.",
+            "relevance": "relevant",
+            "language": "en",
+            "story_id": 999,
+            "first_seen": "2026-11-25T00:00:00+00:00",
+            "last_seen": "2026-11-25T00:00:00+00:00",
+            "fetched_at": "2026-11-25T00:00:00+00:00",
+        }
+    )
+    db.close()
+    port = free_port()
+    log = db_path.with_suffix(".datasette.log")
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            datasette_command(db_path, port=port), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"datasette exited: {log.read_text()}")
+            try:
+                urllib.request.urlopen(url + "/-/versions.json", timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("datasette did not start within 30 s") from None
+                time.sleep(0.2)
+        yield Newsroom(url, db_path)
+    finally:
         proc.terminate()
         try:
             proc.wait(timeout=10)

@@ -1,0 +1,146 @@
+"""The newsroom in a real browser: Debian's Chromium, driven by Playwright, against Datasette.
+
+`make test` and `.ci/run` install Chromium with apt when it is missing
+(scripts/ensure-chromium.sh); `playwright install` is never used. Screenshots of each page
+are saved under the test's temporary folder.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import HOSTILE_URL
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.skipif(
+    shutil.which(CHROMIUM) is None,
+    reason="Debian's chromium is not installed (scripts/ensure-chromium.sh installs it)",
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, newsroom) -> Iterator:
+    """A fresh page that records script errors and dialogs (none may happen)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.problems = []
+    page.on("pageerror", lambda error: page.problems.append(f"script error: {error}"))
+    page.on("dialog", lambda dialog: (page.problems.append("dialog"), dialog.dismiss()))
+    yield page
+    context.close()
+
+
+def no_injected_script_ran(page) -> None:
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert not page.problems, page.problems
+
+
+def shot(page, folder: Path, name: str) -> Path:
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 5000
+    return path
+
+
+def test_home_page(page, newsroom, tmp_path):
+    page.goto(newsroom.url + "/")
+    assert "Star City news monitor" in page.title()
+    assert page.get_by_role("link", name="the coverage dashboard").is_visible()
+    page.get_by_role("link", name="the latest relevant articles").click()
+    page.wait_for_selector("table.rows-and-columns")
+    assert "Rhys Ifans to lead" in page.inner_text("table.rows-and-columns")
+    shot(page, tmp_path, "latest-relevant")
+    no_injected_script_ran(page)
+
+
+def test_search_wolpert_then_open_an_article_with_its_people_and_dates(page, newsroom, tmp_path):
+    page.goto(newsroom.url + "/-/search")
+    page.fill("#search-all-q", "Wolpert")
+    page.click("input[type=submit]")
+    page.wait_for_selector("text=/\\d+ results? in starcity: articles/")
+    shot(page, tmp_path, "search-all")
+    assert "Wolpert" in page.inner_text("body")
+    no_injected_script_ran(page)
+
+    # The table's own search box, then one article's row page.
+    page.get_by_role("link", name=re.compile(r"^\d+ results?$")).first.click()
+    page.wait_for_selector("table.rows-and-columns")
+    assert 'where search matches "Wolpert"' in page.inner_text("body")
+    row = page.locator("tr", has_text="Apple TV sets May 29 premiere for 'Star City'").first
+    row.locator("td.type-pk a").click()
+    page.wait_for_selector("table.article-people")
+    people = page.inner_text("table.article-people")
+    assert "Matt Wolpert" in people and "Ben Nedivi" in people
+    dates = page.inner_text("table.article-dates")
+    assert "2026-05-29" in dates and "premiere/release" in dates
+    shot(page, tmp_path, "article")
+    page.get_by_role("link", name="Matt Wolpert").click()
+    page.wait_for_selector("table.rows-and-columns")
+    assert "Articles naming a person" in page.inner_text("body")
+    no_injected_script_ran(page)
+
+
+def test_dashboard_charts_render(page, newsroom, tmp_path):
+    page.goto(newsroom.url + "/-/dashboards/coverage")
+    chart = page.wait_for_selector(
+        "#chart-coverage-over-time svg.marks, #chart-coverage-over-time canvas"
+    )
+    box = chart.bounding_box()
+    assert box and box["width"] > 300 and box["height"] > 100
+    # Bars were drawn: the chart's marks hold paths with a size.
+    bars = page.locator("#chart-coverage-over-time .mark-rect path")
+    assert bars.count() >= 1
+    page.wait_for_selector("#chart-top-people svg.marks, #chart-top-people canvas")
+    assert (
+        "Matt Wolpert" in page.inner_text("#chart-top-people")
+        or page.locator("#chart-top-people text", has_text="Matt Wolpert").count()
+    )
+    page.wait_for_selector("#chart-latest-stories table")
+    stories = page.inner_text("#chart-latest-stories")
+    assert "Apple TV sets May 29 premiere" in stories
+    assert "<script>window.__xss" in stories  # the hostile headline, shown as text
+    metric = page.inner_text("#chart-relevant-count")
+    assert any(ch.isdigit() for ch in metric)
+    shot(page, tmp_path, "dashboard")
+    no_injected_script_ran(page)
+
+
+def test_hostile_article_stays_text_everywhere(page, newsroom, tmp_path):
+    key = HOSTILE_URL.replace(":", "~3A").replace("/", "~2F")
+    for path in (
+        "/starcity/articles",
+        "/starcity/articles?_search=Wolpert",
+        f"/starcity/articles/{key}",
+        "/starcity/stories",
+        "/-/search?q=Wolpert",
+    ):
+        page.goto(newsroom.url + path)
+        page.wait_for_load_state("networkidle")
+        assert "window.__xss" in page.inner_text("body"), path
+        no_injected_script_ran(page)
+    shot(page, tmp_path, "hostile-search")
