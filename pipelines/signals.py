@@ -395,6 +395,13 @@ def pick_title(found: Signals, feed_title: str | None = None) -> tuple[str | Non
         ("title", _strip_site_name(found.title_tag, site_names, found.title_tag, force=True)),
         ("feed:title", feed_title),
     ]
+    # The headline printed on the page, when a metadata title says the same, wins over
+    # metadata titles that differ from it (an SEO or social rewrite of the headline).
+    h1 = candidates[4][1]
+    if h1:
+        for signal, value in candidates[:4]:
+            if value and _norm(value) == _norm(h1):
+                return value, signal
     for signal, value in candidates:
         if value:
             return value, signal

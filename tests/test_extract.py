@@ -229,3 +229,18 @@ def test_author_that_spells_the_sites_domain_is_dropped():
     head = '<meta name="author" content="Der Postillon">'
     record = extract(page(head, ARTICLE_TEXT), "https://www.der-postillon.com/2024/04/x.html")
     assert record["authors"] == []
+
+
+def test_headline_on_page_confirmed_by_a_metadata_title_beats_a_rewritten_one():
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "headline": "Star City: seven things to know"}</script>'
+        '<meta property="og:title" content="Everything we know about Star City so far">'
+    )
+    body = "<h1>Everything we know about Star City so far</h1>" + ARTICLE_TEXT
+    record = extract(page(head, body), URL, fetched_at=NOW)
+    assert record["title"] == "Everything we know about Star City so far"
+    assert record["provenance"]["title"] == "meta:og:title"
+    # without an <h1> saying the same, JSON-LD stays first
+    record = extract(page(head, "<h1>Star City</h1>" + ARTICLE_TEXT), URL, fetched_at=NOW)
+    assert record["title"] == "Star City: seven things to know"
