@@ -138,6 +138,10 @@ class Signals:
 def _in_noise(node: lxml.html.HtmlElement) -> bool:
     """True when the node sits in navigation, an aside, comments or a related-links box."""
     for ancestor in node.iterancestors():
+        if ancestor.tag in ("body", "html"):
+            # Classes on <body> describe the whole page ("wp-embed-responsive",
+            # "single-post"), not a box within it.
+            return False
         if ancestor.tag in ("nav", "aside"):
             return True
         if ancestor.tag == "footer" and not any(

@@ -244,3 +244,18 @@ def test_headline_on_page_confirmed_by_a_metadata_title_beats_a_rewritten_one():
     # without an <h1> saying the same, JSON-LD stays first
     record = extract(page(head, "<h1>Star City</h1>" + ARTICLE_TEXT), URL, fetched_at=NOW)
     assert record["title"] == "Star City: seven things to know"
+
+
+def test_page_wide_body_classes_do_not_hide_the_byline_and_headline():
+    html = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"></head>'
+        '<body class="post-template-default single wp-embed-responsive">'
+        '<h1>Star City premiere set</h1><p class="byline">By Eleanor Price</p>'
+        '<time datetime="2026-02-26T10:15:00+01:00">26 February</time>'
+        + ARTICLE_TEXT
+        + "</body></html>"
+    )
+    record = extract(html, URL, fetched_at=NOW)
+    assert record["authors"] == ["Eleanor Price"]
+    assert record["title"] == "Star City premiere set"
+    assert record["published"] == "2026-02-26T10:15:00+01:00"
