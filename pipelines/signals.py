@@ -384,19 +384,30 @@ def pick_title(found: Signals, feed_title: str | None = None) -> tuple[str | Non
     candidates = [
         (
             "jsonld:headline",
-            _strip_site_name(as_text(found.article.get("headline")), site_names, found.title_tag),
+            _strip_site_name(
+                as_text(found.article.get("headline")), site_names, found.title_tag, found.headlines
+            ),
         ),
         ("microdata:headline", found.prop("headline")),
         (
             "meta:twitter:title",
-            _strip_site_name(found.meta.first("twitter:title"), site_names, found.title_tag),
+            _strip_site_name(
+                found.meta.first("twitter:title"), site_names, found.title_tag, found.headlines
+            ),
         ),
         (
             "meta:og:title",
-            _strip_site_name(found.meta.first("og:title"), site_names, found.title_tag),
+            _strip_site_name(
+                found.meta.first("og:title"), site_names, found.title_tag, found.headlines
+            ),
         ),
         ("h1", found.headlines[0] if len(found.headlines) == 1 else None),
-        ("title", _strip_site_name(found.title_tag, site_names, found.title_tag, force=True)),
+        (
+            "title",
+            _strip_site_name(
+                found.title_tag, site_names, found.title_tag, found.headlines, force=True
+            ),
+        ),
         ("feed:title", feed_title),
     ]
     # The headline printed on the page, when a metadata title says the same, wins over
@@ -416,7 +427,11 @@ _TITLE_SEPARATOR = re.compile(r"\s+[|–—\-·•:»]\s+|\s*[|｜]\s*")
 
 
 def _strip_site_name(
-    title: str | None, site_names: list[str], title_tag: str | None, force: bool = False
+    title: str | None,
+    site_names: list[str],
+    title_tag: str | None,
+    headlines: list[str] = (),
+    force: bool = False,
 ) -> str | None:
     """Cut "Headline | Site" down to "Headline".
 
@@ -431,6 +446,9 @@ def _strip_site_name(
         return title
     last = parts[-1]
     known = {_norm(n) for n in site_names}
+    # An <h1> that prints the whole title shows the last part belongs to the headline.
+    if _norm(last) not in known and _norm(title) in {_norm(h) for h in headlines}:
+        return title
     same_as_tag = title_tag is not None and _norm(title) == _norm(title_tag)
     separator = list(_TITLE_SEPARATOR.finditer(title))[-1].group(0).strip()
     short = len(last) <= 30 and len(last) < len(title) / 2

@@ -259,3 +259,17 @@ def test_page_wide_body_classes_do_not_hide_the_byline_and_headline():
     assert record["authors"] == ["Eleanor Price"]
     assert record["title"] == "Star City premiere set"
     assert record["published"] == "2026-02-26T10:15:00+01:00"
+
+
+def test_title_tail_printed_in_the_h1_is_not_cut_as_a_site_name():
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "headline": "Star City gets a date – what we expect"}</script>'
+        "<title>Star City gets a date – what we expect</title>"
+    )
+    body = "<h1>Star City gets a date – what we expect</h1>" + ARTICLE_TEXT
+    record = extract(page(head, body), URL, fetched_at=NOW)
+    assert record["title"] == "Star City gets a date – what we expect"
+    # no <h1> printing the tail: a short last part of a title equal to <title> is cut
+    record = extract(page(head, "<h1>Star City</h1>" + ARTICLE_TEXT), URL, fetched_at=NOW)
+    assert record["title"] == "Star City gets a date"
