@@ -211,6 +211,16 @@ def _is_person_name(name: str, site_name: str | None, host: str | None = None) -
     )
 
 
+def _undouble(name: str) -> str:
+    """ "Jane Doe Jane Doe" -> "Jane Doe": a byline's text read with its hidden copy
+    (a screen-reader or mobile duplicate of the same name)."""
+    words = name.split()
+    half = len(words) // 2
+    if half >= 2 and len(words) % 2 == 0 and words[:half] == words[half:]:
+        return " ".join(words[:half])
+    return name
+
+
 def clean_authors(
     raw_names: Iterable[str] | None, site_name: str | None = None, host: str | None = None
 ) -> list[str]:
@@ -228,7 +238,7 @@ def clean_authors(
         whole = _strip(raw)
         parts = [whole] if is_agency(whole) else _SEPARATORS.split(whole)
         for part in parts:
-            part = _PREFIX.sub("", part).strip(" .,;:|-–—()[]")
+            part = _undouble(_PREFIX.sub("", part).strip(" .,;:|-–—()[]"))
             if not part or part.casefold() in seen:
                 continue
             if is_agency(part) or _is_person_name(part, site_name, host):

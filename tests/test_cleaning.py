@@ -28,6 +28,12 @@ def test_clean_authors(raw, expected):
     assert clean_authors(raw, site_name="The Launchpad Ledger") == expected
 
 
+def test_clean_authors_collapses_a_name_read_twice():
+    # a byline with a hidden duplicate of the name (screen-reader or mobile copy)
+    assert clean_authors(["Eleanor Price Eleanor Price", "Eleanor Price"]) == ["Eleanor Price"]
+    assert clean_authors(["Bao Bao"]) == ["Bao Bao"]  # a two-word name stays
+
+
 def test_clean_authors_drops_site_name():
     assert clean_authors(["ScreenWire"], site_name="ScreenWire") == []
 
