@@ -250,7 +250,13 @@ def extract(
         now,
     )
     if published is None:
-        published, signal = _pick_date([("htmldate", signals.htmldate_guess(tree, url))], now)
+        published, signal = _pick_date(
+            [
+                ("text:dateline", signals.date_after_headline(tree)),
+                ("htmldate", signals.htmldate_guess(tree, url)),
+            ],
+            now,
+        )
     record["published"] = published.iso if published else None
     record["published_utc"] = published.utc if published else None
     provenance["published"] = signal

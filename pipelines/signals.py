@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import lxml.html
@@ -462,6 +463,62 @@ def _strip_site_name(
 def date_in_url(url: str) -> str | None:
     match = _URL_DATE.search(url)
     return "-".join(match.groups()) if match else None
+
+
+# A dateline is short ("Written: 2023-11-07 15:03", "am 20.09.2020", "13 Oct 2020 18:29");
+# a longer text holding a date is prose about some event.
+_DATELINE_MAX_CHARS = 40
+# Datelines sit right under the headline; this much text after it is searched.
+_DATELINE_WINDOW = 1000
+_DATELINE_SKIP = {"script", "style", "noscript", "template"}
+_UPDATE_LABEL = re.compile(
+    r"updat|modif|edited|aktualisiert|geändert|mis à jour|actualiz|aggiornat|bijgewerkt", re.I
+)
+
+
+def date_after_headline(tree: lxml.html.HtmlElement) -> str | None:
+    """The first short date text shown after the page's headline (its dateline).
+
+    For pages without machine-readable dates: news and blog templates print the date
+    next to the headline, in the reader's format ("13 Oct 2020", "20.09.2020"). The
+    headline is the longest <h1> outside noise zones (a logo may be an <h1> too); dates
+    labelled as an update are skipped.
+    """
+    from htmldate.extractors import try_date_expr
+
+    headings = [h for h in tree.iter("h1") if _text(h) and not _in_noise(h)]
+    if not headings:
+        return None
+    headline = max(headings, key=lambda h: len(_text(h)))
+    inside = set(headline.iter())
+    oldest, newest = datetime(1995, 1, 1), datetime.now() + timedelta(days=2)
+    seen = 0
+    nodes = tree.iter()
+    for node in nodes:  # advance to the headline; the text after it is read below
+        if node is headline:
+            break
+
+    def segments() -> Iterator[tuple[lxml.html.HtmlElement, str | None]]:
+        yield headline, headline.tail
+        for node in nodes:
+            if node in inside:
+                continue
+            if isinstance(node.tag, str) and node.tag not in _DATELINE_SKIP:
+                yield node, node.text
+            yield node, node.tail
+
+    for node, raw in segments():
+        if not raw or raw.isspace():
+            continue
+        text = " ".join(raw.split())
+        seen += len(text)
+        if len(text) <= _DATELINE_MAX_CHARS and not _UPDATE_LABEL.search(text):
+            found = try_date_expr(text, "%Y-%m-%d", False, oldest, newest)
+            if found and not _in_noise(node):
+                return found
+        if seen > _DATELINE_WINDOW:
+            return None
+    return None
 
 
 def htmldate_guess(tree: lxml.html.HtmlElement, url: str) -> str | None:

@@ -273,3 +273,16 @@ def test_title_tail_printed_in_the_h1_is_not_cut_as_a_site_name():
     # no <h1> printing the tail: a short last part of a title equal to <title> is cut
     record = extract(page(head, "<h1>Star City</h1>" + ARTICLE_TEXT), URL, fetched_at=NOW)
     assert record["title"] == "Star City gets a date"
+
+
+def test_dateline_under_the_headline_when_no_machine_readable_date():
+    body = (
+        "<header><h1>Courier</h1></header>"
+        "<h1>Star City premiere draws a crowd downtown</h1>"
+        '<p class="meta">Updated: 14.10.2020</p><p class="meta">13 Oct 2020 18:29</p>'
+        "<p>The festival runs until 30 November 2020 in the old town.</p>" + ARTICLE_TEXT
+    )
+    url = "https://news.example.com/culture/star-city-premiere"
+    record = extract(page("", body), url, fetched_at=NOW)
+    assert record["published"] == "2020-10-13"
+    assert record["provenance"]["published"] == "text:dateline"
