@@ -132,3 +132,29 @@ def with_local_offset(
             zone = timezone(timedelta(minutes=minutes))
             return DateValue(instant.astimezone(zone)), signal
     return chosen, None
+
+
+def with_url_day(chosen: DateValue, url_day: str | None) -> DateValue | None:
+    """Re-express a UTC timestamp so that its day is the day in the page's URL.
+
+    CMSs build permalinks ("/2019/01/01/slug/") from the local publication date while
+    many write their metadata in UTC ("2018-12-31T23:11:59+00:00"). When the URL's day
+    is one a UTC offset can reach (-12 to +14 hours), the instant is shown at the
+    smallest whole-hour offset giving that day. Returns None when nothing changes.
+    """
+    value = chosen.value
+    if not url_day or not isinstance(value, datetime) or value.tzinfo is None:
+        return None
+    if value.utcoffset():
+        return None
+    try:
+        day = date.fromisoformat(url_day)
+    except ValueError:
+        return None
+    if value.date() == day:
+        return None
+    for hours in sorted(range(-12, 15), key=abs):
+        local = value.astimezone(timezone(timedelta(hours=hours)))
+        if local.date() == day:
+            return DateValue(local)
+    return None

@@ -31,7 +31,7 @@ from w3lib.encoding import html_to_unicode, http_content_type_encoding
 
 from pipelines import signals
 from pipelines.authors import clean_authors
-from pipelines.dates import DateValue, parse_date, plausible, with_local_offset
+from pipelines.dates import DateValue, parse_date, plausible, with_local_offset, with_url_day
 from pipelines.urls import pick_canonical
 from spiders.items import FetchedPage
 
@@ -249,6 +249,10 @@ def extract(
         ],
         now,
     )
+    if published is not None and "+offset" not in signal:
+        local = with_url_day(published, signals.date_in_url(url))
+        if local is not None:
+            published, signal = local, f"{signal}+offset:url"
     if published is None:
         published, signal = _pick_date(
             [

@@ -286,3 +286,16 @@ def test_dateline_under_the_headline_when_no_machine_readable_date():
     record = extract(page("", body), url, fetched_at=NOW)
     assert record["published"] == "2020-10-13"
     assert record["provenance"]["published"] == "text:dateline"
+
+
+def test_utc_timestamp_takes_the_local_day_of_the_permalink():
+    head = '<meta property="article:published_time" content="2026-02-25T23:10:00+00:00">'
+    record = extract(page(head, ARTICLE_TEXT), URL, fetched_at=NOW)  # URL: /2026/02/26/
+    assert record["published"] == "2026-02-26T00:10:00+01:00"
+    assert record["published_utc"] == "2026-02-25T23:10:00+00:00"
+    assert record["provenance"]["published"] == "meta:article:published_time+offset:url"
+    # a URL day no UTC offset can reach is not a local day: the value stays as written
+    head = '<meta property="article:published_time" content="2026-02-20T10:00:00+00:00">'
+    assert extract(page(head, ARTICLE_TEXT), URL, fetched_at=NOW)["published"] == (
+        "2026-02-20T10:00:00+00:00"
+    )
