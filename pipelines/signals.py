@@ -470,6 +470,7 @@ def date_in_url(url: str) -> str | None:
 _DATELINE_MAX_CHARS = 40
 # Datelines sit right under the headline; this much text after it is searched.
 _DATELINE_WINDOW = 1000
+_SPACED_DMY = re.compile(r"\b(\d{1,2})\.\s+(\d{1,2})\.\s+((?:19|20)\d{2})\b")
 _DATELINE_SKIP = {"script", "style", "noscript", "template"}
 _UPDATE_LABEL = re.compile(
     r"updat|modif|edited|aktualisiert|geändert|mis à jour|actualiz|aggiornat|bijgewerkt", re.I
@@ -513,6 +514,8 @@ def date_after_headline(tree: lxml.html.HtmlElement) -> str | None:
         text = " ".join(raw.split())
         seen += len(text)
         if len(text) <= _DATELINE_MAX_CHARS and not _UPDATE_LABEL.search(text):
+            # "4. 2. 2022" (spaced day and month, usual in Central Europe) -> "4.2.2022"
+            text = _SPACED_DMY.sub(r"\1.\2.\3", text)
             found = try_date_expr(text, "%Y-%m-%d", False, oldest, newest)
             if found and not _in_noise(node):
                 return found

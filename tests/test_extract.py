@@ -299,3 +299,13 @@ def test_utc_timestamp_takes_the_local_day_of_the_permalink():
     assert extract(page(head, ARTICLE_TEXT), URL, fetched_at=NOW)["published"] == (
         "2026-02-20T10:00:00+00:00"
     )
+
+
+def test_dateline_with_spaced_day_and_month():
+    body = (
+        "<h1>Star City premiere draws a crowd</h1>"
+        '<div class="publish-date">Von <span>Kulturredaktion</span> 4. 2. 2022.</div>'
+        + ARTICLE_TEXT
+    )
+    url = "https://news.example.com/culture/star-city-premiere"
+    assert extract(page("", body, lang="de"), url, fetched_at=NOW)["published"] == "2022-02-04"
