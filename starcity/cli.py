@@ -286,6 +286,20 @@ def serve(db: str = DEFAULT_DB, host: str = "127.0.0.1", port: int = DEFAULT_POR
     return _run_foreground(command)
 
 
+def publish(db: str, target: str, extra: list[str], dry_run: bool = False) -> int:
+    """Publish the database with `datasette publish` / `datasette package` (see README)."""
+    from starcity.serve import format_command, publish_command
+
+    if not Path(db).exists():
+        console.error("error: no database at %s (crawl first)", db)
+        return 2
+    command = publish_command(db, target, extra)
+    print(format_command(command), flush=True)
+    if dry_run:
+        return 0
+    return _run_foreground(command)
+
+
 def _run_foreground(command: list[str]) -> int:
     """Run a child in the foreground; SIGINT and SIGTERM are passed on so it never outlives us."""
     import subprocess
@@ -352,15 +366,32 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("demo", help="crawl the bundled demo web, then serve it and Datasette")
     add_crawl_options(p, "demo")
     add_serve_options(p)
+    from starcity.serve import PUBLISH_TARGETS
+
+    p = sub.add_parser("publish", help="publish the database (datasette publish / package)")
+    p.add_argument("target", choices=PUBLISH_TARGETS, help="where to: %(choices)s")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument(
+        "--dry-run", action="store_true", help="print the datasette command, run nothing"
+    )
+    p.epilog = "Options after -- go to datasette publish, e.g. -- --service starcity."
     p = sub.add_parser("demo-web", help="serve the demo web only")
     p.add_argument("--port", type=int, default=0, help="default: STARCITY_DEMO_PORT or 8002")
 
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Everything after "--" is handed to `datasette publish` untouched.
+    passthrough: list[str] = []
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, passthrough = argv[:cut], argv[cut + 1 :]
     args = parser.parse_args(argv)
     _setup_console(getattr(args, "verbose", False))
     if args.command == "demo-web":
         return _demo_web(args.port)
     if args.command == "serve":
         return serve(args.db, args.host, args.port)
+    if args.command == "publish":
+        return publish(args.db, args.target, passthrough, args.dry_run)
     crawl_args = dict(
         sources=args.sources,
         db=args.db,

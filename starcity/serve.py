@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 import tempfile
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -58,13 +60,58 @@ def metadata_for(db_path: str | Path) -> Path:
     return out
 
 
-def datasette_command(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
-    """The argv that serves ``db_path`` read-only with the project's metadata."""
+# The Datasette plugins the newsroom needs (pyproject.toml); a public deploy installs the
+# versions installed here. None of them writes to the database or accepts uploads.
+PLUGINS = (
+    "datasette-vega",
+    "datasette-search-all",
+    "datasette-atom",
+    "datasette-dashboards",
+    "datasette-block-robots",
+)
+# `datasette publish <target>` targets built into Datasette, plus `datasette package`.
+PUBLISH_TARGETS = ("cloudrun", "heroku", "package")
+
+
+def publish_command(db_path: str | Path, target: str, extra: list[str] | None = None) -> list[str]:
+    """The argv of `datasette publish TARGET` (or `datasette package`) for ``db_path``.
+
+    The deploy gets the same metadata, plugins (pinned to the installed versions), project
+    plugin, templates and settings as `make serve`; Datasette serves a published database
+    immutable (read-only).
+    """
+    if target not in PUBLISH_TARGETS:
+        raise ValueError(f"unknown publish target {target!r} (one of {', '.join(PUBLISH_TARGETS)})")
+    verb = ["package"] if target == "package" else ["publish", target]
+    command = [sys.executable, "-m", "datasette", *verb, str(db_path)]
+    command += ["--metadata", str(metadata_for(db_path))]
+    command += ["--plugins-dir", str(PLUGINS_DIR), "--template-dir", str(TEMPLATES_DIR)]
+    for name in PLUGINS:
+        command += ["--install", f"{name}=={version(name)}"]
+    settings = " ".join(f"--setting {key} {value}" for key, value in SETTINGS.items())
+    command += ["--extra-options", settings]
+    return command + list(extra or [])
+
+
+def format_command(command: list[str]) -> str:
+    """A command as one shell line."""
+    return shlex.join(command)
+
+
+def datasette_command(
+    db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, immutable: bool = False
+) -> list[str]:
+    """The argv that serves ``db_path`` read-only with the project's metadata.
+
+    ``immutable`` serves it the way a published deploy does (`datasette -i`): the file is
+    opened read-only and never expected to change.
+    """
     command = [
         sys.executable,
         "-m",
         "datasette",
         "serve",
+        *(["-i"] if immutable else []),
         str(db_path),
         "--metadata",
         str(metadata_for(db_path)),

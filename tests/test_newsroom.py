@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,7 +21,14 @@ from sqlite_utils.migrations import Migrations
 
 from db import migrations as schema
 from db.migrations import open_database
-from starcity.serve import METADATA, SETTINGS, rekey_metadata
+from starcity.serve import (
+    METADATA,
+    PLUGINS,
+    SETTINGS,
+    datasette_command,
+    publish_command,
+    rekey_metadata,
+)
 from tests.conftest import HOSTILE_URL, ROOT, get_json
 
 METADATA_DATA = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
@@ -327,3 +337,90 @@ def test_bench_generates_a_database_and_times_every_request(tmp_path):
     assert all(f"query {name}" in requests for name in QUERIES)
     assert "search across tables 'Wolpert'" in requests
     assert (tmp_path / "results" / "newsroom.md").read_text().startswith("# Newsroom")
+
+
+# --- publishing ----------------------------------------------------------------------------
+
+
+def test_publish_command_carries_plugins_metadata_and_settings(newsroom):
+    out = subprocess.run(
+        [sys.executable, "-m", "starcity", "publish", "cloudrun", "--db", str(newsroom.db),
+         "--dry-run", "--", "--service", "starcity-news"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    command = shlex.split(out.strip())
+    assert command[1:5] == ["-m", "datasette", "publish", "cloudrun"]
+    assert command[-2:] == ["--service", "starcity-news"]
+    installs = {command[i + 1].split("==")[0] for i, a in enumerate(command) if a == "--install"}
+    assert installs == set(PLUGINS)
+    assert all("==" in command[i + 1] for i, a in enumerate(command) if a == "--install")
+    assert "--plugins-dir" in command and "--template-dir" in command
+    assert "--setting sql_time_limit_ms 3000" in command[command.index("--extra-options") + 1]
+    package = publish_command(newsroom.db, "package")
+    assert package[3:5] == ["package", str(newsroom.db)]
+
+
+def test_crawl_then_publish_script(demo_web, tmp_path):
+    db = tmp_path / "starcity.db"
+    env = {
+        **os.environ,
+        "PYTHON": sys.executable,
+        "DB": str(db),
+        "CRAWL_ARGS": f"--sources demo --demo-url {demo_web.url}",
+        "PUBLISH_DRY_RUN": "1",
+    }
+    out = subprocess.run(
+        ["deploy/crawl-and-publish.sh", "heroku", "--name", "starcity-news"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert Database(db)["articles"].count == 12
+    assert "datasette publish heroku" in out.stdout and "--name starcity-news" in out.stdout
+    # A crawl that reads nothing publishes nothing.
+    env["CRAWL_ARGS"] = "--sources demo --demo-url http://127.0.0.1:9"
+    failed = subprocess.run(
+        ["deploy/crawl-and-publish.sh", "heroku"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert failed.returncode == 1 and "datasette publish" not in failed.stdout
+
+
+def test_public_instance_serves_immutable_with_the_same_newsroom(newsroom, tmp_path):
+    """What a published deploy runs: `datasette serve -i` with the same options."""
+    import shutil
+
+    from tests.conftest import free_port
+
+    db = tmp_path / "starcity.db"
+    shutil.copy(newsroom.db, db)
+    port = free_port()
+    log = (tmp_path / "datasette.log").open("w")
+    proc = subprocess.Popen(
+        datasette_command(db, port=port, immutable=True), cwd=ROOT, stdout=log, stderr=log
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                databases = get_json(f"{url}/-/databases.json")
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert databases[0]["is_mutable"] is False
+        assert get_json(f"{url}/starcity/latest_relevant.json?_shape=array&source=&since=")
+        assert "Disallow: /" in get_text(f"{url}/robots.txt")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+def test_the_readmes_newsroom_examples_answer(newsroom):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## The newsroom") : readme.index("## Layout")]
+    paths = set(re.findall(r"(/(?:demo|starcity|-)/[\w./-]+(?:\?[\w=&%.-]+)?)", section))
+    assert len(paths) >= 6, paths
+    for path in sorted(paths):
+        path = path.replace("/demo/", "/starcity/").rstrip(".")
+        with urllib.request.urlopen(newsroom.url + path, timeout=20) as response:
+            assert response.status == 200, path
