@@ -277,10 +277,11 @@ def serve(db: str = DEFAULT_DB, host: str = "127.0.0.1", port: int = DEFAULT_POR
     """Serve the database read-only in Datasette until interrupted."""
     from starcity.serve import datasette_command
 
-    if not Path(db).exists():
-        from db.migrations import open_database
+    from db.migrations import open_database
 
-        open_database(db).close()  # an empty, well-formed database rather than an error
+    # An empty, well-formed database rather than an error when there is none yet, and an
+    # older database brought up to the schema the metadata and stored queries expect.
+    open_database(db).close()
     command = datasette_command(db, host=host, port=port)
     console.info("Datasette on http://%s:%d/ (Ctrl-C to stop)", host, port)
     return _run_foreground(command)

@@ -424,3 +424,30 @@ def test_the_readmes_newsroom_examples_answer(newsroom):
         path = path.replace("/demo/", "/starcity/").rstrip(".")
         with urllib.request.urlopen(newsroom.url + path, timeout=20) as response:
             assert response.status == 200, path
+
+
+def test_serve_upgrades_an_older_database_first(tmp_path):
+    from tests.conftest import free_port
+
+    path = tmp_path / "starcity.db"
+    old = Migrations("starcity")
+    old._migrations = [m for m in schema.migrations._migrations if m.name < "m008"]
+    old.apply(Database(path))
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "starcity", "serve", "--db", str(path), "--port", str(port)],
+        cwd=ROOT, stdout=log, stderr=log,
+    )  # fmt: skip
+    try:
+        for _ in range(150):
+            try:
+                rows = get_json(f"http://127.0.0.1:{port}/starcity/people_ranked.json?since=")
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert rows["ok"] and rows["rows"] == []
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
