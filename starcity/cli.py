@@ -275,9 +275,8 @@ def _report(stats: dict[str, Any], db: str, names: list[str]) -> int:
 
 def serve(db: str = DEFAULT_DB, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> int:
     """Serve the database read-only in Datasette until interrupted."""
-    from starcity.serve import datasette_command
-
     from db.migrations import open_database
+    from starcity.serve import datasette_command
 
     # An empty, well-formed database rather than an error when there is none yet, and an
     # older database brought up to the schema the metadata and stored queries expect.
