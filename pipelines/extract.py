@@ -256,6 +256,7 @@ def extract(
     if published is None:
         published, signal = _pick_date(
             [
+                ("text:labelled", signals.labelled_date(tree)),
                 ("text:dateline", signals.date_after_headline(tree)),
                 ("htmldate", signals.htmldate_guess(tree, url)),
             ],

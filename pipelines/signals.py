@@ -524,6 +524,82 @@ def date_after_headline(tree: lxml.html.HtmlElement) -> str | None:
     return None
 
 
+# "Published 12 March 2019", "Dieser Beitrag wurde am 3. Dezember 2011 veröffentlicht",
+# "Publié le 12/03/2019", "Publicado el 12 de marzo de 2019", "Pubblicato il 12.03.2019".
+_PUBLISHED_LABEL = re.compile(
+    r"\bpublished\b|ver(?:ö|oe)ffentlicht|\bpubli[ée]e?s?\b|\bpublicad[oa]s?\b|"
+    r"\bpubblicat[oaie]\b|\bgepubliceerd\b",
+    re.I,
+)
+# A date written inside a sentence: ISO, numeric, "3. Dezember 2011", "December 3rd, 2011".
+_DATE_IN_TEXT = re.compile(
+    r"\b(?:19|20)\d{2}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d{2}\b|"
+    r"\b\d{1,2}(?:st|nd|rd|th|\.|º)?\s+(?:de\s+|of\s+)?[^\W\d_]{3,}\.?,?\s+(?:de\s+)?(?:19|20)\d{2}\b|"
+    r"\b[^\W\d_]{3,}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2}\b"
+)
+# At most this many characters between a label and the date it introduces.
+_LABEL_REACH = 50
+# A labelled sentence is read within its element, or a parent this short ("<span>Published
+# </span> <time>12 March 2019</time>").
+_LABEL_BLOCK_MAX_CHARS = 300
+
+
+def _date_next_to_label(text: str) -> str | None:
+    """The date text nearest to a "published" label in ``text``, if close enough."""
+    best: tuple[int, str] | None = None
+    for label in _PUBLISHED_LABEL.finditer(text):
+        for found in _DATE_IN_TEXT.finditer(text):
+            if found.start() >= label.end():
+                gap = text[label.end() : found.start()]
+            else:
+                gap = text[found.end() : label.start()]
+            if len(gap) > _LABEL_REACH or _UPDATE_LABEL.search(gap):
+                continue
+            if best is None or len(gap) < best[0]:
+                best = (len(gap), found.group(0))
+    return best[1] if best else None
+
+
+def labelled_date(tree: lxml.html.HtmlElement) -> str | None:
+    """A date the page labels as its publication ("Veröffentlicht am 3. Dezember 2011").
+
+    For pages without machine-readable dates: blog and CMS templates print the
+    publication date in a sentence or next to a label, often in a footer under the post.
+    The date is cut out of the labelled text (date parsers refuse long strings); the
+    first label outside noise zones with a date close to it wins.
+    """
+    from htmldate.extractors import try_date_expr
+
+    oldest, newest = datetime(1995, 1, 1), datetime.now() + timedelta(days=2)
+    for node in tree.iter():
+        if not isinstance(node.tag, str) or node.tag in _DATELINE_SKIP:
+            continue
+        own = [node.text or ""] + [child.tail or "" for child in node]
+        labelled = [piece for piece in own if _PUBLISHED_LABEL.search(piece)]
+        if not labelled:
+            continue
+        block: lxml.html.HtmlElement | None = node
+        for _ in range(3):  # the element, its parent, its grandparent
+            if block is None:
+                break
+            text = _text(block)
+            if len(text) > _LABEL_BLOCK_MAX_CHARS:
+                if block is not node:
+                    break
+                # a long element: only its own sentences that hold the label
+                text = " ".join(" ".join(labelled).split())
+            written = _date_next_to_label(text)
+            if written:
+                if _in_noise(node):
+                    break
+                found = try_date_expr(written, "%Y-%m-%d", True, oldest, newest)
+                if found:
+                    return found
+                break
+            block = block.getparent()
+    return None
+
+
 def htmldate_guess(tree: lxml.html.HtmlElement, url: str) -> str | None:
     """htmldate's guess at the original publication date (text heuristics, last resort)."""
     from htmldate import find_date

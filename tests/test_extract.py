@@ -309,3 +309,30 @@ def test_dateline_with_spaced_day_and_month():
     )
     url = "https://news.example.com/culture/star-city-premiere"
     assert extract(page("", body, lang="de"), url, fetched_at=NOW)["published"] == "2022-02-04"
+
+
+def test_date_labelled_as_published_when_no_machine_readable_date():
+    url = "https://blog.example.org/news/star-city-premiere/"
+    # a blog footer sentence: the date is cut out of the labelled text
+    body = (
+        "<h1>Star City premiere</h1>" + ARTICLE_TEXT + '<p class="postmetadata"><small>'
+        "Dieser Beitrag wurde am Samstag, 3. Dezember 2011 um 10:00 Uhr veröffentlicht und "
+        'unter <a href="/cat/kultur/">Kultur</a> abgelegt.</small></p>'
+    )
+    record = extract(page("", body, lang="de"), url, fetched_at=NOW)
+    assert record["published"] == "2011-12-03"
+    assert record["provenance"]["published"] == "text:labelled"
+    # label and date in neighbouring elements; an update label next to a date is not used
+    body = (
+        "<h1>Star City premiere</h1>"
+        "<p>Updated 14 October 2020</p>" + ARTICLE_TEXT + "<div class='meta'><span>Published"
+        "</span> <span>13 October 2020</span></div>"
+    )
+    assert extract(page("", body), url, fetched_at=NOW)["published"] == "2020-10-13"
+    # a date far from the label is prose, not the page's publication date
+    body = (
+        "<h1>Star City premiere</h1><p>The novel was published long before the studio "
+        "bought the rights and announced the series on 3 March 2019.</p>" + ARTICLE_TEXT
+    )
+    record = extract(page("", body), url, fetched_at=NOW)
+    assert record["provenance"].get("published") != "text:labelled"
