@@ -243,6 +243,7 @@ def extract(
                 or meta.first("dcterms.created")
                 or meta.first("dcterms.date"),
             ),
+            ("jsonld:WebPage.datePublished", signals.jsonld_page_date(found)),
             ("time[datetime]", found.published_time),
             ("url", signals.date_in_url(url)),
             ("feed:published", hints.get("published")),

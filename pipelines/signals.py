@@ -360,6 +360,25 @@ def jsonld_publisher(found: Signals) -> str | None:
     return as_text(publisher)
 
 
+# The page itself, as SEO plugins describe it; a listing or search page is not an article.
+_PAGE_TYPES = ("WebPage", "ItemPage")
+
+
+def jsonld_page_date(found: Signals) -> str | None:
+    """``datePublished`` of the JSON-LD WebPage, for pages that describe no article object.
+
+    SEO plugins (Yoast and others) write a WebPage with the post's publication date
+    into every page, also where the theme gives no Article; the date is that of the
+    page's first publication, less specific than an article's own.
+    """
+    for obj in found.jsonld:
+        if any(t in _PAGE_TYPES for t in types_of(obj)):
+            value = as_text(obj.get("datePublished"))
+            if value:
+                return value
+    return None
+
+
 def jsonld_url(article: dict[str, Any]) -> str | None:
     for key in ("url", "mainEntityOfPage"):
         value = article.get(key)

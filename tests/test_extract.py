@@ -336,3 +336,21 @@ def test_date_labelled_as_published_when_no_machine_readable_date():
     )
     record = extract(page("", body), url, fetched_at=NOW)
     assert record["provenance"].get("published") != "text:labelled"
+
+
+def test_jsonld_webpage_date_when_no_article_object():
+    jsonld = """<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
+      {"@type": "WebSite", "@id": "#site", "name": "Orbit Blog"},
+      {"@type": "CollectionPage", "datePublished": "2019-01-01T00:00:00+00:00"},
+      {"@type": "WebPage", "@id": "#page", "datePublished": "2020-10-13T09:41:55+00:00",
+       "dateModified": "2021-01-05T10:00:00+00:00", "isPartOf": {"@id": "#site"}}]}</script>"""
+    body = "<h1>Star City premiere</h1><p>13 Oct 2019</p>" + ARTICLE_TEXT
+    url = "https://blog.example.org/star-city-premiere/"
+    record = extract(page(jsonld, body), url, fetched_at=NOW)
+    assert record["published"] == "2020-10-13T09:41:55+00:00"
+    assert record["provenance"]["published"] == "jsonld:WebPage.datePublished"
+    # an article's own date and the article:* meta tags come first
+    head = jsonld + '<meta property="article:published_time" content="2020-10-12T08:00:00+00:00">'
+    assert extract(page(head, body), url, fetched_at=NOW)["published"] == (
+        "2020-10-12T08:00:00+00:00"
+    )
