@@ -144,3 +144,14 @@ def test_hostile_article_stays_text_everywhere(page, newsroom, tmp_path):
         assert "window.__xss" in page.inner_text("body"), path
         no_injected_script_ran(page)
     shot(page, tmp_path, "hostile-search")
+
+
+def test_coverage_per_week_chart_from_its_link(page, newsroom, tmp_path):
+    page.goto(newsroom.url + "/starcity/coverage_per_week?since=")
+    page.get_by_role("link", name="Show as a chart").click()
+    page.wait_for_selector("text=Charting options")
+    chart = page.wait_for_selector("svg.marks, canvas")
+    box = chart.bounding_box()
+    assert box and box["width"] > 50 and box["height"] > 50
+    shot(page, tmp_path, "coverage-per-week-chart")
+    no_injected_script_ran(page)

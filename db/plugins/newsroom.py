@@ -68,3 +68,18 @@ def extra_template_vars(
         return found
 
     return inner
+
+
+@hookimpl
+def extra_body_script(view_name: str) -> str | None:
+    """Let a "Show as a chart" link (#g.mark=...) open datasette-vega's chart.
+
+    datasette-vega reads its chart from the URL fragment when the page loads; following a
+    link to a fragment of the same page does not load it again, so reload on that change.
+    """
+    if view_name not in ("query", "table"):
+        return None
+    return (
+        "window.addEventListener('hashchange', function () {"
+        " if (location.hash.indexOf('#g.') === 0) { location.reload(); } });"
+    )
