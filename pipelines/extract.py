@@ -258,6 +258,7 @@ def extract(
         published, signal = _pick_date(
             [
                 ("text:labelled", signals.labelled_date(tree)),
+                ("text:label-value", signals.label_value_date(tree)),
                 ("text:dateline", signals.date_after_headline(tree)),
                 ("htmldate", signals.htmldate_guess(tree, url)),
             ],

@@ -619,6 +619,56 @@ def labelled_date(tree: lxml.html.HtmlElement) -> str | None:
     return None
 
 
+# A label that is a whole element of its own, with the date as its value: "<strong>Datum
+# </strong> 28.04.2023", "<dt>Published</dt><dd>12 March 2019</dd>". Matched exactly (after
+# dropping a colon), so "date" in prose or "Updated" never counts.
+_VALUE_LABELS = frozenset(
+    " ".join(label.split())
+    for label in (
+        "date", "datum", "published", "publication date", "date published",
+        "veröffentlicht", "veröffentlicht am", "erschienen", "erschienen am",
+        "erscheinungsdatum", "publié", "publié le", "date de publication", "fecha",
+        "fecha de publicación", "publicado", "publicado el", "data",
+        "data di pubblicazione", "pubblicato il", "data de publicação", "gepubliceerd",
+        "gepubliceerd op", "posted", "posted on",
+    )
+)  # fmt: skip
+_LABEL_TAGS = frozenset({"strong", "b", "dt", "th", "span", "label", "em", "small"})
+
+
+def _label_value(node: lxml.html.HtmlElement) -> str | None:
+    """The text that follows a label element: its tail, else the next element's text."""
+    tail = " ".join((node.tail or "").split())
+    if tail:
+        return tail
+    following = node.getnext()
+    return _text(following) if following is not None else None
+
+
+def label_value_date(tree: lxml.html.HtmlElement) -> str | None:
+    """A date given as the value of a "Date"/"Datum"/"Published" label element.
+
+    For pages without machine-readable dates: article templates often print a small
+    facts list ("Datum 28.04.2023", "Published: 12 March 2019") beside the article.
+    """
+    from htmldate.extractors import try_date_expr
+
+    oldest, newest = datetime(1995, 1, 1), datetime.now() + timedelta(days=2)
+    for node in tree.iter(*_LABEL_TAGS):
+        label = " ".join(_text(node).rstrip(":").split()).casefold()
+        if label not in _VALUE_LABELS:
+            continue
+        value = _label_value(node)
+        if not value or len(value) > _DATELINE_MAX_CHARS or _in_noise(node):
+            continue
+        found = try_date_expr(
+            _SPACED_DMY.sub(r"\1.\2.\3", value), "%Y-%m-%d", False, oldest, newest
+        )
+        if found:
+            return found
+    return None
+
+
 def htmldate_guess(tree: lxml.html.HtmlElement, url: str) -> str | None:
     """htmldate's guess at the original publication date (text heuristics, last resort)."""
     from htmldate import find_date

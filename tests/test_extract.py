@@ -338,6 +338,31 @@ def test_date_labelled_as_published_when_no_machine_readable_date():
     assert record["provenance"].get("published") != "text:labelled"
 
 
+def test_date_as_the_value_of_a_date_label_element():
+    url = "https://news.example.com/europe/star-city-premiere-a-123"
+    # a facts list beside the article: a teaser's date comes first in the page, the
+    # labelled value is the article's own
+    body = (
+        "<h1>Star City premiere</h1>" + ARTICLE_TEXT + '<div class="teaser"><h2>Earlier '
+        'story <span class="date">24.04.2023</span></h2></div>'
+        "<ul class='facts'><li><strong>Datum</strong>\n28.04.2023</li>"
+        "<li><strong>Schlagwörter</strong> Raumfahrt</li></ul>"
+    )
+    record = extract(page("", body, lang="de"), url, fetched_at=NOW)
+    assert record["published"] == "2023-04-28"
+    assert record["provenance"]["published"] == "text:label-value"
+    # definition lists; an "Updated" label is not a publication label
+    body = (
+        "<h1>Star City premiere</h1>" + ARTICLE_TEXT + "<dl><dt>Updated:</dt><dd>14 October 2020"
+        "</dd><dt>Published:</dt><dd>13 October 2020</dd></dl>"
+    )
+    assert extract(page("", body), url, fetched_at=NOW)["published"] == "2020-10-13"
+    # "date" as a word in prose is no label
+    body = "<h1>Star City premiere</h1><p><b>Date</b> night ideas for 2026 and beyond.</p>"
+    record = extract(page("", body + ARTICLE_TEXT), url, fetched_at=NOW)
+    assert record["provenance"].get("published") != "text:label-value"
+
+
 def test_jsonld_webpage_date_when_no_article_object():
     jsonld = """<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
       {"@type": "WebSite", "@id": "#site", "name": "Orbit Blog"},
