@@ -13,10 +13,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -312,13 +313,55 @@ def extract(
     )
     record["tags"], provenance["tags"] = list(tags or []), signal
 
-    body_text = main_text(tree, url)
+    body_text = trim_leading_chrome(main_text(tree, url), record.get("title"), record["authors"])
     record["text"] = body_text or None
     provenance["text"] = "trafilatura" if body_text else None
     record["word_count"] = len(body_text.split()) if body_text else 0
 
     record["provenance"] = {k: v for k, v in provenance.items() if v}
     return {key: record.get(key) for key in RECORD_KEYS}
+
+
+# Page furniture that text extraction keeps above the first paragraph on some layouts
+# (table layouts, headers inside the story block): breadcrumbs, the headline again, the
+# byline, the dateline. trafilatura keeps them when they sit in the same block as the
+# text, and no option of it drops them, so they are trimmed here, from the top only.
+_BREADCRUMB = re.compile(r"\s(?:»|›|>)\s")
+_CHROME_LINE_MAX = 100
+_CHROME_LINES_MAX = 5
+
+
+def trim_leading_chrome(
+    text: str | None, title: str | None, authors: list[str] | None
+) -> str | None:
+    """Drop breadcrumb, headline, byline and dateline lines from the top of ``text``."""
+    if not text:
+        return text
+    from htmldate.extractors import try_date_expr
+
+    lines = text.split("\n")
+    names = [a.casefold() for a in authors or [] if a]
+    norm_title = " ".join((title or "").split()).casefold()
+    oldest, newest = datetime(1990, 1, 1), datetime.now() + timedelta(days=2)
+    dropped = 0
+    while dropped < min(_CHROME_LINES_MAX, len(lines) - 1):
+        line = " ".join(lines[dropped].split())
+        folded = line.casefold()
+        if not line:
+            dropped += 1
+            continue
+        if len(line) > _CHROME_LINE_MAX or line.endswith((".", "!", "?", ":")):
+            break
+        chrome = (
+            (norm_title and folded == norm_title)
+            or (_BREADCRUMB.search(line) is not None and len(line.split()) <= 8)
+            or any(name in folded for name in names)
+            or try_date_expr(line, "%Y-%m-%d", False, oldest, newest) is not None
+        )
+        if not chrome:
+            break
+        dropped += 1
+    return "\n".join(lines[dropped:]) if dropped else text
 
 
 # Below this many characters, trafilatura's fast result is checked by its full mode.

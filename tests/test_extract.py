@@ -9,6 +9,7 @@ import pytest
 
 from pipelines.extract import decode_body, extract
 from pipelines.urls import normalize_url
+from tests.conftest import ROOT
 
 URL = "https://news.example.com/2026/02/26/star-city-first-look/"
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
@@ -379,3 +380,21 @@ def test_jsonld_webpage_date_when_no_article_object():
     assert extract(page(head, body), url, fetched_at=NOW)["published"] == (
         "2020-10-12T08:00:00+00:00"
     )
+
+
+def test_page_furniture_above_the_first_paragraph_is_trimmed_from_the_text():
+    from pipelines.extract import trim_leading_chrome
+
+    text = (
+        "Home » TV & Radio\nStar City premiere set\nBy Dana Whitfield | Updated 3 hours ago\n"
+        "6 February 2025\nApple has set the premiere of Star City for May 29.\nMore text."
+    )
+    trimmed = trim_leading_chrome(text, "Star City premiere set", ["Dana Whitfield"])
+    assert trimmed == "Apple has set the premiere of Star City for May 29.\nMore text."
+    # a short first paragraph that is none of these stays, and so does everything after it
+    text = "Short opener\n6 February 2025\nBody."
+    assert trim_leading_chrome(text, "Another title", []) == text
+    # the demo web's table layout, end to end
+    html = (ROOT / "demoweb/site/courier/tv/rhys-ifans-star-city.html").read_bytes()
+    record = extract(html, "http://127.0.0.1:8002/courier/tv/rhys-ifans-star-city.html")
+    assert record["text"].startswith("Rhys Ifans has been chosen to lead Star City")
