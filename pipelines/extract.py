@@ -211,6 +211,7 @@ def extract(
         ("meta:byl", meta.all("byl")),
         ("meta:*author", signals.other_author_meta(meta)),
         ("byline", found.bylines),
+        ("text:author-label", signals.labelled_author(tree)),
         ("feed:author", [hints["author"]] if hints.get("author") else []),
     ]:
         cleaned = clean_authors(names, site_name=site, host=host)

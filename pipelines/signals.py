@@ -233,6 +233,34 @@ def _bylines(tree: lxml.html.HtmlElement) -> list[str]:
     return []
 
 
+# Labels that make up a whole element of their own with the author as its value:
+# "<strong>Autorin/Autor</strong> Roman Beispiel", "<dt>Written by</dt><dd>…</dd>".
+_AUTHOR_LABELS = frozenset(
+    (
+        "author", "authors", "written by", "words by", "reporter", "autor", "autorin",
+        "autorin/autor", "autor/in", "autor:in", "autoren", "autorinnen", "auteur",
+        "auteurs", "autore", "autori", "autora", "autores", "auteur(s)", "author(s)",
+        "journalist", "journaliste", "skribent", "forfatter", "författare", "auteur:",
+    )
+)  # fmt: skip
+_AUTHOR_LABEL_TAGS = ("strong", "b", "dt", "th", "span", "label", "em", "small")
+
+
+def labelled_author(tree: lxml.html.HtmlElement) -> list[str]:
+    """The value of an "Author"/"Autorin/Autor" label element (a facts list by the article)."""
+    for node in tree.iter(*_AUTHOR_LABEL_TAGS):
+        label = " ".join(_text(node).rstrip(":").split()).casefold()
+        if label not in _AUTHOR_LABELS or _in_noise(node):
+            continue
+        value = " ".join((node.tail or "").split())
+        if not value:
+            following = node.getnext()
+            value = _text(following) if following is not None else ""
+        if value and len(value) <= 100:
+            return [value]
+    return []
+
+
 def _times(tree: lxml.html.HtmlElement) -> tuple[str | None, str | None]:
     published = modified = None
     for node in tree.xpath(

@@ -398,3 +398,19 @@ def test_page_furniture_above_the_first_paragraph_is_trimmed_from_the_text():
     html = (ROOT / "demoweb/site/courier/tv/rhys-ifans-star-city.html").read_bytes()
     record = extract(html, "http://127.0.0.1:8002/courier/tv/rhys-ifans-star-city.html")
     assert record["text"].startswith("Rhys Ifans has been chosen to lead Star City")
+
+
+def test_author_as_the_value_of_an_author_label_element():
+    url = "https://news.example.com/europe/star-city-premiere-a-123"
+    body = (
+        "<h1>Star City premiere</h1>" + ARTICLE_TEXT + "<ul class='facts'><li><strong>Datum"
+        "</strong> 28.04.2023</li><li><strong>Autorin/Autor</strong>\nRoman Beispiel</li></ul>"
+    )
+    record = extract(page("", body, lang="de"), url, fetched_at=NOW)
+    assert record["authors"] == ["Roman Beispiel"]
+    assert record["provenance"]["authors"] == "text:author-label"
+    # a definition list works the same; a label inside a sentence is no label element
+    body = "<h1>Star City</h1>" + ARTICLE_TEXT + "<dl><dt>Author:</dt><dd>Jane Doe</dd></dl>"
+    assert extract(page("", body), url, fetched_at=NOW)["authors"] == ["Jane Doe"]
+    body = "<h1>Star City</h1><p>The <b>author</b> Jane Doe wrote it.</p>" + ARTICLE_TEXT
+    assert extract(page("", body), url, fetched_at=NOW)["authors"] == []
