@@ -70,11 +70,19 @@ def requests_to_time(db_name: str) -> list[tuple[str, str]]:
             typical = urllib.parse.urlencode({p: TYPICAL.get(p, "") for p in params})
             found.append((f"query {name} ({typical})", f"{base}/{name}.json?{typical}"))
     found.append(("query new_relevant_articles as Atom", f"{base}/new_relevant_articles.atom"))
+    # The request datasette-search-all's page sends for each searchable table.
+    search_all = (
+        "_shape=objects&_labels=on&_extra=count&_extra=database&_extra=table&_size=5"
+        "&_search=Wolpert"
+    )
     found += [
         ("table articles, default facets", f"{base}/articles.json"),
+        ("table articles page (HTML)", f"{base}/articles"),
         ("table articles, search 'Wolpert'", f"{base}/articles.json?_search=Wolpert"),
+        ("table articles, search 'Wolpert' (HTML)", f"{base}/articles?_search=Wolpert"),
         ("table articles, month facet selected", f"{base}/articles.json?published_month=2026-05"),
-        ("search across tables 'Wolpert'", "/-/search?q=Wolpert"),
+        ("search across tables 'Wolpert': page", "/-/search?q=Wolpert"),
+        ("search across tables 'Wolpert': articles", f"{base}/articles.json?{search_all}"),
         ("dashboard page", "/-/dashboards/coverage"),
     ]
     dashboard = metadata["plugins"]["datasette-dashboards"]["coverage"]
@@ -144,8 +152,8 @@ def write(results: list[dict], db: Path, out: Path) -> None:
         "# Newsroom query timings",
         "",
         f"Database: {db} ({articles:,} articles, {db.stat().st_size / 1e6:.0f} MB).",
-        "Each request through a real Datasette (HTTP, JSON), once to warm up, then timed;",
-        f"target: every request under {TARGET_MS:.0f} ms. Made by `make bench`.",
+        "Each request through a real Datasette (HTTP; JSON unless marked HTML), once to warm up,",
+        f"then timed; target: every request under {TARGET_MS:.0f} ms. Made by `make bench`.",
         "",
         "| request | median ms | worst ms |",
         "|---|---:|---:|",
@@ -165,6 +173,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, default=Path("data/bench/starcity.db"))
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument(
+        "--no-fail-slow",
+        dest="fail_slow",
+        action="store_false",
+        help="exit 0 even when a request misses the target",
+    )
     args = parser.parse_args(argv)
     results = run(args.db, args.repeat)
     write(results, args.db, args.out)
@@ -172,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{len(results) - slow} of {len(results)} under {TARGET_MS:.0f} ms; {args.out}/newsroom.md"
     )
-    return 0
+    return 1 if slow and args.fail_slow else 0
 
 
 if __name__ == "__main__":

@@ -325,7 +325,20 @@ def m008_newsroom(db: Database) -> None:
         "insert into article_signatures (article, minhash)"
         " select canonical_url, minhash from articles where minhash is not null"
     )
-    db.execute("alter table articles drop column minhash")
+    # Rebuild articles: the short columns first and the long texts last, so that reading a
+    # facet or filter column never walks the overflow pages of a long text (columns added
+    # by earlier migrations came after `text`); the references between articles, and from
+    # sources and runs, become foreign keys so that Datasette links them by name.
+    db["articles"].transform(
+        drop={"minhash"},
+        column_order=ARTICLE_COLUMN_ORDER,
+        add_foreign_keys=[
+            ("duplicate_of", "articles", "canonical_url"),
+            ("duplicate_match", "articles", "canonical_url"),
+        ],
+    )
+    db["sources"].transform(add_foreign_keys=[("last_run_id", "crawl_runs", "id")])
+    db["source_runs"].transform(add_foreign_keys=[("source", "sources", "name")])
     db.execute(
         "alter table articles add column published_month text"
         " generated always as (substr(published_at, 1, 7)) virtual"
@@ -393,6 +406,15 @@ def m008_newsroom(db: Database) -> None:
         replace=True,
     )
 
+
+ARTICLE_COLUMN_ORDER = [
+    "canonical_url", "url", "source", "site_name", "title", "authors", "published_at",
+    "published_at_local", "modified_at", "modified_at_local", "language", "section", "tags",
+    "word_count", "relevance", "relevance_score", "story_id", "duplicate_of", "duplicate_kind",
+    "duplicate_similarity", "duplicate_match", "url_key", "text_hash", "http_status",
+    "first_seen", "last_seen", "fetched_at", "times_seen", "provenance", "relevance_evidence",
+    "description", "text",
+]  # fmt: skip
 
 # Indexes the stored queries of db/metadata.yml rely on (index-only scans where possible).
 NEWSROOM_INDEXES: tuple[tuple[str, list[str]], ...] = (

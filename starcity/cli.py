@@ -276,10 +276,15 @@ def _report(stats: dict[str, Any], db: str, names: list[str]) -> int:
 def serve(db: str = DEFAULT_DB, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> int:
     """Serve the database read-only in Datasette until interrupted."""
     from db.migrations import open_database
-    from starcity.serve import datasette_command
+    from starcity.serve import DatabaseNameError, check_db_name, datasette_command
 
     # An empty, well-formed database rather than an error when there is none yet, and an
     # older database brought up to the schema the metadata and stored queries expect.
+    try:
+        check_db_name(db)
+    except DatabaseNameError as exc:
+        console.error("error: %s", exc)
+        return 2
     open_database(db).close()
     command = datasette_command(db, host=host, port=port)
     console.info("Datasette on http://%s:%d/ (Ctrl-C to stop)", host, port)
@@ -288,16 +293,25 @@ def serve(db: str = DEFAULT_DB, host: str = "127.0.0.1", port: int = DEFAULT_POR
 
 def publish(db: str, target: str, extra: list[str], dry_run: bool = False) -> int:
     """Publish the database with `datasette publish` / `datasette package` (see README)."""
-    from starcity.serve import format_command, publish_command
+    import tempfile
+
+    from starcity.serve import DatabaseNameError, format_command, publish_command, snapshot
 
     if not Path(db).exists():
         console.error("error: no database at %s (crawl first)", db)
         return 2
-    command = publish_command(db, target, extra)
-    print(format_command(command), flush=True)
-    if dry_run:
-        return 0
-    return _run_foreground(command)
+    try:
+        if dry_run:  # the command as it will run, on a snapshot of the database
+            print(format_command(publish_command(db, target, extra)), flush=True)
+            return 0
+        with tempfile.TemporaryDirectory(prefix="starcity-publish-") as folder:
+            copy = snapshot(db, folder)
+            command = publish_command(copy, target, extra)
+            print(format_command(command), flush=True)
+            return _run_foreground(command)
+    except DatabaseNameError as exc:
+        console.error("error: %s", exc)
+        return 2
 
 
 def _run_foreground(command: list[str]) -> int:

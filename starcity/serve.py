@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shlex
+import sqlite3
 import sys
 import tempfile
 from importlib.metadata import version
@@ -26,9 +28,32 @@ SETTINGS = {
     "allow_csv_stream": "off",
     "default_page_size": "50",
     "truncate_cells_html": "300",
+    # A published (immutable) database could otherwise be downloaded whole, article texts
+    # and all.
+    "allow_download": "off",
     # Suggesting facets tries every column of every table page: seconds on a large database.
     "suggest_facets": "off",
 }
+
+
+# Datasette addresses a database by its file name; other characters than these are
+# escaped in its URLs, which the dashboard plugin does not do.
+_DB_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
+class DatabaseNameError(ValueError):
+    """A database file whose name Datasette would have to escape in its URLs."""
+
+
+def check_db_name(db_path: str | Path) -> str:
+    """The database's name in Datasette (the file name without .db), checked."""
+    name = Path(db_path).stem
+    if not _DB_NAME.fullmatch(name):
+        raise DatabaseNameError(
+            f"database file name {Path(db_path).name!r}: use letters, digits, '-' and '_' "
+            "before .db (Datasette addresses the database by this name)"
+        )
+    return name
 
 
 def rekey_metadata(data: dict[str, Any], name: str) -> dict[str, Any]:
@@ -51,11 +76,12 @@ def rekey_metadata(data: dict[str, Any], name: str) -> dict[str, Any]:
 
 def metadata_for(db_path: str | Path) -> Path:
     """The metadata file, re-keyed to the database's own name when the file is not starcity.db."""
-    name = Path(db_path).stem
+    name = check_db_name(db_path)
     if name == METADATA_DB_NAME:
         return METADATA
     data = rekey_metadata(yaml.safe_load(METADATA.read_text(encoding="utf-8")), name)
-    out = Path(tempfile.gettempdir()) / f"starcity-metadata-{name}.yml"
+    # A private directory: a predictable name in /tmp could be planted by another user.
+    out = Path(tempfile.mkdtemp(prefix="starcity-metadata-")) / f"{name}.yml"
     out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return out
 
@@ -69,6 +95,10 @@ PLUGINS = (
     "datasette-dashboards",
     "datasette-block-robots",
 )
+# Pinned too in a deploy: Datasette itself (the metadata and plugin configuration are
+# 0.65's) and the plugins datasette-dashboards brings along (render-markdown's settings are
+# part of the safety configuration).
+PINNED_WITH_PLUGINS = ("datasette", "datasette-render-markdown", "datasette-leaflet")
 # `datasette publish <target>` targets built into Datasette, plus `datasette package`.
 PUBLISH_TARGETS = ("cloudrun", "heroku", "package")
 
@@ -86,11 +116,30 @@ def publish_command(db_path: str | Path, target: str, extra: list[str] | None = 
     command = [sys.executable, "-m", "datasette", *verb, str(db_path)]
     command += ["--metadata", str(metadata_for(db_path))]
     command += ["--plugins-dir", str(PLUGINS_DIR), "--template-dir", str(TEMPLATES_DIR)]
-    for name in PLUGINS:
+    for name in (*PINNED_WITH_PLUGINS, *PLUGINS):
         command += ["--install", f"{name}=={version(name)}"]
     settings = " ".join(f"--setting {key} {value}" for key, value in SETTINGS.items())
     command += ["--extra-options", settings]
     return command + list(extra or [])
+
+
+def snapshot(db_path: str | Path, folder: str | Path) -> Path:
+    """A consistent copy of the database for publishing, with the same file name.
+
+    The crawler writes in WAL mode: commits may still sit in the -wal file while
+    another process (a local Datasette) keeps the database open, and `datasette publish`
+    copies the main file only. SQLite's backup API copies what is committed, WAL included.
+    """
+    target = Path(folder) / Path(db_path).name
+    source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    copy = sqlite3.connect(target)
+    try:
+        source.backup(copy)
+        copy.execute("pragma journal_mode = delete")
+    finally:
+        copy.close()
+        source.close()
+    return target
 
 
 def format_command(command: list[str]) -> str:

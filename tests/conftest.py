@@ -103,6 +103,8 @@ def start_datasette() -> Iterator:
 # tests/test_browser.py check that it never does).
 HOSTILE_TITLE = 'Star City <script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
 HOSTILE_URL = "http://hostile.example/star-city-premiere"
+HOSTILE_PERSON = '<img src=x onerror="window.__xss = 6">Mallory'
+HOSTILE_SENTENCE = "Matt Wolpert said <script>window.__xss = 8</script> Star City opens May 29."
 
 
 @dataclass
@@ -151,8 +153,25 @@ def newsroom(tmp_path_factory) -> Iterator[Newsroom]:
             "first_seen": "2026-11-25T00:00:00+00:00",
             "last_seen": "2026-11-25T00:00:00+00:00",
             "fetched_at": "2026-11-25T00:00:00+00:00",
+            "site_name": '<svg onload="window.__xss = 5">Hostile Times</svg>',
         }
     )
+    # What the pipeline finds in such a page: a person outside the knowledge base named in
+    # the hostile text, the sentence around a name, a reported date.
+    db["people"].insert({"id": "mallory", "name": HOSTILE_PERSON, "in_knowledge_base": 0}, pk="id")
+    db["article_people"].insert_all(
+        [
+            {"article": HOSTILE_URL, "person_id": person, "role": "mentioned",
+             "mention_count": 1, "first_offset": 0, "method": "ner", "confidence": 1.0,
+             "snippet": HOSTILE_SENTENCE, "surface_forms": "[]"}
+            for person in ("matt-wolpert", "mallory")
+        ]
+    )  # fmt: skip
+    db["article_dates"].insert(
+        {"article": HOSTILE_URL, "date": "2026-05-29", "precision": "day", "kind":
+         "premiere/release", "text": '<b onclick="window.__xss = 7">May 29</b>',
+         "sentence": HOSTILE_SENTENCE, "offset": 0}
+    )  # fmt: skip
     db.close()
     port = free_port()
     log = db_path.with_suffix(".datasette.log")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -137,7 +138,14 @@ def test_hostile_article_stays_text_everywhere(page, newsroom, tmp_path):
         "/starcity/articles?_search=Wolpert",
         f"/starcity/articles/{key}",
         "/starcity/stories",
+        "/starcity/stories_timeline",
+        "/starcity/story_articles?story=999",
+        "/starcity/person_articles?person=matt-wolpert",
+        "/starcity/date_reports?date=2026-05-29",
+        "/starcity/top_people",
+        f"/starcity/article_people?article={urllib.parse.quote(HOSTILE_URL)}",
         "/-/search?q=Wolpert",
+        "/-/dashboards/coverage",
     ):
         page.goto(newsroom.url + path)
         page.wait_for_load_state("networkidle")
@@ -154,4 +162,10 @@ def test_coverage_per_week_chart_from_its_link(page, newsroom, tmp_path):
     box = chart.bounding_box()
     assert box and box["width"] > 50 and box["height"] > 50
     shot(page, tmp_path, "coverage-per-week-chart")
+    # Changing a chart option redraws the chart; it does not reload the page.
+    page.evaluate("window.__still_here = 1")
+    page.get_by_label("Line").check()
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__still_here") == 1
+    assert "g.mark=line" in page.url
     no_injected_script_ran(page)

@@ -6,12 +6,14 @@ import json
 import os
 import re
 import shlex
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import feedparser
 import pytest
@@ -23,11 +25,14 @@ from db import migrations as schema
 from db.migrations import open_database
 from starcity.serve import (
     METADATA,
+    PINNED_WITH_PLUGINS,
     PLUGINS,
     SETTINGS,
+    check_db_name,
     datasette_command,
     publish_command,
     rekey_metadata,
+    snapshot,
 )
 from tests.conftest import HOSTILE_URL, ROOT, get_json
 
@@ -167,20 +172,21 @@ def test_coverage_per_day_and_week_by_source(newsroom):
 
 
 def test_people_ranked_link_to_their_articles(newsroom):
-    rows = query(newsroom, "people_ranked", since="")
+    rows = query(newsroom, "top_people", since="")
     wolpert = next(r for r in rows if r["name"] == "Matt Wolpert")
     assert wolpert["articles"] >= 3
     assert wolpert["articles_link"] == "person_articles?person=matt-wolpert"
-    html = get_text(f"{newsroom.url}/starcity/people_ranked?since=")
+    html = get_text(f"{newsroom.url}/starcity/top_people?since=")
     assert '<a href="/starcity/person_articles?person=matt-wolpert">' in html
     articles = query(newsroom, "person_articles", person="matt-wolpert")
     assert len(articles) == wolpert["articles"]
 
 
 def test_premiere_dates_and_who_reported_them(newsroom):
-    rows = query(newsroom, "premiere_dates_reported", kind="")
+    rows = query(newsroom, "premiere_dates", kind="")
     top = rows[0]
-    assert top["date"] == "2026-05-29" and top["outlets"] == 3
+    assert top["date"] == "2026-05-29"
+    assert {"launchpad-ledger", "screenwire", "evening-courier"} <= set(top["sources"].split(","))
     assert top["first_reported_by"] in top["sources"].split(",")
     reports = query(newsroom, "date_reports", date="2026-05-29")
     assert {r["source"] for r in reports} >= set(top["sources"].split(","))
@@ -229,6 +235,25 @@ def test_search_from_the_table_and_across_tables(newsroom):
     assert "articles" in html  # datasette-search-all lists the searchable table
 
 
+def test_no_stored_query_hides_a_table_or_view(tmp_path):
+    db = open_database(str(tmp_path / "names.db"))
+    assert not set(QUERIES) & set(db.table_names() + db.view_names())
+
+
+def test_dashboard_filters_narrow_every_chart(newsroom):
+    dashboard = METADATA_DATA["plugins"]["datasette-dashboards"]["coverage"]
+    filters = {"date_start": "2026-03-01", "date_end": "2026-03-31", "source": "screenwire"}
+    for slug, chart in dashboard["charts"].items():
+        sql = chart["query"].replace("[[", "").replace("]]", "")
+        args = urllib.parse.urlencode({"sql": sql, **filters, "_shape": "array"})
+        rows = get_json(f"{newsroom.url}/starcity.json?{args}")
+        assert rows, slug
+        if slug == "top-sources":
+            assert [r["source"] for r in rows] == ["screenwire"]
+        if slug == "relevant-count":
+            assert 0 < rows[0]["articles"] < len(query(newsroom, "latest_relevant"))
+
+
 def test_dashboard_is_configured_and_its_queries_run(newsroom):
     html = get_text(f"{newsroom.url}/-/dashboards/coverage")
     dashboard = METADATA_DATA["plugins"]["datasette-dashboards"]["coverage"]
@@ -251,6 +276,39 @@ def test_atom_feed_of_new_relevant_articles(newsroom):
     assert entry.link.startswith("http://127.0.0.1:") and entry.author == "Eleanor Price"
     hostile = next(e for e in feed.entries if e.id == HOSTILE_URL)
     assert "<script>" in hostile.title  # text, escaped in the XML: readers show it as text
+
+
+def test_atom_feed_empty_and_with_local_times(tmp_path, start_datasette):
+    path = tmp_path / "starcity.db"
+    open_database(str(path)).close()
+    server = start_datasette(path)
+    with urllib.request.urlopen(f"{server.url}/starcity/new_relevant_articles.atom") as r:
+        feed = feedparser.parse(r.read())
+    assert not feed.bozo and feed.entries == []
+    assert feed.feed.title == QUERIES["new_relevant_articles"]["title"]
+    db = Database(path)
+    row = {"source": "s", "relevance": "relevant", "last_seen": "t", "fetched_at": "t"}
+    db["articles"].insert_all(
+        [
+            {"canonical_url": "https://a.example/1", "url": "u1", "title": "No offset",
+             "published_at": "2026-05-28T10:00:00", "first_seen": "2026-05-29T08:00:00+00:00",
+             **row},
+            {"canonical_url": "https://a.example/2", "url": "u2", "title": "Date only",
+             "published_at": "2026-05-27", "first_seen": "2026-05-29T09:00:00+00:00", **row},
+            {"canonical_url": "https://a.example/3", "url": "u3", "title": "With offset",
+             "published_at": "2026-05-26T07:00:00+00:00",
+             "first_seen": "2026-05-29T10:00:00+00:00", **row},
+        ]
+    )  # fmt: skip
+    db.close()
+    with urllib.request.urlopen(f"{server.url}/starcity/new_relevant_articles.atom") as r:
+        feed = feedparser.parse(r.read())
+    updated = {e.title: e.updated for e in feed.entries}
+    assert updated == {
+        "No offset": "2026-05-29T08:00:00+00:00",
+        "Date only": "2026-05-29T09:00:00+00:00",
+        "With offset": "2026-05-26T07:00:00+00:00",
+    }
 
 
 # --- safety --------------------------------------------------------------------------------
@@ -300,12 +358,21 @@ def test_scraped_markup_is_shown_escaped(newsroom):
         "/starcity/articles?_search=Wolpert",
         "/starcity/latest_relevant",
         "/starcity/stories",
+        "/starcity/stories_timeline",
+        "/starcity/story_articles?story=999",
+        "/starcity/person_articles?person=matt-wolpert",
+        "/starcity/date_reports?date=2026-05-29",
+        "/starcity/top_people",
+        "/starcity/people?id=mallory",
+        f"/starcity/article_people?article={urllib.parse.quote(HOSTILE_URL)}",
+        f"/starcity/article_dates?article={urllib.parse.quote(HOSTILE_URL)}",
     ]
     for page in pages:
         html = get_text(newsroom.url + page)
         assert "window.__xss" in html, page  # the hostile row is on the page ...
         assert "<script>window.__xss" not in html, page  # ... as text
-        assert "<img src=x" not in html and "<iframe" not in html, page
+        for markup in ("<img src=x", "<iframe", "<svg onload", "<b onclick", "<script>window"):
+            assert markup not in html, (page, markup)
     # The dashboard's table chart writes cells as HTML; its query escapes the headline.
     chart = METADATA_DATA["plugins"]["datasette-dashboards"]["coverage"]["charts"]
     sql = re.sub(r"\[\[.*?\]\]", "", chart["latest-stories"]["query"])  # no filter set
@@ -327,7 +394,7 @@ def test_bench_generates_a_database_and_times_every_request(tmp_path):
         capture_output=True,
     )
     out = subprocess.run(
-        [sys.executable, "bench/newsroom.py", "--db", str(db), "--repeat", "1",
+        [sys.executable, "bench/newsroom.py", "--db", str(db), "--repeat", "1", "--no-fail-slow",
          "--out", str(tmp_path / "results")],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
@@ -335,7 +402,7 @@ def test_bench_generates_a_database_and_times_every_request(tmp_path):
     results = json.loads((tmp_path / "results" / "newsroom.json").read_text())
     requests = {r["request"] for r in results}
     assert all(f"query {name}" in requests for name in QUERIES)
-    assert "search across tables 'Wolpert'" in requests
+    assert "search across tables 'Wolpert': articles" in requests
     assert (tmp_path / "results" / "newsroom.md").read_text().startswith("# Newsroom")
 
 
@@ -352,10 +419,15 @@ def test_publish_command_carries_plugins_metadata_and_settings(newsroom):
     assert command[1:5] == ["-m", "datasette", "publish", "cloudrun"]
     assert command[-2:] == ["--service", "starcity-news"]
     installs = {command[i + 1].split("==")[0] for i, a in enumerate(command) if a == "--install"}
-    assert installs == set(PLUGINS)
+    assert installs == set(PLUGINS) | set(PINNED_WITH_PLUGINS)
     assert all("==" in command[i + 1] for i, a in enumerate(command) if a == "--install")
     assert "--plugins-dir" in command and "--template-dir" in command
     assert "--setting sql_time_limit_ms 3000" in command[command.index("--extra-options") + 1]
+    pins = {command[i + 1] for i, a in enumerate(command) if a == "--install"}
+    assert "datasette==0.65.5" in pins
+    assert any(p.startswith("datasette-render-markdown==") for p in pins)
+    options = command[command.index("--extra-options") + 1]
+    assert "--setting allow_download off" in options
     package = publish_command(newsroom.db, "package")
     assert package[3:5] == ["package", str(newsroom.db)]
 
@@ -407,6 +479,9 @@ def test_public_instance_serves_immutable_with_the_same_newsroom(newsroom, tmp_p
             except OSError:
                 time.sleep(0.2)
         assert databases[0]["is_mutable"] is False
+        with pytest.raises(urllib.error.HTTPError) as error:  # no download of the whole file
+            urllib.request.urlopen(f"{url}/starcity.db", timeout=10)
+        assert error.value.code == 403
         assert get_json(f"{url}/starcity/latest_relevant.json?_shape=array&source=&since=")
         assert "Disallow: /" in get_text(f"{url}/robots.txt")
     finally:
@@ -415,15 +490,22 @@ def test_public_instance_serves_immutable_with_the_same_newsroom(newsroom, tmp_p
         log.close()
 
 
-def test_the_readmes_newsroom_examples_answer(newsroom):
+def test_the_readmes_newsroom_examples_answer(newsroom, tmp_path, start_datasette):
+    """The README's URLs, as written, on a database named demo (as `make demo` serves)."""
+    import shutil
+
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## The newsroom") : readme.index("## Layout")]
-    paths = set(re.findall(r"(/(?:demo|starcity|-)/[\w./-]+(?:\?[\w=&%.-]+)?)", section))
+    paths = set(re.findall(r"(/(?:demo|-)/[\w./-]+(?:\?[\w=&%.-]+)?)", section))
     assert len(paths) >= 6, paths
+    demo = tmp_path / "demo.db"
+    shutil.copy(newsroom.db, demo)
+    server = start_datasette(demo)
     for path in sorted(paths):
-        path = path.replace("/demo/", "/starcity/").rstrip(".")
-        with urllib.request.urlopen(newsroom.url + path, timeout=20) as response:
+        with urllib.request.urlopen(server.url + path.rstrip("."), timeout=20) as response:
             assert response.status == 200, path
+    home = get_text(server.url + "/")
+    assert 'href="/demo/latest_relevant"' in home
 
 
 def test_serve_upgrades_an_older_database_first(tmp_path):
@@ -442,7 +524,7 @@ def test_serve_upgrades_an_older_database_first(tmp_path):
     try:
         for _ in range(150):
             try:
-                rows = get_json(f"http://127.0.0.1:{port}/starcity/people_ranked.json?since=")
+                rows = get_json(f"http://127.0.0.1:{port}/starcity/top_people.json?since=")
                 break
             except OSError:
                 time.sleep(0.2)
@@ -451,3 +533,33 @@ def test_serve_upgrades_an_older_database_first(tmp_path):
         proc.terminate()
         proc.wait(timeout=10)
         log.close()
+
+
+def test_publishing_copies_commits_still_in_the_write_ahead_log(tmp_path):
+    path = tmp_path / "starcity.db"
+    db = open_database(str(path))
+    reader = sqlite3.connect(path)  # a local Datasette keeps the file open
+    reader.execute("select count(*) from articles").fetchall()
+    row = {"url": "u", "source": "s", "first_seen": "t", "last_seen": "t", "fetched_at": "t"}
+    db["articles"].insert({"canonical_url": "https://a.example/new", **row})
+    assert Path(f"{path}-wal").stat().st_size > 0
+    (tmp_path / "out").mkdir()
+    copy = snapshot(path, tmp_path / "out")
+    reader.close()
+    db.close()
+    assert copy.name == "starcity.db"
+    copied = sqlite3.connect(copy)
+    assert copied.execute("select count(*) from articles").fetchone()[0] == 1
+    assert copied.execute("pragma journal_mode").fetchone()[0] == "delete"
+    copied.close()
+
+
+def test_database_names_datasette_would_escape_are_refused(tmp_path):
+    assert check_db_name("data/news-2026_a.db") == "news-2026_a"
+    with pytest.raises(ValueError):
+        check_db_name("data/news.2026.db")
+    out = subprocess.run(
+        [sys.executable, "-m", "starcity", "serve", "--db", str(tmp_path / "news.2026.db")],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 2 and "news.2026.db" in out.stdout + out.stderr

@@ -8,10 +8,14 @@ rendered through Jinja's autoescaping or ``markupsafe``, so scraped text stays t
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
+import datasette_atom
 from datasette import hookimpl
 from datasette.utils import urlsafe_components
+from datasette.utils.asgi import Response
+from feedgen.feed import FeedGenerator
 from markupsafe import Markup
 
 # A `*_link` column of a stored query holds "query_name?param=value" within the same database.
@@ -33,6 +37,17 @@ _DATES = """
 select date, precision, kind, text, qualifier, sentence
 from article_dates where article = :article order by offset
 """
+
+
+# Reads through memory-mapped I/O instead of read() calls: row lookups after a full-text
+# search or for a facet run about twice as fast on a 100,000-article database (make bench).
+MMAP_BYTES = 512 * 1024 * 1024
+
+
+@hookimpl
+def prepare_connection(conn: Any) -> None:
+    """Tune each SQLite connection Datasette opens."""
+    conn.execute(f"pragma mmap_size = {MMAP_BYTES}")
 
 
 @hookimpl
@@ -72,14 +87,59 @@ def extra_template_vars(
 
 @hookimpl
 def extra_body_script(view_name: str) -> str | None:
-    """Let a "Show as a chart" link (#g.mark=...) open datasette-vega's chart.
+    """Let a "Show as a chart" link (href "#g.mark=...") open datasette-vega's chart.
 
     datasette-vega reads its chart from the URL fragment when the page loads; following a
-    link to a fragment of the same page does not load it again, so reload on that change.
+    link to a fragment of the same page does not load it again. Only a click on such a
+    link reloads: the plugin's own fragment updates (changing a chart option) do not.
     """
     if view_name not in ("query", "table"):
         return None
     return (
-        "window.addEventListener('hashchange', function () {"
-        " if (location.hash.indexOf('#g.') === 0) { location.reload(); } });"
+        "document.addEventListener('click', function (event) {"
+        " var link = event.target.closest && event.target.closest('a[href^=\"#g.\"]');"
+        " if (!link) { return; }"
+        " event.preventDefault();"
+        " location.hash = link.getAttribute('href');"
+        " location.reload(); });"
     )
+
+
+# datasette-atom dates a feed by its newest entry, and fails (HTTP 500) on a query with no
+# rows: a new installation's feed of relevant articles would be broken until the first one
+# is found. An empty result gets a valid, empty feed instead; anything else is the plugin's.
+_render_atom = datasette_atom.render_atom
+
+
+def _render_atom_or_empty(
+    datasette: Any,
+    request: Any,
+    sql: str,
+    columns: list[str],
+    rows: list[Any],
+    database: str,
+    table: str | None,
+    query_name: str | None,
+    view_name: str,
+    data: dict[str, Any],
+) -> Any:
+    if rows:
+        return _render_atom(
+            datasette, request, sql, columns, rows, database, table, query_name, view_name, data
+        )
+    feed = FeedGenerator()
+    feed.id(request.url)
+    feed.link(href=request.url, rel="self")
+    feed.updated(datetime.now(UTC))
+    title = sql
+    if query_name:
+        query = (datasette.metadata("queries", database=database) or {}).get(query_name)
+        if isinstance(query, dict) and query.get("title"):
+            title = query["title"]
+    feed.title(title)
+    return Response(
+        feed.atom_str(pretty=True), content_type="application/xml; charset=utf-8", status=200
+    )
+
+
+datasette_atom.render_atom = _render_atom_or_empty
