@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -62,41 +63,60 @@ class Datasette:
     process: subprocess.Popen
 
 
+def start_server(
+    command: list[str], log: Path, probe: str, timeout: float = 30
+) -> subprocess.Popen:
+    """Start a server process and wait until ``probe`` (a URL) answers.
+
+    Its output goes to ``log``: a pipe nobody reads fills up and blocks the server.
+    """
+    with log.open("w") as out:
+        proc = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{command[:4]} exited: {log.read_text()}")
+        try:
+            urllib.request.urlopen(probe, timeout=1).close()
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    stop_server(proc)
+    raise RuntimeError(f"{command[:4]} did not answer within {timeout:.0f} s")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def serve_datasette(db: Path, immutable: bool = False) -> Datasette:
+    """Datasette on ``db`` the way `make serve` does (or a published deploy, ``immutable``)."""
+    from starcity.serve import datasette_command
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = datasette_command(db, port=port, immutable=immutable)
+    log = Path(db).with_suffix(f".datasette-{port}.log")
+    return Datasette(url, start_server(command, log, url + "/-/versions.json"))
+
+
 @pytest.fixture
 def start_datasette() -> Iterator:
     """Start Datasette the way `make serve` does, on a free port; stopped after the test."""
     started: list[subprocess.Popen] = []
 
-    def start(db: Path) -> Datasette:
-        from starcity.serve import datasette_command
-
-        port = free_port()
-        # The log goes to a file: a pipe nobody reads fills up and blocks the server.
-        log = Path(db).with_suffix(f".datasette-{port}.log")
-        with log.open("w") as out:
-            proc = subprocess.Popen(
-                datasette_command(db, port=port), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
-            )
-        started.append(proc)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"datasette exited: {log.read_text()}")
-            try:
-                urllib.request.urlopen(url + "/-/versions.json", timeout=1).close()
-                return Datasette(url, proc)
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("datasette did not start within 30 s")
+    def start(db: Path, immutable: bool = False) -> Datasette:
+        server = serve_datasette(db, immutable)
+        started.append(server.process)
+        return server
 
     yield start
     for proc in started:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
 
 
 # Scraped text that would run script if any page rendered it as HTML (tests/test_newsroom.py,
@@ -104,6 +124,24 @@ def start_datasette() -> Iterator:
 HOSTILE_TITLE = 'Star City <script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
 HOSTILE_URL = "http://hostile.example/star-city-premiere"
 HOSTILE_PERSON = '<img src=x onerror="window.__xss = 6">Mallory'
+_HOSTILE_KEY = HOSTILE_URL.replace(":", "~3A").replace("/", "~2F")
+_HOSTILE_ARG = urllib.parse.quote(HOSTILE_URL)
+# Every kind of page that shows the hostile article or what was found in it.
+HOSTILE_PAGES = (
+    "/starcity/articles",
+    f"/starcity/articles/{_HOSTILE_KEY}",
+    "/starcity/articles?_search=Wolpert",
+    "/starcity/latest_relevant",
+    "/starcity/stories",
+    "/starcity/stories_timeline",
+    "/starcity/story_articles?story=999",
+    "/starcity/person_articles?person=matt-wolpert",
+    "/starcity/date_reports?date=2026-05-29",
+    "/starcity/top_people",
+    "/starcity/people?id=mallory",
+    f"/starcity/article_people?article={_HOSTILE_ARG}",
+    f"/starcity/article_dates?article={_HOSTILE_ARG}",
+)
 HOSTILE_SENTENCE = "Matt Wolpert said <script>window.__xss = 8</script> Star City opens May 29."
 
 
@@ -117,8 +155,6 @@ class Newsroom:
 def newsroom(tmp_path_factory) -> Iterator[Newsroom]:
     """One demo crawl plus a hostile article, served by Datasette for the newsroom tests."""
     from sqlite_utils import Database
-
-    from starcity.serve import datasette_command
 
     db_path = tmp_path_factory.mktemp("newsroom") / "starcity.db"
     with DemoWeb() as web:
@@ -173,29 +209,8 @@ def newsroom(tmp_path_factory) -> Iterator[Newsroom]:
          "sentence": HOSTILE_SENTENCE, "offset": 0}
     )  # fmt: skip
     db.close()
-    port = free_port()
-    log = db_path.with_suffix(".datasette.log")
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            datasette_command(db_path, port=port), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}"
+    server = serve_datasette(db_path)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"datasette exited: {log.read_text()}")
-            try:
-                urllib.request.urlopen(url + "/-/versions.json", timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("datasette did not start within 30 s") from None
-                time.sleep(0.2)
-        yield Newsroom(url, db_path)
+        yield Newsroom(server.url, db_path)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(server.process)

@@ -9,7 +9,6 @@ import shlex
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -29,16 +28,32 @@ from starcity.serve import (
     PLUGINS,
     SETTINGS,
     check_db_name,
-    datasette_command,
     publish_command,
     rekey_metadata,
     snapshot,
 )
-from tests.conftest import HOSTILE_URL, ROOT, get_json
+from tests.conftest import (
+    HOSTILE_PAGES,
+    HOSTILE_URL,
+    ROOT,
+    free_port,
+    get_json,
+    start_server,
+    stop_server,
+)
 
 METADATA_DATA = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
 DB_METADATA = METADATA_DATA["databases"]["starcity"]
 QUERIES = DB_METADATA["queries"]
+
+
+def previous_release_database(path: Path) -> Database:
+    """A database with the schema of the release before the newsroom (migrations to m007)."""
+    previous = Migrations("starcity")
+    previous._migrations = [m for m in schema.migrations._migrations if m.name < "m008"]
+    db = Database(path)
+    previous.apply(db)
+    return db
 
 
 def get_text(url: str) -> str:
@@ -125,10 +140,7 @@ def test_people_rows_follow_their_article(tmp_path):
 
 def test_a_database_of_the_previous_release_is_upgraded(tmp_path):
     path = tmp_path / "old.db"
-    old = Migrations("starcity")
-    old._migrations = [m for m in schema.migrations._migrations if m.name < "m008"]
-    db = Database(path)
-    old.apply(db)
+    db = previous_release_database(path)
     row = {"url": "u", "source": "s", "first_seen": "t", "last_seen": "t", "fetched_at": "t"}
     db["articles"].insert({"canonical_url": "a", **row, "title": "Wolpert", "minhash": b"\x01\x02"})
     db.close()
@@ -351,23 +363,7 @@ def test_writes_are_refused(newsroom):
 
 
 def test_scraped_markup_is_shown_escaped(newsroom):
-    key = urllib.parse.quote(HOSTILE_URL.replace("/", "~2F").replace(":", "~3A"), safe="~")
-    pages = [
-        "/starcity/articles",
-        f"/starcity/articles/{key}",
-        "/starcity/articles?_search=Wolpert",
-        "/starcity/latest_relevant",
-        "/starcity/stories",
-        "/starcity/stories_timeline",
-        "/starcity/story_articles?story=999",
-        "/starcity/person_articles?person=matt-wolpert",
-        "/starcity/date_reports?date=2026-05-29",
-        "/starcity/top_people",
-        "/starcity/people?id=mallory",
-        f"/starcity/article_people?article={urllib.parse.quote(HOSTILE_URL)}",
-        f"/starcity/article_dates?article={urllib.parse.quote(HOSTILE_URL)}",
-    ]
-    for page in pages:
+    for page in HOSTILE_PAGES:
         html = get_text(newsroom.url + page)
         assert "window.__xss" in html, page  # the hostile row is on the page ...
         assert "<script>window.__xss" not in html, page  # ... as text
@@ -457,37 +453,21 @@ def test_crawl_then_publish_script(demo_web, tmp_path):
     assert failed.returncode == 1 and "datasette publish" not in failed.stdout
 
 
-def test_public_instance_serves_immutable_with_the_same_newsroom(newsroom, tmp_path):
+def test_public_instance_serves_immutable_with_the_same_newsroom(
+    newsroom, tmp_path, start_datasette
+):
     """What a published deploy runs: `datasette serve -i` with the same options."""
     import shutil
 
-    from tests.conftest import free_port
-
     db = tmp_path / "starcity.db"
     shutil.copy(newsroom.db, db)
-    port = free_port()
-    log = (tmp_path / "datasette.log").open("w")
-    proc = subprocess.Popen(
-        datasette_command(db, port=port, immutable=True), cwd=ROOT, stdout=log, stderr=log
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                databases = get_json(f"{url}/-/databases.json")
-                break
-            except OSError:
-                time.sleep(0.2)
-        assert databases[0]["is_mutable"] is False
-        with pytest.raises(urllib.error.HTTPError) as error:  # no download of the whole file
-            urllib.request.urlopen(f"{url}/starcity.db", timeout=10)
-        assert error.value.code == 403
-        assert get_json(f"{url}/starcity/latest_relevant.json?_shape=array&source=&since=")
-        assert "Disallow: /" in get_text(f"{url}/robots.txt")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
+    url = start_datasette(db, immutable=True).url
+    assert get_json(f"{url}/-/databases.json")[0]["is_mutable"] is False
+    with pytest.raises(urllib.error.HTTPError) as error:  # no download of the whole file
+        urllib.request.urlopen(f"{url}/starcity.db", timeout=10)
+    assert error.value.code == 403
+    assert get_json(f"{url}/starcity/latest_relevant.json?_shape=array&source=&since=")
+    assert "Disallow: /" in get_text(f"{url}/robots.txt")
 
 
 def test_the_readmes_newsroom_examples_answer(newsroom, tmp_path, start_datasette):
@@ -509,30 +489,17 @@ def test_the_readmes_newsroom_examples_answer(newsroom, tmp_path, start_datasett
 
 
 def test_serve_upgrades_an_older_database_first(tmp_path):
-    from tests.conftest import free_port
-
     path = tmp_path / "starcity.db"
-    old = Migrations("starcity")
-    old._migrations = [m for m in schema.migrations._migrations if m.name < "m008"]
-    old.apply(Database(path))
+    previous_release_database(path).close()
     port = free_port()
-    log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "starcity", "serve", "--db", str(path), "--port", str(port)],
-        cwd=ROOT, stdout=log, stderr=log,
-    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "starcity", "serve", "--db", str(path), "--port", str(port)]
+    proc = start_server(command, tmp_path / "serve.log", url + "/-/versions.json")
     try:
-        for _ in range(150):
-            try:
-                rows = get_json(f"http://127.0.0.1:{port}/starcity/top_people.json?since=")
-                break
-            except OSError:
-                time.sleep(0.2)
+        rows = get_json(f"{url}/starcity/top_people.json?since=")
         assert rows["ok"] and rows["rows"] == []
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
+        stop_server(proc)
 
 
 def test_publishing_copies_commits_still_in_the_write_ahead_log(tmp_path):
