@@ -1,8 +1,11 @@
-"""Datasette plugin of this project: links between stored queries and an article's people and dates.
+"""Datasette plugin of this project (loaded with --plugins-dir db/plugins).
 
-No published plugin does either: Datasette links foreign keys in tables but not values of
-stored queries, and its row page lists related rows only as counts. Everything here is
-rendered through Jinja's autoescaping or ``markupsafe``, so scraped text stays text.
+What no published plugin does for Datasette 0.65: links between stored queries (Datasette
+links foreign keys in tables, not values of queries); an article's people, works and
+dates on its row page (Datasette lists related rows only as counts); a valid empty Atom
+feed where datasette-atom fails; "Show as a chart" links for datasette-vega; memory-mapped
+reads. Everything shown goes through Jinja's autoescaping or ``markupsafe``, so scraped
+text stays text.
 """
 
 from __future__ import annotations
