@@ -243,20 +243,32 @@ _AUTHOR_LABELS = frozenset(
         "journalist", "journaliste", "skribent", "forfatter", "författare", "auteur:",
     )
 )  # fmt: skip
-_AUTHOR_LABEL_TAGS = ("strong", "b", "dt", "th", "span", "label", "em", "small")
+# Elements a label of a facts list is written in ("<strong>Datum</strong> 28.04.2023").
+_LABEL_TAGS = ("strong", "b", "dt", "th", "span", "label", "em", "small")
 
 
-def labelled_author(tree: lxml.html.HtmlElement) -> list[str]:
-    """The value of an "Author"/"Autorin/Autor" label element (a facts list by the article)."""
-    for node in tree.iter(*_AUTHOR_LABEL_TAGS):
+def _label_values(tree: lxml.html.HtmlElement, labels: frozenset[str]) -> Iterator[str]:
+    """The values of label elements whose whole text (colon dropped) is one of ``labels``.
+
+    The value is the label's tail text, else the next element's text; labels in noise
+    zones are skipped.
+    """
+    for node in tree.iter(*_LABEL_TAGS):
         label = " ".join(_text(node).rstrip(":").split()).casefold()
-        if label not in _AUTHOR_LABELS or _in_noise(node):
+        if label not in labels or _in_noise(node):
             continue
         value = " ".join((node.tail or "").split())
         if not value:
             following = node.getnext()
             value = _text(following) if following is not None else ""
-        if value and len(value) <= 100:
+        if value:
+            yield value
+
+
+def labelled_author(tree: lxml.html.HtmlElement) -> list[str]:
+    """The value of an "Author"/"Autorin/Autor" label element (a facts list by the article)."""
+    for value in _label_values(tree, _AUTHOR_LABELS):
+        if len(value) <= 100:
             return [value]
     return []
 
@@ -661,16 +673,6 @@ _VALUE_LABELS = frozenset(
         "gepubliceerd op", "posted", "posted on",
     )
 )  # fmt: skip
-_LABEL_TAGS = frozenset({"strong", "b", "dt", "th", "span", "label", "em", "small"})
-
-
-def _label_value(node: lxml.html.HtmlElement) -> str | None:
-    """The text that follows a label element: its tail, else the next element's text."""
-    tail = " ".join((node.tail or "").split())
-    if tail:
-        return tail
-    following = node.getnext()
-    return _text(following) if following is not None else None
 
 
 def label_value_date(tree: lxml.html.HtmlElement) -> str | None:
@@ -682,12 +684,8 @@ def label_value_date(tree: lxml.html.HtmlElement) -> str | None:
     from htmldate.extractors import try_date_expr
 
     oldest, newest = datetime(1995, 1, 1), datetime.now() + timedelta(days=2)
-    for node in tree.iter(*_LABEL_TAGS):
-        label = " ".join(_text(node).rstrip(":").split()).casefold()
-        if label not in _VALUE_LABELS:
-            continue
-        value = _label_value(node)
-        if not value or len(value) > _DATELINE_MAX_CHARS or _in_noise(node):
+    for value in _label_values(tree, _VALUE_LABELS):
+        if len(value) > _DATELINE_MAX_CHARS:
             continue
         found = try_date_expr(
             _SPACED_DMY.sub(r"\1.\2.\3", value), "%Y-%m-%d", False, oldest, newest
