@@ -473,14 +473,26 @@ def pick_title(found: Signals, feed_title: str | None = None) -> tuple[str | Non
     # The headline printed on the page, when a metadata title says the same, wins over
     # metadata titles that differ from it (an SEO or social rewrite of the headline).
     h1 = candidates[4][1]
+    chosen: tuple[str | None, str | None] = (None, None)
     if h1:
         for signal, value in candidates[:4]:
             if value and _norm(value) == _norm(h1):
-                return value, signal
-    for signal, value in candidates:
-        if value:
-            return value, signal
-    return None, None
+                chosen = value, signal
+                break
+    if chosen[0] is None:
+        chosen = next(((v, s) for s, v in candidates if v), (None, None))
+    # The og:title is the plain-text title the publisher wrote for sharing. Saying the
+    # same words, its spelling is kept (themes turn quotes curly and colons into dashes
+    # in the HTML); equal to the part after "Kicker: ", it shows the kicker is a label
+    # above the headline ("Dachzeile"), not part of it.
+    og = candidates[3][1]
+    if chosen[0] and og and chosen[1] != "meta:og:title":
+        if _norm(og) == _norm(chosen[0]):
+            return og, "meta:og:title"
+        head, sep, tail = chosen[0].rpartition(": ")
+        if sep and _norm(tail) == _norm(og) and len(head) < len(tail):
+            return og, "meta:og:title"
+    return chosen
 
 
 _TITLE_SEPARATOR = re.compile(r"\s+[|–—\-·•:»]\s+|\s*[|｜]\s*")

@@ -262,6 +262,50 @@ def test_page_wide_body_classes_do_not_hide_the_byline_and_headline():
     assert record["published"] == "2026-02-26T10:15:00+01:00"
 
 
+def test_title_spelled_as_the_social_title_when_the_words_agree():
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "headline": "Star City\u2019s \u2018space race\u2019 - what to know"}</script>'
+        '<meta property="og:title" content="Star City\'s \'space race\': what to know">'
+    )
+    body = "<h1>Star City\u2019s \u2018space race\u2019 - what to know</h1>" + ARTICLE_TEXT
+    record = extract(page(head, body), URL, fetched_at=NOW)
+    assert record["title"] == "Star City's 'space race': what to know"
+    assert record["provenance"]["title"] == "meta:og:title"
+    # other words in the social title: the printed headline stays
+    other = head.replace('what to know">', 'all you need to know">')
+    assert extract(page(other, body), URL, fetched_at=NOW)["title"] == (
+        "Star City\u2019s \u2018space race\u2019 - what to know"
+    )
+
+
+def test_kicker_before_the_headline_is_dropped_when_the_social_title_omits_it():
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "headline": "Apple TV: Star City gets its premiere date"}</script>'
+        '<meta property="og:title" content="Star City gets its premiere date">'
+    )
+    body = "<h1>Apple TV: Star City gets its premiere date</h1>" + ARTICLE_TEXT
+    record = extract(page(head, body), URL, fetched_at=NOW)
+    assert record["title"] == "Star City gets its premiere date"
+    assert record["provenance"]["title"] == "meta:og:title"
+    # a social title that is a shortening, not the part after the kicker, changes nothing
+    short = head.replace('content="Star City gets its premiere date"', 'content="Star City"')
+    assert extract(page(short, body), URL, fetched_at=NOW)["title"] == (
+        "Apple TV: Star City gets its premiere date"
+    )
+    # nor does a "kicker" longer than what follows it (a headline with a colon)
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "headline": "The Soviet space drama returns with a new date: Star City"}</script>'
+        '<meta property="og:title" content="Star City">'
+    )
+    body = "<h1>The Soviet space drama returns with a new date: Star City</h1>" + ARTICLE_TEXT
+    assert extract(page(head, body), URL, fetched_at=NOW)["title"] == (
+        "The Soviet space drama returns with a new date: Star City"
+    )
+
+
 def test_title_tail_printed_in_the_h1_is_not_cut_as_a_site_name():
     head = (
         '<script type="application/ld+json">{"@type": "NewsArticle",'
