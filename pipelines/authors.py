@@ -106,7 +106,9 @@ _ORG_WORDS = {
 # "ndr.de", "ntv.com.tr": a domain name is a site, not a person.
 _DOMAIN = re.compile(r"\w\.(?:[a-z]{2,6})$", re.I)
 # A byline holding one of these credits a group, not a person ("Variety Staff").
-_COLLECTIVE = {"staff", "desk", "team", "editors", "editorial", "newsdesk", "wire", "wires"}
+_COLLECTIVE = {
+    "staff", "desk", "team", "editors", "editorial", "newsdesk", "wire", "wires", "report",
+}  # fmt: skip
 _PARTICLES = {
     "de",
     "da",

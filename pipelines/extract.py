@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -196,6 +197,7 @@ def extract(
     site = record["site_name"]
     host = urlsplit(record["canonical_url"]).hostname or ""
     authors, signal = [], None
+    credit_lines = cache(lambda: signals.cjk_credits(tree))
     for candidate_signal, names in [
         ("jsonld:author", signals.jsonld_authors(found)),
         (
@@ -213,7 +215,14 @@ def extract(
         ("byline", found.bylines),
         ("text:author-label", signals.labelled_author(tree)),
         ("feed:author", [hints["author"]] if hints.get("author") else []),
+        # Text heuristics for pages that mark up no author, read only when needed.
+        ("text:byline-before-date", lambda: signals.byline_before_dateline(tree)),
+        ("text:credit-paragraph", lambda: signals.credit_paragraph(tree)),
+        ("text:credit-line", lambda: credit_lines()[0]),
+        ("text:editor-credit", lambda: credit_lines()[1]),
     ]:
+        if callable(names):
+            names = names()
         cleaned = clean_authors(names, site_name=site, host=host)
         if cleaned:
             authors, signal = cleaned, candidate_signal

@@ -273,6 +273,103 @@ def labelled_author(tree: lxml.html.HtmlElement) -> list[str]:
     return []
 
 
+# A paragraph this long is the story's prose, not a credit line.
+_PROSE_MIN_CHARS = 80
+_CREDIT_MAX_CHARS = 80
+_RIGHT_ALIGNED = re.compile(r"text-align\s*:\s*right", re.I)
+
+
+def _body_paragraphs(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """The non-empty paragraphs of the story: the children of the element whose own
+    ``<p>`` children hold the most text, outside navigation, asides and page footers.
+
+    Class names are not read here: layout columns are often called "sidebar-1" or
+    "sticky-sidebar" while holding the story itself.
+    """
+    totals: dict[lxml.html.HtmlElement, int] = {}
+    for p in tree.iter("p"):
+        parent = p.getparent()
+        if parent is not None:
+            totals[parent] = totals.get(parent, 0) + len(_text(p))
+    for parent in sorted(totals, key=totals.__getitem__, reverse=True)[:3]:
+        if any(a.tag in ("nav", "aside", "footer") for a in parent.iterancestors()):
+            continue
+        return [p for p in parent if p.tag == "p" and _text(p).strip("\xa0 ")]
+    return []
+
+
+def _bold_only(p: lxml.html.HtmlElement) -> str | None:
+    """The text of a paragraph written wholly in one <strong> or <b> element."""
+    children = [c for c in p if c.tag != "br"]
+    if len(children) != 1 or children[0].tag not in ("strong", "b"):
+        return None
+    if (p.text or "").strip() or (children[0].tail or "").strip():
+        return None
+    return _text(p) or None
+
+
+def credit_paragraph(tree: lxml.html.HtmlElement) -> list[str]:
+    """A credit printed as a paragraph of the story: a bold line before its first prose
+    paragraph ("<p><strong>Jane Doe/John Roe</strong></p>"), or a right-aligned bold
+    signature as its last paragraph.
+
+    For pages that mark up no author: many regional news sites type the byline into the
+    story itself. The caller keeps only what reads as person names.
+    """
+    paragraphs = _body_paragraphs(tree)
+    for i, p in enumerate(paragraphs[:4]):
+        bold = _bold_only(p)
+        if bold is None:
+            if len(_text(p)) >= _PROSE_MIN_CHARS:
+                break
+            continue
+        following = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
+        if (
+            len(bold) <= _CREDIT_MAX_CHARS
+            and following is not None
+            and _bold_only(following) is None
+            and len(_text(following)) >= _PROSE_MIN_CHARS
+        ):
+            return [bold]
+        break
+    if paragraphs:
+        last = paragraphs[-1]
+        bold = _bold_only(last)
+        aligned = last.get("align") == "right" or _RIGHT_ALIGNED.search(last.get("style", ""))
+        if bold and aligned and len(bold) <= _CREDIT_MAX_CHARS:
+            return [bold]
+    return []
+
+
+# Chinese and Japanese credit lines: "(责编：牛镛、岳弘彬)", "作者：张三", "記者：山田太郎".
+_WRITER_CREDIT = re.compile(r"^[(（]?\s*(?:作者|记者|記者|撰文|文)\s*[:：]\s*(.+?)\s*[)）]?$")
+_EDITOR_CREDIT = re.compile(r"^[(（]?\s*(?:责任编辑|責任編輯|责编|責編)\s*[:：]\s*(.+?)\s*[)）]?$")
+_CJK_CREDIT_MAX_CHARS = 60
+_CJK_CREDIT_LABEL = re.compile(r"作者|记者|記者|撰文|文|责任编辑|責任編輯|责编|責編")
+
+
+def cjk_credits(tree: lxml.html.HtmlElement) -> tuple[list[str], list[str]]:
+    """The writers and the editors named in a CJK credit line.
+
+    Chinese news pages end with the responsible editor's name ("责编"), often the only
+    credit the page prints; writers ("作者", "记者") are preferred when named. Only an
+    element whose whole text is the credit line is read.
+    """
+    writers: list[str] = []
+    editors: list[str] = []
+    for node in tree.iter("p", "div", "span", "em", "small", "td", "li"):
+        if len(node) > 2 or not node.text or not _CJK_CREDIT_LABEL.search(node.text):
+            continue
+        text = _text(node)
+        if not text or len(text) > _CJK_CREDIT_MAX_CHARS:
+            continue
+        for pattern, found in ((_WRITER_CREDIT, writers), (_EDITOR_CREDIT, editors)):
+            match = pattern.match(text)
+            if match and not found and not _in_noise(node):
+                found.append(match.group(1))
+    return writers, editors
+
+
 def _times(tree: lxml.html.HtmlElement) -> tuple[str | None, str | None]:
     published = modified = None
     for node in tree.xpath(
@@ -556,6 +653,33 @@ def date_after_headline(tree: lxml.html.HtmlElement) -> str | None:
     headline is the longest <h1> outside noise zones (a logo may be an <h1> too); dates
     labelled as an update are skipped.
     """
+    found = _dateline(tree)
+    return found[0] if found else None
+
+
+# "Jane Doe |", "Jane Doe ·": a name set off from the date that follows it.
+_BEFORE_DATE_SEPARATOR = re.compile(r"\s*[|•·]\s*$")
+
+
+def byline_before_dateline(tree: lxml.html.HtmlElement) -> list[str]:
+    """The name printed just before the dateline, set off by a separator ("Jane Doe | 05.04.2025").
+
+    For pages that mark up no author: templates often print the author and the date in
+    one row under the headline. Only an element of its own ending in "|", "•" or "·" is
+    read, so a sentence or a label before the date is not taken for a name.
+    """
+    found = _dateline(tree)
+    if not found or found[1] is None:
+        return []
+    before = found[1]
+    if not _BEFORE_DATE_SEPARATOR.search(before):
+        return []
+    name = _BEFORE_DATE_SEPARATOR.sub("", before)
+    return [name] if name and not name.endswith(":") else []
+
+
+def _dateline(tree: lxml.html.HtmlElement) -> tuple[str, str | None] | None:
+    """The dateline's date, and the element text just before it (``None`` if a tail)."""
     from htmldate.extractors import try_date_expr
 
     headings = [h for h in tree.iter("h1") if _text(h) and not _in_noise(h)]
@@ -570,26 +694,29 @@ def date_after_headline(tree: lxml.html.HtmlElement) -> str | None:
         if node is headline:
             break
 
-    def segments() -> Iterator[tuple[lxml.html.HtmlElement, str | None]]:
-        yield headline, headline.tail
+    def segments() -> Iterator[tuple[lxml.html.HtmlElement, str | None, bool]]:
+        yield headline, headline.tail, False
         for node in nodes:
             if node in inside:
                 continue
             if isinstance(node.tag, str) and node.tag not in _DATELINE_SKIP:
-                yield node, node.text
-            yield node, node.tail
+                yield node, node.text, True
+            yield node, node.tail, False
 
-    for node, raw in segments():
+    before: str | None = None
+    for node, raw, own in segments():
         if not raw or raw.isspace():
             continue
         text = " ".join(raw.split())
         seen += len(text)
         if len(text) <= _DATELINE_MAX_CHARS and not _UPDATE_LABEL.search(text):
             # "4. 2. 2022" (spaced day and month, usual in Central Europe) -> "4.2.2022"
-            text = _SPACED_DMY.sub(r"\1.\2.\3", text)
-            found = try_date_expr(text, "%Y-%m-%d", False, oldest, newest)
+            found = try_date_expr(
+                _SPACED_DMY.sub(r"\1.\2.\3", text), "%Y-%m-%d", False, oldest, newest
+            )
             if found and not _in_noise(node):
-                return found
+                return found, before
+        before = text if own else None
         if seen > _DATELINE_WINDOW:
             return None
     return None

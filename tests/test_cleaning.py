@@ -19,6 +19,7 @@ from pipelines.urls import normalize_url, pick_canonical
         (["Staff Writer"], []),
         (["jane@example.com"], []),
         (["Variety Staff"], []),
+        (["F.P. Report"], []),
         (["The Launchpad Ledger"], []),
         (["Marco Ruiz", "marco ruiz"], ["Marco Ruiz"]),
         (["Written by Priya Castellano @priyac"], ["Priya Castellano"]),

@@ -458,3 +458,75 @@ def test_author_as_the_value_of_an_author_label_element():
     assert extract(page("", body), url, fetched_at=NOW)["authors"] == ["Jane Doe"]
     body = "<h1>Star City</h1><p>The <b>author</b> Jane Doe wrote it.</p>" + ARTICLE_TEXT
     assert extract(page("", body), url, fetched_at=NOW)["authors"] == []
+
+
+def test_name_set_off_before_the_dateline_when_nothing_marks_up_an_author():
+    url = "https://news.example.com/kultur/star-city-premiere"
+    body = (
+        "<h1>Star City premiere draws a crowd</h1><h4>The series opens in May.</h4>"
+        "<div><span>Deniz Aksoy &nbsp;|</span><span>05.04.2025, 14:30</span>"
+        "</div>" + ARTICLE_TEXT
+    )
+    record = extract(page("", body), url, fetched_at=NOW)
+    assert record["authors"] == ["Deniz Aksoy"]
+    assert record["provenance"]["authors"] == "text:byline-before-date"
+    assert record["published"] == "2025-04-05"
+    # no separator: a line before the date is not taken for a byline
+    plain = body.replace("&nbsp;|", "")
+    assert extract(page("", plain), url, fetched_at=NOW)["authors"] == []
+    # a label before the date is no name
+    label = body.replace("Deniz Aksoy &nbsp;|", "Published: |")
+    assert extract(page("", label), url, fetched_at=NOW)["authors"] == []
+
+
+def test_credit_typed_as_a_bold_paragraph_of_the_story():
+    url = "https://news.example.com/star-city-casting"
+    prose = "<p>" + "The cast of Star City met the press in Moscow on Tuesday. " * 3 + "</p>"
+    story = (
+        "<h1>Star City casting</h1><div class='entry-content'><p>&nbsp;</p>"
+        "<p><em>...a spinoff of For All Mankind</em></p>"
+        "<p><strong>Lerato Mokoena/Thabo Nkosi</strong></p>" + prose * 4 + "</div>"
+    )
+    record = extract(page("", story), url, fetched_at=NOW)
+    assert record["authors"] == ["Lerato Mokoena", "Thabo Nkosi"]
+    assert record["provenance"]["authors"] == "text:credit-paragraph"
+    # a bold subheading later in the story is not a credit
+    later = (
+        "<h1>Star City casting</h1><div>"
+        + prose
+        + "<p><strong>Flawed Approach</strong></p>"
+        + prose * 3
+        + "</div>"
+    )
+    assert extract(page("", later), url, fetched_at=NOW)["authors"] == []
+    # a right-aligned bold signature closing the story is one
+    signed = (
+        "<h1>Star City casting</h1><article>"
+        + prose * 4
+        + '<p style="text-align:right;"><strong>Lê Phương</strong></p></article>'
+    )
+    record = extract(page("", signed, lang="vi"), url, fetched_at=NOW)
+    assert record["authors"] == ["Lê Phương"]
+    # ... but a closing bold line that is not set as a signature is not
+    unsigned = signed.replace(' style="text-align:right;"', "")
+    assert extract(page("", unsigned, lang="vi"), url, fetched_at=NOW)["authors"] == []
+
+
+def test_cjk_credit_lines_writers_before_editors():
+    url = "https://news.example.cn/n1/2026/0529/c1002-1.html"
+    prose = "<p>" + "苹果公司宣布《星城》将于五月二十九日首播。" * 8 + "</p>"
+    edited = "<h1>星城首播</h1>" + prose + '<div class="edit">(责编：牛镛、岳弘彬)</div>'
+    record = extract(page("", edited, lang="zh"), url, fetched_at=NOW)
+    assert record["authors"] == ["牛镛", "岳弘彬"]
+    assert record["provenance"]["authors"] == "text:editor-credit"
+    written = edited.replace("<h1>星城首播</h1>", "<h1>星城首播</h1><p>作者：张三</p>")
+    record = extract(page("", written, lang="zh"), url, fetched_at=NOW)
+    assert record["authors"] == ["张三"]
+    assert record["provenance"]["authors"] == "text:credit-line"
+    # a credit word inside a sentence is not a credit line
+    prose_only = (
+        "<h1>星城首播</h1>"
+        + prose
+        + "<p>本文作者：张三在莫斯科的星城采访了宇航员。这是一段很长的文字。</p>"
+    )
+    assert extract(page("", prose_only, lang="zh"), url, fetched_at=NOW)["authors"] == []
