@@ -283,8 +283,8 @@ def _body_paragraphs(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]
     """The non-empty paragraphs of the story: the children of the element whose own
     ``<p>`` children hold the most text, outside navigation, asides and page footers.
 
-    Class names are not read here: layout columns are often called "sidebar-1" or
-    "sticky-sidebar" while holding the story itself.
+    Only the container's own class names are read, not its ancestors': layout columns
+    are often called "sidebar-1" or "sticky-sidebar" while holding the story itself.
     """
     totals: dict[lxml.html.HtmlElement, int] = {}
     for p in tree.iter("p"):
@@ -292,7 +292,9 @@ def _body_paragraphs(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]
         if parent is not None:
             totals[parent] = totals.get(parent, 0) + len(_text(p))
     for parent in sorted(totals, key=totals.__getitem__, reverse=True)[:3]:
-        if any(a.tag in ("nav", "aside", "footer") for a in parent.iterancestors()):
+        if any(a.tag in ("nav", "aside", "footer") for a in (parent, *parent.iterancestors())):
+            continue
+        if _NOISE.search(f"{parent.get('class', '')} {parent.get('id', '')}"):
             continue
         return [p for p in parent if p.tag == "p" and _text(p).strip("\xa0 ")]
     return []
@@ -300,12 +302,12 @@ def _body_paragraphs(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]
 
 def _bold_only(p: lxml.html.HtmlElement) -> str | None:
     """The text of a paragraph written wholly in one <strong> or <b> element."""
-    children = [c for c in p if c.tag != "br"]
+    children = [c for c in p if isinstance(c.tag, str) and c.tag != "br"]
     if len(children) != 1 or children[0].tag not in ("strong", "b"):
         return None
-    if (p.text or "").strip() or (children[0].tail or "").strip():
+    if (p.text or "").strip() or any((c.tail or "").strip() for c in p):
         return None
-    return _text(p) or None
+    return _text(children[0]) or None
 
 
 def credit_paragraph(tree: lxml.html.HtmlElement) -> list[str]:
@@ -325,8 +327,9 @@ def credit_paragraph(tree: lxml.html.HtmlElement) -> list[str]:
             continue
         following = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
         if (
-            len(bold) <= _CREDIT_MAX_CHARS
+            _credit_like(bold)
             and following is not None
+            and following is _next_element(p)
             and _bold_only(following) is None
             and len(_text(following)) >= _PROSE_MIN_CHARS
         ):
@@ -336,16 +339,41 @@ def credit_paragraph(tree: lxml.html.HtmlElement) -> list[str]:
         last = paragraphs[-1]
         bold = _bold_only(last)
         aligned = last.get("align") == "right" or _RIGHT_ALIGNED.search(last.get("style", ""))
-        if bold and aligned and len(bold) <= _CREDIT_MAX_CHARS:
+        if bold and aligned and _credit_like(bold):
             return [bold]
     return []
+
+
+# "Theo Reuters", "Nguồn: AFP", "Source: AP": where a story comes from, not who wrote it.
+_SOURCE_NOTE = re.compile(r"^\(?\s*(?:theo|nguồn|source|quelle|fuente)\b", re.I)
+
+
+def _credit_like(text: str) -> bool:
+    """Short, not a source note, not in capitals (a heading or a place: "KEY POINTS")."""
+    return len(text) <= _CREDIT_MAX_CHARS and not text.isupper() and not _SOURCE_NOTE.match(text)
+
+
+def _next_element(node: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The next sibling element with text, past comments, line breaks and empty paragraphs."""
+    following = node.getnext()
+    while following is not None and (
+        not isinstance(following.tag, str)
+        or following.tag == "br"
+        or (following.tag == "p" and not _text(following).strip("\xa0 "))
+    ):
+        following = following.getnext()
+    return following
 
 
 # Chinese and Japanese credit lines: "(责编：牛镛、岳弘彬)", "作者：张三", "記者：山田太郎".
 _WRITER_CREDIT = re.compile(r"^[(（]?\s*(?:作者|记者|記者|撰文|文)\s*[:：]\s*(.+?)\s*[)）]?$")
 _EDITOR_CREDIT = re.compile(r"^[(（]?\s*(?:责任编辑|責任編輯|责编|責編)\s*[:：]\s*(.+?)\s*[)）]?$")
 _CJK_CREDIT_MAX_CHARS = 60
-_CJK_CREDIT_LABEL = re.compile(r"作者|记者|記者|撰文|文|责任编辑|責任編輯|责编|責編")
+_CJK_CREDIT_LABEL = re.compile(
+    r"^\s*[(（]?\s*(?:作者|记者|記者|撰文|文|责任编辑|責任編輯|责编|責編)\s*[:：]"
+)
+# Credit values that name nobody: "anonymous", "admin", "this paper's commentator".
+_CJK_NO_NAME = re.compile(r"佚名|未知|匿名|管理员|本报|本站|评论员|小编|编辑部|admin", re.I)
 
 
 def cjk_credits(tree: lxml.html.HtmlElement) -> tuple[list[str], list[str]]:
@@ -358,14 +386,19 @@ def cjk_credits(tree: lxml.html.HtmlElement) -> tuple[list[str], list[str]]:
     writers: list[str] = []
     editors: list[str] = []
     for node in tree.iter("p", "div", "span", "em", "small", "td", "li"):
-        if len(node) > 2 or not node.text or not _CJK_CREDIT_LABEL.search(node.text):
+        if len(node) > 2 or not node.text or not _CJK_CREDIT_LABEL.match(node.text):
             continue
         text = _text(node)
         if not text or len(text) > _CJK_CREDIT_MAX_CHARS:
             continue
         for pattern, found in ((_WRITER_CREDIT, writers), (_EDITOR_CREDIT, editors)):
             match = pattern.match(text)
-            if match and not found and not _in_noise(node):
+            if (
+                match
+                and not found
+                and not _CJK_NO_NAME.search(match.group(1))
+                and not _in_noise(node)
+            ):
                 found.append(match.group(1))
     return writers, editors
 
@@ -584,12 +617,24 @@ def pick_title(found: Signals, feed_title: str | None = None) -> tuple[str | Non
     # above the headline ("Dachzeile"), not part of it.
     og = candidates[3][1]
     if chosen[0] and og and chosen[1] != "meta:og:title":
-        if _norm(og) == _norm(chosen[0]):
+        if _respelled(og) == _respelled(chosen[0]):
             return og, "meta:og:title"
         head, sep, tail = chosen[0].rpartition(": ")
-        if sep and _norm(tail) == _norm(og) and len(head) < len(tail):
+        # ("Putin: 'We will not stop'": a speaker before a quote is no kicker)
+        quoted = tail[:1] in _QUOTES
+        if sep and not quoted and _norm(tail) == _norm(og) and len(head) < len(tail):
             return og, "meta:og:title"
     return chosen
+
+
+_QUOTES = "'‘’‚\"“”„«»‹›"
+# What themes and editors re-spell in a headline: quotes, dashes, colons and spaces.
+_RESPELLABLE = re.compile(r"[\s'‘’‚\"“”„«»‹›\-–—:]+")
+
+
+def _respelled(title: str) -> str:
+    """The title with quotes, dashes, colons and spaces removed; case and words kept."""
+    return _RESPELLABLE.sub("", title)
 
 
 _TITLE_SEPARATOR = re.compile(r"\s+[|–—\-·•:»]\s+|\s*[|｜]\s*")
@@ -675,7 +720,11 @@ def byline_before_dateline(tree: lxml.html.HtmlElement) -> list[str]:
     if not _BEFORE_DATE_SEPARATOR.search(before):
         return []
     name = _BEFORE_DATE_SEPARATOR.sub("", before)
-    return [name] if name and not name.endswith(":") else []
+    if not name or name.endswith(":"):
+        return []
+    # "Middle East |": a section named in the site's menus, not a person.
+    sections = {_text(a).casefold() for a in tree.xpath("//nav//a | //header//a")}
+    return [] if name.casefold() in sections else [name]
 
 
 def _dateline(tree: lxml.html.HtmlElement) -> tuple[str, str | None] | None:

@@ -272,6 +272,15 @@ def test_title_spelled_as_the_social_title_when_the_words_agree():
     record = extract(page(head, body), URL, fetched_at=NOW)
     assert record["title"] == "Star City's 'space race': what to know"
     assert record["provenance"]["title"] == "meta:og:title"
+    # a shouted or decorated social title is not a re-spelling
+    for social in (
+        "STAR CITY'S 'SPACE RACE': WHAT TO KNOW",
+        "Star City's 'space race': what to know!!",
+    ):
+        shout = head.replace("Star City's 'space race': what to know", social)
+        assert extract(page(shout, body), URL, fetched_at=NOW)["title"] == (
+            "Star City\u2019s \u2018space race\u2019 - what to know"
+        )
     # other words in the social title: the printed headline stays
     other = head.replace('what to know">', 'all you need to know">')
     assert extract(page(other, body), URL, fetched_at=NOW)["title"] == (
@@ -293,6 +302,16 @@ def test_kicker_before_the_headline_is_dropped_when_the_social_title_omits_it():
     short = head.replace('content="Star City gets its premiere date"', 'content="Star City"')
     assert extract(page(short, body), URL, fetched_at=NOW)["title"] == (
         "Apple TV: Star City gets its premiere date"
+    )
+    # a speaker before a quote is no kicker
+    quote = (
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "headline": "Nedivi: \'We wanted the other side of the race\'"}</script>'
+        '<meta property="og:title" content="\'We wanted the other side of the race\'">'
+    )
+    body = "<h1>Nedivi: 'We wanted the other side of the race'</h1>" + ARTICLE_TEXT
+    assert extract(page(quote, body), URL, fetched_at=NOW)["title"] == (
+        "Nedivi: 'We wanted the other side of the race'"
     )
     # nor does a "kicker" longer than what follows it (a headline with a colon)
     head = (
@@ -471,6 +490,11 @@ def test_name_set_off_before_the_dateline_when_nothing_marks_up_an_author():
     assert record["authors"] == ["Deniz Aksoy"]
     assert record["provenance"]["authors"] == "text:byline-before-date"
     assert record["published"] == "2025-04-05"
+    # a section the site's menu names is not a byline
+    menu = "<nav><a href='/kultur'>Kultur News</a></nav>" + body.replace(
+        "Deniz Aksoy", "Kultur News"
+    )
+    assert extract(page("", menu), url, fetched_at=NOW)["authors"] == []
     # no separator: a line before the date is not taken for a byline
     plain = body.replace("&nbsp;|", "")
     assert extract(page("", plain), url, fetched_at=NOW)["authors"] == []
@@ -490,6 +514,18 @@ def test_credit_typed_as_a_bold_paragraph_of_the_story():
     record = extract(page("", story), url, fetched_at=NOW)
     assert record["authors"] == ["Lerato Mokoena", "Thabo Nkosi"]
     assert record["provenance"]["authors"] == "text:credit-paragraph"
+    # a heading before a list, a heading in capitals and a credit box in the footer are not
+    for lead in (
+        "<p><strong>Key Points</strong></p><ul><li>May 29</li></ul>",
+        "<p><strong>KEY POINTS</strong></p>",
+    ):
+        heading = "<h1>Star City casting</h1><div>" + lead + prose * 4 + "</div>"
+        assert extract(page("", heading), url, fetched_at=NOW)["authors"] == []
+    footer = (
+        "<h1>Star City casting</h1><article><p>Short.</p></article><footer>"
+        "<p><b>Contact Us</b></p>" + prose * 4 + "</footer>"
+    )
+    assert extract(page("", footer), url, fetched_at=NOW)["authors"] == []
     # a bold subheading later in the story is not a credit
     later = (
         "<h1>Star City casting</h1><div>"
@@ -507,6 +543,9 @@ def test_credit_typed_as_a_bold_paragraph_of_the_story():
     )
     record = extract(page("", signed, lang="vi"), url, fetched_at=NOW)
     assert record["authors"] == ["Lê Phương"]
+    # a source note is not a signature ("according to Reuters")
+    source = signed.replace("Lê Phương", "Theo Reuters")
+    assert extract(page("", source, lang="vi"), url, fetched_at=NOW)["authors"] == []
     # ... but a closing bold line that is not set as a signature is not
     unsigned = signed.replace(' style="text-align:right;"', "")
     assert extract(page("", unsigned, lang="vi"), url, fetched_at=NOW)["authors"] == []
@@ -523,6 +562,9 @@ def test_cjk_credit_lines_writers_before_editors():
     record = extract(page("", written, lang="zh"), url, fetched_at=NOW)
     assert record["authors"] == ["张三"]
     assert record["provenance"]["authors"] == "text:credit-line"
+    # "anonymous" names nobody
+    anonymous = "<h1>星城首播</h1><p>作者：佚名</p>" + prose
+    assert extract(page("", anonymous, lang="zh"), url, fetched_at=NOW)["authors"] == []
     # a credit word inside a sentence is not a credit line
     prose_only = (
         "<h1>星城首播</h1>"
