@@ -25,6 +25,12 @@ help:
 	@echo "make lint     ruff check and format check"
 	@echo "make bench    time the stored queries on a generated 100k-article database"
 
+# A stamp is stale when its venv's interpreter no longer runs (a venv removed or moved
+# by hand): the venv is then built again.
+ifneq ($(shell $(PY) -c 'print(1)' 2>/dev/null),1)
+$(shell rm -f $(STAMP))
+endif
+
 $(STAMP): requirements.lock scripts/bootstrap-venv.sh
 	PYTHON=$(PYTHON) scripts/bootstrap-venv.sh $(VENV)
 	touch $(STAMP)
@@ -59,8 +65,12 @@ format: $(STAMP)
 EVAL_VENV := .venv-eval
 EVAL_DIR ?= ../shared/eval
 
+ifneq ($(shell $(EVAL_VENV)/bin/python -c 'print(1)' 2>/dev/null),1)
+$(shell rm -f $(EVAL_VENV)/.installed)
+endif
+
 $(EVAL_VENV)/.installed: bench/requirements-eval.txt
-	$(PYTHON) -m venv $(EVAL_VENV)
+	$(PYTHON) -m venv --clear $(EVAL_VENV)
 	$(EVAL_VENV)/bin/python -m pip install --quiet --upgrade pip
 	# lxml with its html-clean extra first: pip's resolver trips over it inside newspaper4k.
 	$(EVAL_VENV)/bin/python -m pip install --quiet "lxml[html-clean]==6.1.3"
