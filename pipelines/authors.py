@@ -28,6 +28,13 @@ _TRAILER = re.compile(
     r"veröffentlicht|mis à jour|publié)\b.*$",
     re.I,
 )
+# "Jane Doe for MailOnline", "… for The Associated Press": the outlet a writer filed for.
+_FOR_OUTLET = re.compile(
+    r"\s+(?i:for)\s+(?:(?i:the)\s+)?[A-Z][\w.'’&-]*"
+    r"(?:\s+(?:[A-Z][\w.'’&-]*|on|of|am|im|de|du|del))*\s*$"
+)
+# Articles before a site's name ("Die FURCHE" on furche.at, "The Verge" on theverge.com).
+_LEADING_ARTICLE = re.compile(r"^(?:the|die|der|das|le|la|les|el|il|lo|het|de)\s+", re.I)
 # Separators between several names: punctuation and "and" in the languages we meet.
 _SEPARATORS = re.compile(
     r"\s*(?:,|;|\||&|/|\+|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bi\b|\bog\b|\boch\b|\ben\b|"
@@ -102,7 +109,39 @@ _ORG_WORDS = {
     "tv",
     "radio",
     "channel",
+    # legal forms and institutions ("Deutsches Weininstitut GmbH", "… Partei …")
+    "gmbh",
+    "mbh",
+    "e.v",
+    "plc",
+    "corp",
+    "corporation",
+    "company",
+    "institut",
+    "institute",
+    "university",
+    "universität",
+    "partei",
+    "party",
+    "verband",
+    "verein",
+    "stiftung",
+    "foundation",
+    "association",
+    "ministry",
+    "ministerium",
+    "sekretariat",
+    "secretariat",
+    "kitchens",
 }
+# German compounds of a newsroom word: "Onlineredaktion", "Sportredaktion".
+_ORG_SUFFIXES = ("redaktion",)
+# A credit ending in one of these is a job title, not a name: "Lifestyle Writer",
+# "HT Correspondent", "AP National Writer".
+_TITLE_ENDINGS = {
+    "writer", "reporter", "correspondent", "editor", "columnist", "contributor", "critic",
+    "producer", "photographer", "journalist", "redakteur", "redakteurin",
+}  # fmt: skip
 # "ndr.de", "ntv.com.tr": a domain name is a site, not a person.
 _DOMAIN = re.compile(r"\w\.(?:[a-z]{2,6})$", re.I)
 # A byline holding one of these credits a group, not a person ("Variety Staff").
@@ -159,6 +198,7 @@ def _strip(raw: str) -> str:
     text = _EMAIL.sub(" ", text)
     text = _HANDLE.sub(" ", text)
     text = _TRAILER.sub("", text)
+    text = _FOR_OUTLET.sub("", text)
     text = _PREFIX.sub("", text)
     return text.strip(" ,;:|-–—")
 
@@ -184,7 +224,8 @@ def _names_the_site(name: str, site_name: str | None, host: str | None) -> bool:
     if site_name and squashed == _squash(site_name):
         return True
     labels = [_squash(label) for label in (host or "").split(".")]
-    return len(squashed) >= 4 and any(squashed == label for label in labels)
+    bare = _squash(_LEADING_ARTICLE.sub("", name))
+    return any(len(n) >= 4 and n in labels for n in (squashed, bare))
 
 
 def _is_person_name(name: str, site_name: str | None, host: str | None = None) -> bool:
@@ -201,7 +242,9 @@ def _is_person_name(name: str, site_name: str | None, host: str | None = None) -
     if not 1 < len(words) <= 5:
         return False
     lowered = [w.casefold().strip(".") for w in words]
-    if any(w in _ORG_WORDS or w in _COLLECTIVE for w in lowered):
+    if any(w in _ORG_WORDS or w in _COLLECTIVE or w.endswith(_ORG_SUFFIXES) for w in lowered):
+        return False
+    if lowered[-1] in _TITLE_ENDINGS:
         return False
     if all(w in _ROLE_WORDS for w in lowered):
         return False

@@ -20,6 +20,10 @@ from pipelines.urls import normalize_url, pick_canonical
         (["jane@example.com"], []),
         (["Variety Staff"], []),
         (["F.P. Report"], []),
+        (["Deutsches Weininstitut GmbH", "Bundesrat Onlineredaktion"], []),
+        (["AP National Writer", "HT Correspondent", "Lifestyle Writer"], []),
+        (["Amitai Winehouse For Mailonline"], ["Amitai Winehouse"]),
+        (["Glen Owen and Brendan Carlin for The Mail on Sunday"], ["Glen Owen", "Brendan Carlin"]),
         (["The Launchpad Ledger"], []),
         (["Marco Ruiz", "marco ruiz"], ["Marco Ruiz"]),
         (["Written by Priya Castellano @priyac"], ["Priya Castellano"]),
@@ -37,6 +41,9 @@ def test_clean_authors_collapses_a_name_read_twice():
 
 def test_clean_authors_drops_site_name():
     assert clean_authors(["ScreenWire"], site_name="ScreenWire") == []
+    # the site's name after an article, matched against the host name
+    assert clean_authors(["Die FURCHE"], host="www.furche.at") == []
+    assert clean_authors(["The Verge"], host="www.theverge.com") == []
 
 
 def test_parse_date_keeps_offset_and_converts_to_utc():
