@@ -600,6 +600,10 @@ def pick_title(found: Signals, feed_title: str | None = None) -> tuple[str | Non
         ),
         ("feed:title", feed_title),
     ]
+    # A title that is only the site's name ("News.az") names no article; a "site name"
+    # equal to the <title> is the page's title in the wrong tag, and proves nothing.
+    known = {_norm(n) for n in site_names} - {_norm(found.title_tag or "")}
+    candidates = [(s, None if v and _norm(v) in known else v) for s, v in candidates]
     # The headline printed on the page, when a metadata title says the same, wins over
     # metadata titles that differ from it (an SEO or social rewrite of the headline).
     h1 = candidates[4][1]
@@ -660,6 +664,9 @@ def _strip_site_name(
         return title
     last = parts[-1]
     known = {_norm(n) for n in site_names}
+    # "Site | Headline": the site's name first.
+    if _norm(parts[0]) in known:
+        return title[_TITLE_SEPARATOR.search(title).end() :].strip()
     # An <h1> that prints the whole title shows the last part belongs to the headline.
     if _norm(last) not in known and _norm(title) in {_norm(h) for h in headlines}:
         return title

@@ -325,6 +325,34 @@ def test_kicker_before_the_headline_is_dropped_when_the_social_title_omits_it():
     )
 
 
+def test_a_title_that_is_only_the_site_name_is_passed_over_and_a_leading_one_cut():
+    head = (
+        '<meta property="og:site_name" content="Orbit News">'
+        '<meta name="twitter:title" content="Orbit News">'
+        '<meta property="og:title" content="Star City gets its premiere date">'
+        "<title>Star City gets its premiere date - Orbit News</title>"
+    )
+    record = extract(page(head, ARTICLE_TEXT), URL, fetched_at=NOW)
+    assert record["title"] == "Star City gets its premiere date"
+    assert record["provenance"]["title"] == "meta:og:title"
+    head = (
+        '<meta property="og:site_name" content="Orbit News">'
+        '<meta property="og:title" content="Orbit News | Star City gets its premiere date">'
+    )
+    assert extract(page(head, ARTICLE_TEXT), URL, fetched_at=NOW)["title"] == (
+        "Star City gets its premiere date"
+    )
+    # a "site name" that is the page's <title> proves nothing
+    head = (
+        '<meta property="og:site_name" content="Star City gets its premiere date">'
+        '<meta property="og:title" content="Star City gets its premiere date">'
+        "<title>Star City gets its premiere date</title>"
+    )
+    assert extract(page(head, ARTICLE_TEXT), URL, fetched_at=NOW)["title"] == (
+        "Star City gets its premiere date"
+    )
+
+
 def test_title_tail_printed_in_the_h1_is_not_cut_as_a_site_name():
     head = (
         '<script type="application/ld+json">{"@type": "NewsArticle",'
