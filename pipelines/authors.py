@@ -33,6 +33,13 @@ _FOR_OUTLET = re.compile(
     r"\s+(?i:for)\s+(?:(?i:the)\s+)?[A-Z][\w.'’&-]*"
     r"(?:\s+(?:[A-Z][\w.'’&-]*|on|of|am|im|de|du|del))*\s*$"
 )
+# A role compounded with the outlet before the name, as German bylines write it:
+# "FOCUS-Online-Experte Robin Tschöpe", "ZDF-Korrespondentin Anne Muster".
+_COMPOUND_ROLE = re.compile(
+    r"^\S+-(?:experte|expertin|autor|autorin|redakteur|redakteurin|korrespondent|"
+    r"korrespondentin|reporter|reporterin|kolumnist|kolumnistin)\s+",
+    re.I,
+)
 # Articles before a site's name ("Die FURCHE" on furche.at, "The Verge" on theverge.com).
 _LEADING_ARTICLE = re.compile(r"^(?:the|die|der|das|le|la|les|el|il|lo|het|de)\s+", re.I)
 # Separators between several names: punctuation and "and" in the languages we meet.
@@ -200,7 +207,18 @@ def _strip(raw: str) -> str:
     text = _TRAILER.sub("", text)
     text = _FOR_OUTLET.sub("", text)
     text = _PREFIX.sub("", text)
+    text = _COMPOUND_ROLE.sub("", text)
     return text.strip(" ,;:|-–—")
+
+
+def _run_together(word: str) -> bool:
+    """ "HoeltmannFollowTransformationsbegleiterin": texts of several elements joined
+    without a space. One inner capital is a name ("McDonald", "DeWitt"); two are not."""
+    for part in word.split("-"):
+        shifts = sum(1 for a, b in zip(part, part[1:], strict=False) if a.islower() and b.isupper())
+        if shifts >= 2:
+            return True
+    return False
 
 
 def _script_is_caseless(word: str) -> bool:
@@ -249,6 +267,8 @@ def _is_person_name(name: str, site_name: str | None, host: str | None = None) -
     if all(w in _ROLE_WORDS for w in lowered):
         return False
     if not all(re.fullmatch(r"[^\W\d_][\w'’.\-]*", w) for w in words):
+        return False
+    if any(_run_together(w) for w in words):
         return False
     # Names are capitalised in bylines; a lower-case word other than a particle is prose.
     return all(
