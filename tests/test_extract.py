@@ -25,6 +25,10 @@ def page(head: str = "", body: str = "", lang: str = "en") -> str:
 ARTICLE_TEXT = "<p>" + " ".join(["Apple TV sets the Star City premiere for May 29."] * 12) + "</p>"
 
 
+def title_of(head: str, body: str = ARTICLE_TEXT) -> str | None:
+    return extract(page(head, body), URL, fetched_at=NOW)["title"]
+
+
 def test_jsonld_graph_with_nested_author_references():
     jsonld = """<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
       {"@type": "WebSite", "@id": "#site", "name": "Orbit News"},
@@ -278,14 +282,10 @@ def test_title_spelled_as_the_social_title_when_the_words_agree():
         "Star City's 'space race': what to know!!",
     ):
         shout = head.replace("Star City's 'space race': what to know", social)
-        assert extract(page(shout, body), URL, fetched_at=NOW)["title"] == (
-            "Star City\u2019s \u2018space race\u2019 - what to know"
-        )
+        assert title_of(shout, body) == ("Star City\u2019s \u2018space race\u2019 - what to know")
     # other words in the social title: the printed headline stays
     other = head.replace('what to know">', 'all you need to know">')
-    assert extract(page(other, body), URL, fetched_at=NOW)["title"] == (
-        "Star City\u2019s \u2018space race\u2019 - what to know"
-    )
+    assert title_of(other, body) == ("Star City\u2019s \u2018space race\u2019 - what to know")
 
 
 def test_kicker_before_the_headline_is_dropped_when_the_social_title_omits_it():
@@ -300,9 +300,7 @@ def test_kicker_before_the_headline_is_dropped_when_the_social_title_omits_it():
     assert record["provenance"]["title"] == "meta:og:title"
     # a social title that is a shortening, not the part after the kicker, changes nothing
     short = head.replace('content="Star City gets its premiere date"', 'content="Star City"')
-    assert extract(page(short, body), URL, fetched_at=NOW)["title"] == (
-        "Apple TV: Star City gets its premiere date"
-    )
+    assert title_of(short, body) == ("Apple TV: Star City gets its premiere date")
     # a speaker before a quote is no kicker
     quote = (
         '<script type="application/ld+json">{"@type": "NewsArticle",'
@@ -310,9 +308,7 @@ def test_kicker_before_the_headline_is_dropped_when_the_social_title_omits_it():
         '<meta property="og:title" content="\'We wanted the other side of the race\'">'
     )
     body = "<h1>Nedivi: 'We wanted the other side of the race'</h1>" + ARTICLE_TEXT
-    assert extract(page(quote, body), URL, fetched_at=NOW)["title"] == (
-        "Nedivi: 'We wanted the other side of the race'"
-    )
+    assert title_of(quote, body) == ("Nedivi: 'We wanted the other side of the race'")
     # nor does a "kicker" longer than what follows it (a headline with a colon)
     head = (
         '<script type="application/ld+json">{"@type": "NewsArticle",'
@@ -320,9 +316,7 @@ def test_kicker_before_the_headline_is_dropped_when_the_social_title_omits_it():
         '<meta property="og:title" content="Star City">'
     )
     body = "<h1>The Soviet space drama returns with a new date: Star City</h1>" + ARTICLE_TEXT
-    assert extract(page(head, body), URL, fetched_at=NOW)["title"] == (
-        "The Soviet space drama returns with a new date: Star City"
-    )
+    assert title_of(head, body) == ("The Soviet space drama returns with a new date: Star City")
 
 
 def test_a_title_that_is_only_the_site_name_is_passed_over_and_a_leading_one_cut():
@@ -339,18 +333,14 @@ def test_a_title_that_is_only_the_site_name_is_passed_over_and_a_leading_one_cut
         '<meta property="og:site_name" content="Orbit News">'
         '<meta property="og:title" content="Orbit News | Star City gets its premiere date">'
     )
-    assert extract(page(head, ARTICLE_TEXT), URL, fetched_at=NOW)["title"] == (
-        "Star City gets its premiere date"
-    )
+    assert title_of(head) == ("Star City gets its premiere date")
     # a "site name" that is the page's <title> proves nothing
     head = (
         '<meta property="og:site_name" content="Star City gets its premiere date">'
         '<meta property="og:title" content="Star City gets its premiere date">'
         "<title>Star City gets its premiere date</title>"
     )
-    assert extract(page(head, ARTICLE_TEXT), URL, fetched_at=NOW)["title"] == (
-        "Star City gets its premiere date"
-    )
+    assert title_of(head) == ("Star City gets its premiere date")
 
 
 def test_title_tail_printed_in_the_h1_is_not_cut_as_a_site_name():
