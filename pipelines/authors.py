@@ -306,7 +306,29 @@ def clean_authors(
             part = _undouble(_PREFIX.sub("", part).strip(" .,;:|-–—()[]"))
             if not part or part.casefold() in seen:
                 continue
-            if is_agency(part) or _is_person_name(part, site_name, host):
+            if is_agency(part):
                 seen.add(part.casefold())
                 names.append(part)
+            elif _is_person_name(part, site_name, host):
+                seen.add(part.casefold())
+                names.append(_uncapitalised(part))
     return names
+
+
+_ROMAN_NUMERAL = re.compile(r"[IVX]+\.?")
+
+
+def _uncapitalised(name: str) -> str:
+    """ "GARY B. GRAVES" -> "Gary B. Graves", "Chokri GHARBI" -> "Chokri Gharbi": bylines
+    set in capitals, or with the surname in capitals, written as names are. Initials,
+    two-letter words ("AJ Taylor") and Roman numerals stay as they are."""
+    words = name.split()
+    for i, word in enumerate(words):
+        letters = [ch for ch in word if ch.isalpha()]
+        if (
+            len(letters) >= 3
+            and all(ch.isupper() for ch in letters)
+            and not _ROMAN_NUMERAL.fullmatch(word)
+        ):
+            words[i] = re.sub(r"[^\W\d_]+", lambda m: m.group(0).capitalize(), word)
+    return " ".join(words)

@@ -25,6 +25,14 @@ from pipelines.urls import normalize_url, pick_canonical
         (["Amitai Winehouse For Mailonline"], ["Amitai Winehouse"]),
         (["FOCUS-Online-Experte Robin Tschöpe"], ["Robin Tschöpe"]),
         (["Inga HoeltmannFollowTransformationsbegleiterin"], []),
+        (
+            ["GARY B. GRAVES", "Chokri GHARBI", "Ann O'NEIL"],
+            ["Gary B. Graves", "Chokri Gharbi", "Ann O'Neil"],
+        ),
+        (
+            ["AJ Taylor", "John Smith III", "JEAN-PAUL SARTRE"],
+            ["AJ Taylor", "John Smith III", "Jean-Paul Sartre"],
+        ),
         (["Jessica DeFino", "Ann McConnell-DeWitt"], ["Jessica DeFino", "Ann McConnell-DeWitt"]),
         (["Glen Owen and Brendan Carlin for The Mail on Sunday"], ["Glen Owen", "Brendan Carlin"]),
         (["The Launchpad Ledger"], []),
