@@ -128,10 +128,18 @@ def crawl(
     settings.set("STARCITY_RUN_ID", run_id, priority="cmdline")
     process = CrawlerProcess(settings)
     crawlers = []
+    # A crawler that cannot start (a component failing in from_crawler, such as a
+    # missing spaCy model) reports it here; Scrapy alone would only log it.
+    startup_errors: list[str] = []
     for kind in KINDS:
         if any(s.kind == kind for s in active):
             crawler = process.create_crawler(SPIDER_FOR_KIND[kind])
-            process.crawl(crawler)
+            started = process.crawl(crawler)
+            started.addErrback(
+                lambda failure, kind=kind: startup_errors.append(
+                    f"the {kind} crawl could not start: {failure.getErrorMessage()}"
+                )
+            )
             crawlers.append(crawler)
     try:
         if crawlers:
@@ -140,9 +148,15 @@ def crawl(
         if demo is not None:
             demo.stop()
         lock.close()
+    for message in startup_errors:
+        console.error("error: %s", message)
+    status = _run_status(db, run_id)
+    if status == "running":
+        # No spider closed the run (none started): record it as failed, not running.
+        status = _fail_run(db, run_id, "; ".join(startup_errors) or "no spider ran")
     stats = _merge_stats([c.stats.get_stats() for c in crawlers])
     stats["starcity/run_id"] = run_id
-    stats["starcity/run_status"] = _run_status(db, run_id)
+    stats["starcity/run_status"] = status
     return _report(stats, db, [s.name for s in active])
 
 
@@ -176,6 +190,25 @@ def _run_status(db: str, run_id: int) -> str:
         return database["crawl_runs"].get(run_id)["status"]
     finally:
         database.close()
+
+
+def _fail_run(db: str, run_id: int, reason: str) -> str:
+    """Close a run no spider closed, as failed with ``reason``; return its status."""
+    from db.migrations import open_database
+
+    database = open_database(db)
+    try:
+        database["crawl_runs"].update(
+            run_id,
+            {
+                "status": "failed",
+                "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "finish_reason": reason[:500],
+            },
+        )
+    finally:
+        database.close()
+    return "failed"
 
 
 def _merge_stats(all_stats: list[dict[str, Any]]) -> dict[str, Any]:

@@ -97,6 +97,32 @@ sources:
     conn.close()
 
 
+def test_a_crawl_that_cannot_start_is_a_failed_run_with_its_reason(tmp_path):
+    sources = tmp_path / "one.yml"
+    sources.write_text(
+        f"""
+sources:
+  - name: a
+    start_urls: ["http://127.0.0.1:{free_port()}/feed/"]
+""",
+        encoding="utf-8",
+    )
+    db = tmp_path / "nostart.db"
+    result = run_crawl(
+        db, "--sources", str(sources), "-s", "STARCITY_SPACY_MODEL=no_such_spacy_model"
+    )
+    assert result.returncode == 1
+    output = result.stdout + result.stderr
+    assert "could not start" in output and "no_such_spacy_model" in output
+    assert "Unhandled error in Deferred" not in output
+    conn = sqlite3.connect(db)
+    ((status, reason, finished),) = conn.execute(
+        "select status, finish_reason, finished_at from crawl_runs"
+    ).fetchall()
+    conn.close()
+    assert status == "failed" and "no_such_spacy_model" in reason and finished
+
+
 def test_run_serves_datasette_even_when_every_source_fails(tmp_path):
     sources = tmp_path / "offline.yml"
     sources.write_text(
