@@ -1,4 +1,4 @@
-"""Command line: `python -m starcity crawl | serve | run | demo | demo-web`.
+"""Command line: `python -m starcity crawl | serve | run | demo | demo-web | publish`.
 
 The Makefile's targets call these; so do the tests, as subprocesses.
 """
@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from typing import Any
 from starcity.config import KINDS, ROOT, ConfigError, load_sources, resolve_sources_path
 
 DEFAULT_DB = "data/starcity.db"
+# The demo's own database, so that trying the demo never mixes it into the real one.
+DEMO_DB = "data/demo.db"
 DEFAULT_PORT = 8001
 console = logging.getLogger("starcity")
 
@@ -319,19 +322,22 @@ def serve(db: str = DEFAULT_DB, host: str = "127.0.0.1", port: int = DEFAULT_POR
         console.error("error: %s", exc)
         return 2
     open_database(db).close()
-    command = datasette_command(db, host=host, port=port)
-    console.info("Datasette on http://%s:%d/ (Ctrl-C to stop)", host, port)
-    return _run_foreground(command)
+    with tempfile.TemporaryDirectory(prefix="starcity-serve-") as folder:
+        command = datasette_command(db, host=host, port=port, folder=folder)
+        console.info("Datasette on http://%s:%d/ (Ctrl-C to stop)", host, port)
+        return _run_foreground(command)
 
 
 def publish(db: str, target: str, extra: list[str], dry_run: bool = False) -> int:
     """Publish the database with `datasette publish` / `datasette package` (see README)."""
-    import tempfile
-
     from starcity.serve import DatabaseNameError, format_command, publish_command, snapshot
 
     if not Path(db).exists():
         console.error("error: no database at %s (crawl first)", db)
+        return 2
+    if target == "package" and not dry_run and not docker_running():
+        # `datasette package` prints Docker's error but exits 0 without an image.
+        console.error("error: `datasette package` needs Docker, and no Docker daemon answers")
         return 2
     try:
         if dry_run:  # the command as it will run, on a snapshot of the database
@@ -339,12 +345,23 @@ def publish(db: str, target: str, extra: list[str], dry_run: bool = False) -> in
             return 0
         with tempfile.TemporaryDirectory(prefix="starcity-publish-") as folder:
             copy = snapshot(db, folder)
-            command = publish_command(copy, target, extra)
+            command = publish_command(copy, target, extra, folder=folder)
             print(format_command(command), flush=True)
             return _run_foreground(command)
     except DatabaseNameError as exc:
         console.error("error: %s", exc)
         return 2
+
+
+def docker_running() -> bool:
+    """True when a Docker daemon answers (`datasette package` needs one)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("docker") is None:
+        return False
+    probe = subprocess.run(["docker", "info"], capture_output=True, timeout=30, check=False)
+    return probe.returncode == 0
 
 
 def _run_foreground(command: list[str]) -> int:
@@ -374,7 +391,10 @@ def main(argv: list[str] | None = None) -> int:
             default=default_sources,
             help="'real', 'demo' or a sources file (default: %(default)s)",
         )
-        p.add_argument("--db", default=DEFAULT_DB, help="database path (default: %(default)s)")
+        p.add_argument(
+            "--db",
+            help=f"database path (default: {DEFAULT_DB}, {DEMO_DB} with --sources demo)",
+        )
         p.add_argument(
             "--source",
             action="append",
@@ -439,6 +459,7 @@ def main(argv: list[str] | None = None) -> int:
         return serve(args.db, args.host, args.port)
     if args.command == "publish":
         return publish(args.db, args.target, passthrough, args.dry_run)
+    args.db = args.db or (DEMO_DB if args.sources == "demo" else DEFAULT_DB)
     crawl_args = dict(
         sources=args.sources,
         db=args.db,

@@ -74,14 +74,18 @@ def rekey_metadata(data: dict[str, Any], name: str) -> dict[str, Any]:
     return data
 
 
-def metadata_for(db_path: str | Path) -> Path:
-    """The metadata file, re-keyed to the database's own name when the file is not starcity.db."""
+def metadata_for(db_path: str | Path, folder: str | Path | None = None) -> Path:
+    """The metadata file, re-keyed to the database's own name when the file is not starcity.db.
+
+    A re-keyed copy is written to ``folder`` (the caller's temporary directory, removed
+    with it), else to a new private directory that stays.
+    """
     name = check_db_name(db_path)
     if name == METADATA_DB_NAME:
         return METADATA
     data = rekey_metadata(yaml.safe_load(METADATA.read_text(encoding="utf-8")), name)
     # A private directory: a predictable name in /tmp could be planted by another user.
-    out = Path(tempfile.mkdtemp(prefix="starcity-metadata-")) / f"{name}.yml"
+    out = Path(folder or tempfile.mkdtemp(prefix="starcity-metadata-")) / f"{name}.yml"
     out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return out
 
@@ -103,7 +107,12 @@ PINNED_WITH_PLUGINS = ("datasette", "datasette-render-markdown", "datasette-leaf
 PUBLISH_TARGETS = ("cloudrun", "heroku", "package")
 
 
-def publish_command(db_path: str | Path, target: str, extra: list[str] | None = None) -> list[str]:
+def publish_command(
+    db_path: str | Path,
+    target: str,
+    extra: list[str] | None = None,
+    folder: str | Path | None = None,
+) -> list[str]:
     """The argv of `datasette publish TARGET` (or `datasette package`) for ``db_path``.
 
     The deploy gets the same metadata, plugins (pinned to the installed versions), project
@@ -114,7 +123,7 @@ def publish_command(db_path: str | Path, target: str, extra: list[str] | None = 
         raise ValueError(f"unknown publish target {target!r} (one of {', '.join(PUBLISH_TARGETS)})")
     verb = ["package"] if target == "package" else ["publish", target]
     command = [sys.executable, "-m", "datasette", *verb, str(db_path)]
-    command += ["--metadata", str(metadata_for(db_path))]
+    command += ["--metadata", str(metadata_for(db_path, folder))]
     command += ["--plugins-dir", str(PLUGINS_DIR), "--template-dir", str(TEMPLATES_DIR)]
     for name in (*PINNED_WITH_PLUGINS, *PLUGINS):
         command += ["--install", f"{name}=={version(name)}"]
@@ -148,7 +157,11 @@ def format_command(command: list[str]) -> str:
 
 
 def datasette_command(
-    db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, immutable: bool = False
+    db_path: str | Path,
+    host: str = "127.0.0.1",
+    port: int = 8001,
+    immutable: bool = False,
+    folder: str | Path | None = None,
 ) -> list[str]:
     """The argv that serves ``db_path`` read-only with the project's metadata.
 
@@ -163,7 +176,7 @@ def datasette_command(
         *(["-i"] if immutable else []),
         str(db_path),
         "--metadata",
-        str(metadata_for(db_path)),
+        str(metadata_for(db_path, folder)),
         "--host",
         host,
         "--port",

@@ -22,6 +22,7 @@ from sqlite_utils.migrations import Migrations
 
 from db import migrations as schema
 from db.migrations import open_database
+from starcity.cli import docker_running
 from starcity.serve import (
     METADATA,
     PINNED_WITH_PLUGINS,
@@ -426,6 +427,36 @@ def test_publish_command_carries_plugins_metadata_and_settings(newsroom):
     assert "--setting allow_download off" in options
     package = publish_command(newsroom.db, "package")
     assert package[3:5] == ["package", str(newsroom.db)]
+
+
+@pytest.mark.skipif(docker_running(), reason="a Docker daemon answers here")
+def test_package_without_docker_is_an_error_not_a_success(newsroom):
+    # `datasette package` alone prints Docker's error and exits 0 without an image
+    out = subprocess.run(
+        [sys.executable, "-m", "starcity", "publish", "package", "--db", str(newsroom.db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 2
+    assert "needs Docker" in out.stdout + out.stderr
+
+
+def test_serve_leaves_no_temporary_files(tmp_path, monkeypatch):
+    # a database not called starcity.db gets re-keyed metadata in a temporary folder
+    db = tmp_path / "news-2026.db"
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    port = free_port()
+    command = [sys.executable, "-m", "starcity", "serve", "--db", str(db), "--port", str(port)]
+    proc = start_server(command, tmp_path / "serve.log", f"http://127.0.0.1:{port}/-/versions.json")
+    try:
+        assert list(scratch.iterdir()), "the re-keyed metadata is written while serving"
+    finally:
+        stop_server(proc)
+    assert list(scratch.iterdir()) == []
 
 
 def test_crawl_then_publish_script(demo_web, tmp_path):
