@@ -455,14 +455,23 @@ def _main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     headers: dict[str, str] = {}
     if args.page.startswith(("http://", "https://")):
+        import urllib.error
         import urllib.request
 
         settings_ua = "StarCityMonitor/0.1 (news-monitoring crawler; python -m pipelines.extract)"
         request = urllib.request.Request(args.page, headers={"User-Agent": settings_ua})
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            body = response.read()
-            headers = dict(response.headers.items())
-            url = args.url or response.geturl()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                body = response.read()
+                headers = dict(response.headers.items())
+                url = args.url or response.geturl()
+        except urllib.error.HTTPError as exc:
+            print(f"error: cannot fetch {args.page}: HTTP {exc.code} {exc.reason}", file=sys.stderr)
+            return 1
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            print(f"error: cannot fetch {args.page}: {reason}", file=sys.stderr)
+            return 1
     else:
         path = Path(args.page)
         try:

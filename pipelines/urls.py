@@ -44,16 +44,21 @@ def normalize_url(url: str) -> str:
     return urlunsplit((scheme, host, path, urlencode(query, doseq=True), ""))
 
 
+# Characters no URL holds unescaped: an unfilled template ("{{base}}/x") or markup.
+_NOT_A_URL = re.compile(r"[\s<>{}]")
+
+
 def pick_canonical(page_url: str, candidates: list[tuple[str, str]]) -> tuple[str, str]:
     """Choose the article's canonical URL from (signal, url) candidates, in order of trust.
 
     A candidate is refused when it points to another site or to the site's home page
-    (a common template error), so that distinct articles are never merged.
+    (a common template error), so that distinct articles are never merged, and when it
+    is no URL at all (an unfilled template placeholder).
     """
     page = urlsplit(page_url)
     page_site = _site(page.hostname or "")
     for signal, raw in candidates:
-        if not raw or not raw.strip():
+        if not raw or not raw.strip() or _NOT_A_URL.search(raw.strip()):
             continue
         absolute = urljoin(page_url, raw.strip())
         parts = urlsplit(absolute)

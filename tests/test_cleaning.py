@@ -99,6 +99,10 @@ def test_pick_canonical_refuses_other_site_and_homepage():
         "https://news.example.com/2026/02/story/",
         "link:canonical",
     )
+    # an unfilled template placeholder is no URL: the next candidate is taken
+    assert pick_canonical(
+        page, [("link:canonical", "{{base}}/2026/02/story/"), ("meta:og:url", page)]
+    ) == (page, "meta:og:url")
 
 
 @pytest.mark.parametrize(

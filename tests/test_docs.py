@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -65,3 +65,23 @@ def test_extract_cli_reports_a_missing_file():
         text=True,
     )
     assert proc.returncode == 2 and "cannot read" in proc.stderr
+
+
+def test_extract_cli_fetches_a_url_and_reports_a_failed_fetch(demo_web):
+    def cli(url: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "pipelines.extract", url],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    page = cli(f"{demo_web.url}/courier/tv/rhys-ifans-star-city.html")
+    assert page.returncode == 0, page.stderr
+    assert json.loads(page.stdout)["title"]
+    missing = cli(f"{demo_web.url}/no/such/page.html")
+    assert missing.returncode == 1 and "HTTP 404" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    refused = cli(f"http://127.0.0.1:{free_port()}/x.html")
+    assert refused.returncode == 1 and "cannot fetch" in refused.stderr
