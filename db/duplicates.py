@@ -29,10 +29,11 @@ def resolve(db: Database) -> int:
     for url, match, published, first_seen, kind, similarity in rows:
         order[url] = (0 if published else 1, published or "", first_seen or "")
         find(url)
+        if kind:
+            kind_of.setdefault(url, (kind, similarity))
         if match:
             parent[find(url)] = find(match)
             if kind:
-                kind_of.setdefault(url, (kind, similarity))
                 # A former original that turns out to be a copy takes its link's kind.
                 kind_of.setdefault(match, (kind, similarity))
     groups: dict[str, list[str]] = {}
@@ -46,6 +47,13 @@ def resolve(db: Database) -> int:
                 continue
             known = [m for m in members if m in order]
             original = min(known, key=lambda m: (order[m], m))
+            # The original is no copy: the kind of the match it made when it was stored
+            # (an original stored after its copy) belongs to the copy, not to it.
+            db.execute(
+                "update articles set duplicate_kind = null, duplicate_similarity = null"
+                " where canonical_url = ? and duplicate_kind is not null",
+                [original],
+            )
             for member in known:
                 if member != original:
                     kind, similarity = kind_of.get(member, ("near", None))

@@ -80,15 +80,19 @@ def test_resolve_makes_the_earliest_published_copy_the_original(tmp_path):
             "2026-03-10T15:30:00+00:00",
             duplicate_match="https://agg.example/copy",
             duplicate_kind="near",
+            duplicate_similarity=0.97,
         ),
         "t2",
     )
-    assert duplicates.resolve(db) == 1
-    rows = {r["canonical_url"]: r for r in db.query("select * from articles")}
-    assert rows["https://pub.example/original"]["duplicate_of"] is None
-    assert rows["https://agg.example/copy"]["duplicate_of"] == "https://pub.example/original"
-    assert rows["https://agg.example/copy"]["duplicate_kind"] == "near"
-    assert duplicates.resolve(db) == 1  # idempotent
+    for _ in range(2):  # idempotent
+        assert duplicates.resolve(db) == 1
+        rows = {r["canonical_url"]: r for r in db.query("select * from articles")}
+        original, copy = rows["https://pub.example/original"], rows["https://agg.example/copy"]
+        assert original["duplicate_of"] is None
+        # the original is no copy: the match's kind and similarity are the copy's
+        assert original["duplicate_kind"] is None and original["duplicate_similarity"] is None
+        assert copy["duplicate_of"] == "https://pub.example/original"
+        assert (copy["duplicate_kind"], copy["duplicate_similarity"]) == ("near", 0.97)
 
 
 def test_stories_group_one_event_and_keep_others_apart(tmp_path):
