@@ -407,6 +407,30 @@ def m008_newsroom(db: Database) -> None:
     )
 
 
+@migrations()
+def m009_dates_of_other_works(db: Database) -> None:
+    """A date may belong to another work its sentence names ("For All Mankind, which
+    begins its fifth season on March 27"): `article_dates.other_work` says which, and
+    the premiere dates reported are the subject's own (`other_work` empty)."""
+    db["article_dates"].add_column("other_work", str, fk="works", fk_col="id")
+    db.create_view(
+        "premiere_dates_reported",
+        """
+        select d.date, d.precision, count(distinct a.source) as outlets,
+          count(distinct a.canonical_url) as articles,
+          group_concat(distinct a.source) as sources,
+          min(a.published_at) as first_reported, max(a.published_at) as last_reported
+        from article_dates d
+        join articles a on a.canonical_url = d.article
+        where d.kind = 'premiere/release' and d.other_work is null
+          and a.duplicate_of is null and a.relevance = 'relevant'
+        group by d.date, d.precision
+        order by outlets desc, d.date
+        """,
+        replace=True,
+    )
+
+
 ARTICLE_COLUMN_ORDER = [
     "canonical_url", "url", "source", "site_name", "title", "authors", "published_at",
     "published_at_local", "modified_at", "modified_at_local", "language", "section", "tags",

@@ -97,6 +97,12 @@ class KnowledgeBase:
         )
 
     @cached_property
+    def subject_work(self) -> str | None:
+        """The id of the work the project watches (``subject: true``, else the first)."""
+        marked = [w["id"] for w in self.works if w.get("subject")]
+        return (marked or [w["id"] for w in self.works] or [None])[0]
+
+    @cached_property
     def person_names(self) -> dict[str, str]:
         """Normalised full names and multi-word aliases -> person id."""
         names: dict[str, str] = {}
@@ -318,6 +324,15 @@ class EntityLinker:
         if surface not in mention.surface_forms:
             mention.surface_forms.append(surface)
         return mention
+
+    def work_spans(self, doc) -> list[tuple[int, int, str]]:
+        """(start, end, work id) of every name of a knowledge-base work in the text."""
+        ids = {w["id"] for w in self.kb.works}
+        return [
+            (ent.start_char, ent.end_char, ent.ent_id_)
+            for ent in doc.ents
+            if ent.label_ == "WORK_OF_ART" and ent.ent_id_ in ids
+        ]
 
     def works(self, doc) -> list[WorkMention]:
         found: dict[str, WorkMention] = {}

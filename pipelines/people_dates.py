@@ -19,7 +19,7 @@ from scrapy.crawler import Crawler
 from db.knowledge import load_into
 from db.migrations import open_database
 from pipelines.entities import DEFAULT_MODEL, KNOWLEDGE_FILE, EntityLinker, KnowledgeBase
-from pipelines.text_dates import find_dates
+from pipelines.text_dates import attribute_works, find_dates
 from starcity.config import ROOT
 
 log = logging.getLogger(__name__)
@@ -40,10 +40,16 @@ def analyse(linker: EntityLinker, record: dict[str, Any]) -> dict[str, list[dict
     """People (byline authors included), works and text dates of one extracted article."""
     text = "\n".join(part for part in (record.get("title"), record.get("text")) if part)
     doc = linker.doc(text, record.get("language"))
+    dates = attribute_works(
+        text,
+        find_dates(text, publication_day(record)),
+        linker.work_spans(doc),
+        linker.kb.subject_work,
+    )
     return {
         "people": [asdict(m) for m in linker.people(doc, record.get("authors"))],
         "works": [asdict(w) for w in linker.works(doc)],
-        "text_dates": [d.as_row() for d in find_dates(text, publication_day(record))],
+        "text_dates": [d.as_row() for d in dates],
     }
 
 

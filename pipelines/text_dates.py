@@ -113,13 +113,21 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 KINDS: list[tuple[str, re.Pattern[str]]] = [
-    ("finale", re.compile(r"\bfinale\b|\bfinal episode|\blast episode|\bseason ends", re.I)),
+    (
+        "finale",
+        re.compile(
+            r"\bfinale\b|\bfinal episode|\blast episode|\bseason ends"
+            r"|\b(?:the|its) last\s+(?:one\s+)?(?:arriv|air|land|drop)\w*|\bwraps?\b",
+            re.I,
+        ),
+    ),
     (
         "premiere/release",
         re.compile(
             r"\bpremier\w*|\bdebut\w*|\brelease\w*|\blaunch\w*|\barriv\w*|\bstreaming\s+(?:on|from)"
             r"|\bhits\s+(?:apple|screens|streaming)|\bdrops\b|\bpremiere date|\bcomes? to\b"
-            r"|\bweekly\b|\bfirst two episodes|\breturns?\b",
+            r"|\bweekly\b|\bfirst two episodes|\breturns?\b|\bbegin(?:s|ning)?\b"
+            r"|\bstarts?\s+(?:streaming|airing|its|on)\b",
             re.I,
         ),
     ),
@@ -159,6 +167,9 @@ class TextDate:
     sentence: str
     offset: int
     qualifier: str | None = None  # through, until, since, ...
+    # The work the date belongs to when it is not the subject ("For All Mankind, which
+    # begins its fifth season on March 27"); None for the subject's own dates.
+    other_work: str | None = None
 
     def as_row(self) -> dict[str, object]:
         return self.__dict__.copy()
@@ -297,6 +308,10 @@ def find_dates(text: str | None, published: date | None) -> list[TextDate]:
             ):
                 # "Apple on Tuesday made the launch official": the day of the news itself.
                 date_kind = "announcement"
+            qualifier = (m.groupdict().get("qualifier") or "").lower()
+            if date_kind == "premiere/release" and qualifier in ("through", "until", "till"):
+                # "a new episode weekly through July 10": the end of the run, not its start.
+                date_kind = "finale"
             found.append(
                 TextDate(
                     date=iso,
@@ -309,3 +324,53 @@ def find_dates(text: str | None, published: date | None) -> list[TextDate]:
                 )
             )
     return sorted(found, key=lambda d: d.offset)
+
+
+# Right after a work's name, a relative clause or a possessive makes what follows that
+# work's: "For All Mankind, which begins streaming March 27", "For All Mankind's fifth
+# season begins March 27".
+_OWNED_BY_NAME = re.compile(r"^(?:['’]s\b|\s*,?\s*(?:which|whose|that)\b)", re.I)
+
+
+def attribute_works(
+    text: str,
+    dates: list[TextDate],
+    mentions: list[tuple[int, int, str]],
+    subject: str | None,
+) -> list[TextDate]:
+    """Set each date's ``other_work``: the work its sentence says it belongs to.
+
+    ``mentions`` are (start, end, work id) spans of work names in ``text``. Of the names
+    before the date in its sentence, the last one owns the date when a relative clause or
+    a possessive follows it ("For All Mankind, which begins streaming March 27"); else the
+    subject, when named before the date ("Star City, the spinoff of For All Mankind,
+    premieres May 29"); else the last name before it; else the first name after it
+    ("March 27 is when For All Mankind returns"). A date whose sentence names no work is
+    the subject's own. Written by hand: the question is which of the knowledge base's
+    works a date belongs to, which no date or NER library answers.
+    """
+    if not mentions:
+        return dates
+    sentences = _sentences(text)
+    for found in dates:
+        start, end = next(
+            ((o, o + len(s)) for o, s in sentences if o <= found.offset < o + len(s)),
+            (0, len(text)),
+        )
+        inside = sorted(m for m in mentions if start <= m[0] and m[1] <= end)
+        before = [m for m in inside if m[1] <= found.offset]
+        after = [m for m in inside if m[0] >= found.offset + len(found.text)]
+        owner = None
+        if before:
+            last = before[-1]
+            if _OWNED_BY_NAME.match(text[last[1] : found.offset]):
+                owner = last[2]
+            elif any(m[2] == subject for m in before):
+                owner = subject
+            else:
+                owner = last[2]
+        elif after:
+            owner = after[0][2]
+        if owner is not None and owner != subject:
+            found.other_work = owner
+    return dates

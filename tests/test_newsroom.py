@@ -196,8 +196,14 @@ def test_people_ranked_link_to_their_articles(newsroom):
 
 
 def test_premiere_dates_and_who_reported_them(newsroom):
-    rows = query(newsroom, "premiere_dates", kind="")
+    rows = query(newsroom, "premiere_dates", kind="", work="")
     top = rows[0]
+    # For All Mankind's fifth season (March 27) is that work's date, not Star City's
+    assert "2026-03-27" not in {r["date"] for r in rows}
+    other = query(newsroom, "premiere_dates", kind="", work="for-all-mankind")
+    assert "2026-03-27" in {r["date"] for r in other}
+    # the end of the weekly run is no premiere date
+    assert "2026-07-10" not in {r["date"] for r in rows}
     assert top["date"] == "2026-05-29"
     assert {"launchpad-ledger", "screenwire", "evening-courier"} <= set(top["sources"].split(","))
     assert top["first_reported_by"] in top["sources"].split(",")

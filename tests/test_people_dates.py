@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from pipelines.entities import EntityLinker, KnowledgeBase
-from pipelines.text_dates import find_dates
+from pipelines.text_dates import attribute_works, find_dates
 from tests.conftest import run_crawl
 
 
@@ -68,7 +68,15 @@ PUBLISHED = date(2026, 3, 10)
     [
         ("Star City premieres Friday, May 29.", "2026-05-29", "day", "premiere/release"),
         ("It premieres May 29, 2026.", "2026-05-29", "day", "premiere/release"),
-        ("New episodes run weekly through July 10.", "2026-07-10", "day", "premiere/release"),
+        # the end of a weekly run is its last episode, not a release date
+        ("New episodes run weekly through July 10.", "2026-07-10", "day", "finale"),
+        (
+            "The other six follow weekly, the last arriving on 10 July.",
+            "2026-07-10",
+            "day",
+            "finale",
+        ),
+        ("Its fifth season begins streaming March 27.", "2026-03-27", "day", "premiere/release"),
         ("The finale airs on 10 July.", "2026-07-10", "day", "finale"),
         ("A second season could come next spring.", "2027-spring", "season", "renewal"),
         ("The series premieres this Friday.", "2026-03-13", "day", "premiere/release"),
@@ -83,6 +91,30 @@ def test_dates_in_text(text, iso, precision, kind):
     found = find_dates(text, PUBLISHED)
     assert [(d.date, d.precision, d.kind) for d in found] == [(iso, precision, kind)]
     assert found[0].sentence == text
+
+
+def test_a_date_belongs_to_the_work_its_sentence_gives_it(linker):
+    def owners(text: str) -> list[tuple[str, str | None]]:
+        dates = attribute_works(
+            text,
+            find_dates(text, PUBLISHED),
+            linker.work_spans(linker.doc(text)),
+            linker.kb.subject_work,
+        )
+        return [(d.date, d.other_work) for d in dates]
+
+    # a relative clause after the other work's name: its own date
+    assert owners(
+        "Star City premieres May 29, the night For All Mankind, which began its fifth season"
+        " on March 27, ends."
+    ) == [("2026-05-29", None), ("2026-03-27", "for-all-mankind")]
+    # the subject named before the date keeps it, across an appositive naming another work
+    assert owners("Star City, the spinoff of For All Mankind, premieres Friday, May 29.") == [
+        ("2026-05-29", None)
+    ]
+    # only another work is named: the date is that work's; no work named: the subject's
+    assert owners("For All Mankind returns on March 27.") == [("2026-03-27", "for-all-mankind")]
+    assert owners("The series premieres Friday, May 29.") == [("2026-05-29", None)]
 
 
 def test_year_is_inferred_near_the_publication_date():

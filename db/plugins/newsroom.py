@@ -37,8 +37,9 @@ from article_works aw join works w on w.id = aw.work_id
 where aw.article = :article order by aw.first_offset
 """
 _DATES = """
-select date, precision, kind, text, qualifier, sentence
-from article_dates where article = :article order by offset
+select d.date, d.precision, d.kind, d.text, d.qualifier, d.sentence, w.name as other_work
+from article_dates d left join works w on w.id = d.other_work
+where d.article = :article order by d.offset
 """
 
 
