@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import re
 import sys
 import time
@@ -452,6 +453,16 @@ def _main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("page", help="a local HTML file, or an http(s) URL to fetch")
     parser.add_argument("--url", help="the page's URL (for a local file: resolves links, dates)")
+    parser.add_argument(
+        "--no-people",
+        action="store_true",
+        help="leave out relevance, people and dates (no spaCy model is loaded)",
+    )
+    parser.add_argument(
+        "--spacy-model",
+        default=os.environ.get("STARCITY_SPACY_MODEL"),
+        help="spaCy model for people (default: STARCITY_SPACY_MODEL, else the crawl's default)",
+    )
     args = parser.parse_args(argv)
     headers: dict[str, str] = {}
     if args.page.startswith(("http://", "https://")):
@@ -481,6 +492,15 @@ def _main(argv: list[str] | None = None) -> int:
             return 2
         url = args.url or path.resolve().as_uri()
     record = extract(body, url, headers)
+    if not args.no_people:
+        from pipelines.entities import DEFAULT_MODEL
+        from pipelines.people_dates import describe
+
+        try:
+            record.update(describe(record, args.spacy_model or DEFAULT_MODEL))
+        except RuntimeError as exc:  # a spaCy model that is not installed
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     json.dump(record, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0

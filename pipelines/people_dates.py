@@ -53,6 +53,38 @@ def analyse(linker: EntityLinker, record: dict[str, Any]) -> dict[str, list[dict
     }
 
 
+def describe(record: dict[str, Any], model: str = DEFAULT_MODEL) -> dict[str, Any]:
+    """What the crawl would store for one extracted record, for the extraction CLI: its
+    relevance label, and the people and dates of its text (the crawl analyses only
+    relevant articles; the CLI analyses any page it is given).
+
+    ``people`` items are ``{"name", "role", "mentions", "kb_id", "confidence", "method"}``
+    and ``dates`` items ``{"date", "precision", "text", "kind", "sentence", "qualifier",
+    "other_work"}``, from the same code the pipeline runs.
+    """
+    from pipelines.relevance import RelevanceScorer
+    from starcity.config import load_topic
+
+    judgement = RelevanceScorer(load_topic()).judge(
+        record.get("title"), record.get("description"), record.get("text")
+    )
+    found = analyse(EntityLinker(KnowledgeBase.load(KNOWLEDGE_FILE), model), record)
+    people = [
+        {
+            "name": m["name"],
+            "role": m["role"],
+            "mentions": m["count"],
+            "kb_id": m["person_id"] if m["in_knowledge_base"] else None,
+            "confidence": m["confidence"],
+            "method": m["method"],
+        }
+        for m in found["people"]
+    ]
+    keys = ("date", "precision", "text", "kind", "sentence", "qualifier", "other_work")
+    dates = [{key: d[key] for key in keys} for d in found["text_dates"]]
+    return {"relevance": judgement.label, "people": people, "dates": dates}
+
+
 class PeopleDatesPipeline:
     def __init__(self, crawler: Crawler, linker: EntityLinker, labels: set[str]) -> None:
         self.crawler = crawler

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 from datetime import date
 
 import pytest
 
 from pipelines.entities import EntityLinker, KnowledgeBase
+from pipelines.extract import extract
+from pipelines.people_dates import analyse
 from pipelines.text_dates import attribute_works, find_dates
-from tests.conftest import run_crawl
+from tests.conftest import ROOT, run_crawl
 
 
 @pytest.fixture(scope="module")
@@ -235,3 +239,35 @@ def test_premiere_date_conflicts_are_visible(tmp_path):
     rows = list(db.query("select date, outlets, sources from premiere_dates_reported"))
     assert [(r["date"], r["outlets"]) for r in rows] == [("2026-05-29", 2), ("2024-05-29", 1)]
     assert rows[1]["sources"] == "c"
+
+
+def test_extract_cli_adds_relevance_people_and_dates_from_the_pipeline_code(linker):
+    page = "demoweb/site/courier/tv/rhys-ifans-star-city.html"
+    url = "http://example.org/courier/tv/rhys-ifans-star-city.html"
+    out = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "pipelines.extract", page, "--url", url],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    record = extract((ROOT / page).read_bytes(), url)
+    # the extraction record itself is the function's, unchanged
+    assert {k: v for k, v in out.items() if k not in ("relevance", "people", "dates")} == record
+    assert out["relevance"] == "relevant"
+    expected = analyse(linker, record)
+    assert [p["name"] for p in out["people"]] == [m["name"] for m in expected["people"]]
+    assert [d["date"] for d in out["dates"]] == [d["date"] for d in expected["text_dates"]]
+    person = {p["name"]: p for p in out["people"]}
+    assert person["Rhys Ifans"]["kb_id"] == "rhys-ifans"
+    assert person["Eleanor Price"] == {
+        "name": "Eleanor Price",
+        "role": "author",
+        "mentions": 1,
+        "kb_id": None,
+        "confidence": 1.0,
+        "method": "byline",
+    }
+    assert set(out["dates"][0]) >= {"date", "precision", "text", "kind", "sentence"}
