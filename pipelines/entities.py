@@ -209,8 +209,21 @@ class EntityLinker:
         )
 
     def doc(self, text: str, language: str | None = None):
-        nlp = self.nlp if language in (None, "en") else self.blank
-        return nlp(text)
+        return self.docs([(text, language)])[0]
+
+    def docs(self, texts: list[tuple[str, str | None]], batch_size: int = 16) -> list:
+        """Parse (text, language) pairs in batches (``nlp.pipe``), in the order given.
+
+        English texts go through the statistical model, others through the knowledge
+        base's ruler only.
+        """
+        parsed: list = [None] * len(texts)
+        for nlp, english in ((self.nlp, True), (self.blank, False)):
+            chosen = [i for i, (_, lang) in enumerate(texts) if (lang in (None, "en")) == english]
+            pipe = nlp.pipe((texts[i][0] for i in chosen), batch_size=batch_size)
+            for i, doc in zip(chosen, pipe, strict=True):
+                parsed[i] = doc
+        return parsed
 
     def people(self, doc, authors: list[str] | None = None) -> list[Mention]:
         """The people a parsed text names, and the byline authors, linked where possible."""

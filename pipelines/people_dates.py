@@ -7,6 +7,7 @@ in STARCITY_ANALYSE_LABELS and attaches plain lists to the item for the storage 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import asdict
 from datetime import date, datetime
@@ -36,10 +37,25 @@ def publication_day(record: dict[str, Any]) -> date | None:
         return None
 
 
+def _text_of(record: dict[str, Any]) -> str:
+    return "\n".join(part for part in (record.get("title"), record.get("text")) if part)
+
+
 def analyse(linker: EntityLinker, record: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """People (byline authors included), works and text dates of one extracted article."""
-    text = "\n".join(part for part in (record.get("title"), record.get("text")) if part)
-    doc = linker.doc(text, record.get("language"))
+    return analyse_many(linker, [record])[0]
+
+
+def analyse_many(
+    linker: EntityLinker, records: list[dict[str, Any]], batch_size: int = 16
+) -> list[dict[str, list[dict[str, Any]]]]:
+    """``analyse`` for several articles, their texts parsed by spaCy in batches."""
+    docs = linker.docs([(_text_of(r), r.get("language")) for r in records], batch_size)
+    return [_analysis(linker, record, doc) for record, doc in zip(records, docs, strict=True)]
+
+
+def _analysis(linker: EntityLinker, record: dict[str, Any], doc: Any) -> dict[str, Any]:
+    text = _text_of(record)
     dates = attribute_works(
         text,
         find_dates(text, publication_day(record)),
@@ -86,10 +102,29 @@ def describe(record: dict[str, Any], model: str = DEFAULT_MODEL) -> dict[str, An
 
 
 class PeopleDatesPipeline:
-    def __init__(self, crawler: Crawler, linker: EntityLinker, labels: set[str]) -> None:
+    """People, works and dates of relevant articles, parsed by spaCy in batches.
+
+    Items wait until ``STARCITY_NER_BATCH_SIZE`` relevant articles are pending or
+    ``STARCITY_NER_BATCH_WAIT`` seconds have passed, then go through ``nlp.pipe`` together;
+    the model is loaded once per process. An article whose analysis fails is stored
+    without people and dates, and counted.
+    """
+
+    def __init__(
+        self,
+        crawler: Crawler,
+        linker: EntityLinker,
+        labels: set[str],
+        batch_size: int = 16,
+        batch_wait: float = 0.25,
+    ) -> None:
         self.crawler = crawler
         self.linker = linker
         self.labels = labels
+        self.batch_size = max(1, batch_size)
+        self.batch_wait = batch_wait
+        self.pending: list[tuple[ItemAdapter, dict[str, Any], asyncio.Future]] = []
+        self.timer: asyncio.TimerHandle | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PeopleDatesPipeline:
@@ -97,7 +132,13 @@ class PeopleDatesPipeline:
         path = Path(settings.get("STARCITY_KNOWLEDGE_BASE") or KNOWLEDGE_FILE)
         kb = KnowledgeBase.load(path if path.is_absolute() else ROOT / path)
         linker = EntityLinker(kb, settings.get("STARCITY_SPACY_MODEL") or DEFAULT_MODEL)
-        return cls(crawler, linker, set(settings.getlist("STARCITY_ANALYSE_LABELS")))
+        return cls(
+            crawler,
+            linker,
+            set(settings.getlist("STARCITY_ANALYSE_LABELS")),
+            settings.getint("STARCITY_NER_BATCH_SIZE", 16),
+            settings.getfloat("STARCITY_NER_BATCH_WAIT", 0.25),
+        )
 
     def open_spider(self) -> None:
         db = open_database(self.crawler.settings["STARCITY_DB"])
@@ -106,18 +147,48 @@ class PeopleDatesPipeline:
         finally:
             db.close()
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         article = adapter.get("article")
         if not article or article.get("relevance") not in self.labels:
             return item
+        done = asyncio.get_running_loop().create_future()
+        self.pending.append((adapter, article, done))
+        if len(self.pending) >= self.batch_size:
+            self.flush()
+        elif self.timer is None:
+            self.timer = asyncio.get_running_loop().call_later(self.batch_wait, self.flush)
+        await done
+        return item
+
+    def close_spider(self) -> None:
+        self.flush()
+
+    def flush(self) -> None:
+        """Analyse every pending article and let their items go on."""
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
         try:
-            article.update(analyse(self.linker, article))
+            results = analyse_many(self.linker, [article for _, article, _ in batch])
+        except Exception:  # find the odd text out: one at a time
+            results = [self._one(adapter, article) for adapter, article, _ in batch]
+        for (_, article, done), result in zip(batch, results, strict=True):
+            if result is not None:
+                article.update(result)
+                self.crawler.stats.inc_value("analysed/articles")
+                self.crawler.stats.inc_value("analysed/people", len(result["people"]))
+                self.crawler.stats.inc_value("analysed/dates", len(result["text_dates"]))
+            if not done.done():
+                done.set_result(None)
+
+    def _one(self, adapter: ItemAdapter, article: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            return analyse(self.linker, article)
         except Exception as exc:  # one odd text must not cost the article
             log.warning("cannot analyse people and dates of %s: %s", adapter["url"], exc)
             self.crawler.stats.inc_value(f"source/{adapter['source']}/errors/analyse_failed")
-            return item
-        self.crawler.stats.inc_value("analysed/articles")
-        self.crawler.stats.inc_value("analysed/people", len(article["people"]))
-        self.crawler.stats.inc_value("analysed/dates", len(article["text_dates"]))
-        return item
+            return None

@@ -271,3 +271,77 @@ def test_extract_cli_adds_relevance_people_and_dates_from_the_pipeline_code(link
         "method": "byline",
     }
     assert set(out["dates"][0]) >= {"date", "precision", "text", "kind", "sentence"}
+
+
+def test_batched_analysis_gives_what_one_at_a_time_gives(linker):
+    from pipelines.people_dates import analyse_many
+
+    records = [
+        {"title": "Star City premieres May 29", "text": "Ronald D. Moore created it.",
+         "language": "en", "published": "2026-03-10"},
+        {"title": "Звёздный городок", "text": "Премьера 29 мая.", "language": "ru",
+         "published": "2026-03-10"},
+        {"title": "Rhys Ifans joins Star City", "text": "Ben Nedivi said so on Tuesday.",
+         "language": "en", "published": "2026-03-10", "authors": ["Eleanor Price"]},
+    ]  # fmt: skip
+    assert analyse_many(linker, records, batch_size=2) == [analyse(linker, r) for r in records]
+
+
+def test_pipeline_parses_in_batches_and_an_odd_text_costs_only_its_own_analysis(
+    linker, monkeypatch
+):
+    import asyncio
+
+    from scrapy.statscollectors import MemoryStatsCollector
+    from scrapy.utils.test import get_crawler
+
+    from pipelines.people_dates import PeopleDatesPipeline
+
+    crawler = get_crawler()
+    crawler.stats = MemoryStatsCollector(crawler)
+    pipeline = PeopleDatesPipeline(crawler, linker, {"relevant"}, batch_size=3, batch_wait=0.05)
+    batches: list[int] = []
+    parse = linker.docs
+    monkeypatch.setattr(
+        linker, "docs", lambda texts, size=16: batches.append(len(texts)) or parse(texts, size)
+    )
+    people = linker.people
+
+    def odd(doc, authors=None):
+        if "odd" in doc.text:
+            raise ValueError("an odd text")
+        return people(doc, authors)
+
+    monkeypatch.setattr(linker, "people", odd)
+
+    def item(n: int, text: str, relevance: str = "relevant") -> dict:
+        article = {
+            "title": f"Star City {n}",
+            "text": text,
+            "language": "en",
+            "relevance": relevance,
+        }
+        return {"url": f"https://x.example/{n}", "source": "x", "article": article}
+
+    items = [
+        item(1, "Ronald D. Moore created it."),
+        item(2, "An odd text."),
+        item(3, "Premieres May 29."),
+        item(4, "Off topic.", relevance="off_topic"),
+        item(5, "Ben Nedivi said so."),
+    ]
+
+    async def crawl() -> list:
+        return await asyncio.gather(*(pipeline.process_item(i) for i in items))
+
+    assert asyncio.run(crawl()) == items  # every item goes on
+    assert batches[0] == 3  # three relevant articles parsed together, the last on the timer
+    assert [i["article"].get("people") is not None for i in items] == [
+        True,
+        False,
+        True,
+        False,
+        True,
+    ]
+    assert crawler.stats.get_value("source/x/errors/analyse_failed") == 1
+    assert crawler.stats.get_value("analysed/articles") == 3
