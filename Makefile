@@ -14,7 +14,7 @@ SOURCE_ARGS := $(foreach s,$(SOURCE),--source $(s))
 DEMO_PORT ?= 8002
 export STARCITY_DEMO_PORT := $(DEMO_PORT)
 
-.PHONY: help run demo demo-web crawl serve test lint format lock accuracy relevance bench clean
+.PHONY: help run demo demo-web crawl serve test lint format lock accuracy relevance people-dates bench clean
 
 help:
 	@echo "make run      crawl the real sources into $(DB), then serve Datasette on $(HOST):$(PORT)"
@@ -23,7 +23,8 @@ help:
 	@echo "make serve    serve DB in Datasette (read-only)"
 	@echo "make test     run the test suite"
 	@echo "make lint     ruff check and format check"
-	@echo "make bench    time the stored queries on a generated 100k-article database"
+	@echo "make bench    time people/date analysis per article, and the stored queries on a generated 100k-article database"
+	@echo "make accuracy / relevance / people-dates   accuracy of extraction, relevance labels, people and dates"
 
 # A stamp is stale when its venv's interpreter no longer runs (a venv removed or moved
 # by hand): the venv is then built again.
@@ -95,7 +96,12 @@ $(BENCH_DB): bench/generate.py db/migrations.py | $(STAMP)
 	$(PY) bench/generate.py --articles $(BENCH_ARTICLES) --out $@
 
 bench: $(STAMP) $(BENCH_DB)
+	$(PY) bench/people_dates.py
 	$(PY) bench/newsroom.py --db $(BENCH_DB)
+
+# Person and date precision and recall on the hand-annotated pages (docs/accuracy.md).
+people-dates: $(STAMP)
+	$(PY) bench/people_dates.py
 
 # Re-pin requirements.lock from pyproject.toml (needs PyPI).
 lock: $(STAMP)
