@@ -58,7 +58,7 @@ def _analysis(linker: EntityLinker, record: dict[str, Any], doc: Any) -> dict[st
     text = _text_of(record)
     dates = attribute_works(
         text,
-        find_dates(text, publication_day(record)),
+        find_dates(text, publication_day(record), record.get("language")),
         linker.work_spans(doc),
         linker.kb.subject_work,
     )

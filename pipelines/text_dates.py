@@ -43,6 +43,27 @@ MONTHS = {
     "nov": 11,
     "dec": 12,
 }
+# Month names of the other languages of the coverage, in the forms dates take: German,
+# French, Spanish, Italian; Russian and Polish in the nominative, genitive ("29 мая",
+# "29 maja") and locative ("в мае", "w maju"). One line per month, January first.
+_FOREIGN_MONTH_NAMES = (
+    "januar jänner janvier enero gennaio январь января январе styczeń stycznia styczniu",
+    "februar février febrero febbraio февраль февраля феврале luty lutego lutym",
+    "märz mars marzo март марта марте marzec marca marcu",
+    "april avril abril aprile апрель апреля апреле kwiecień kwietnia kwietniu",
+    "mai mayo maggio май мая мае maj maja maju",
+    "juni juin junio giugno июнь июня июне czerwiec czerwca czerwcu",
+    "juli juillet julio luglio июль июля июле lipiec lipca lipcu",
+    "august août agosto август августа августе sierpień sierpnia sierpniu",
+    "september septembre septiembre settembre сентябрь сентября сентябре wrzesień września"
+    " wrześniu",
+    "oktober octobre octubre ottobre октябрь октября октябре październik października październiku",
+    "november novembre noviembre ноябрь ноября ноябре listopad listopada listopadzie",
+    "dezember décembre diciembre dicembre декабрь декабря декабре grudzień grudnia grudniu",
+)
+FOREIGN_MONTHS = {
+    name: number for number, names in enumerate(_FOREIGN_MONTH_NAMES, 1) for name in names.split()
+}
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 SEASONS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
 
@@ -54,6 +75,11 @@ _MONTH = (
 _WEEKDAY = r"(?:(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 _QUALIFIER = r"(?:(?P<qualifier>through|until|till|by|from|since|before|after)\s+)?"
+
+_FOREIGN_MONTH = "(?P<fmonth>" + "|".join(sorted(FOREIGN_MONTHS, key=len, reverse=True)) + ")"
+_WEEKDAY_NAME = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+# Prepositions before a bare month: "im Mai", "en mai", "в мае", "w maju", "a maggio".
+_FOREIGN_LEAD = r"(?:im|ab|bis|seit|en|dès|в|с|до|к|w|od|do|a|entro|desde|hasta)"
 
 # Most specific first: a span matched by one pattern is not matched again by a later one.
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -75,6 +101,24 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "month",
         re.compile(rf"\b{_QUALIFIER}(?:(?:early|mid|late)-?\s*)?{_MONTH}\s+(?:of\s+)?{_YEAR}\b"),
     ),
+    # A month without a year: "last April", "in July", "im Mai", "в мае" (year: see _resolve).
+    # "in April last year"
+    (
+        "month",
+        re.compile(rf"\b(?:in\s+)?{_MONTH}\s+(?P<yrel>last|next|this)\s+year\b"),
+    ),
+    (
+        "bare_month",
+        re.compile(rf"\b(?P<rel>last|next|this)\s+{_MONTH}\b(?!\s*\d)"),
+    ),
+    (
+        "bare_month",
+        re.compile(
+            r"\b(?:(?P<qualifier>through|until|till|by|from|since|before|after)|in|during"
+            rf"|early|mid|late)-?\s+{_MONTH}\b(?!\s*\d)(?!,?\s*(?:19|20)\d\d)"
+        ),
+    ),
+    ("relmonth", re.compile(r"\b(?P<rel>last|next|this)\s+month\b", re.I)),
     # A season needs a year or "next/this/last": "the bitter Russian winter" is no date.
     (
         "season",
@@ -99,6 +143,17 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
+    # A weekday on its own, as US news writes it ("Apple said Thursday", "Thursday's
+    # images"; "premieres Friday"), but not a recurring or generic one ("every Friday",
+    # "Friday night baseball", "Fridays").
+    (
+        "weekday",
+        re.compile(
+            rf"(?<!every )(?<!each )(?<!a )\b{_WEEKDAY_NAME}(?P<possessive>['’]s)?\b"
+            r"(?!,?\s+(?:the\s+)?\d)(?!s\b)"
+            r"(?!\s+(?:nights?|mornings?|evenings?|afternoons?|slot|line-?up|releases?|drops?)\b)"
+        ),
+    ),
     ("relative", re.compile(r"\b(?P<rel>today|tomorrow|yesterday)\b", re.I)),
     ("relyear", re.compile(r"\b(?P<rel>next|this|last)\s+year\b", re.I)),
     (
@@ -112,12 +167,41 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("decade", re.compile(r"\b(?:the\s+)?(?P<decade>(?:19|20)\d0)s\b")),
 ]
 
+# Dates in the other languages of the coverage, tried only on texts not in English (an
+# English "29 Mars rovers" is no date).
+FOREIGN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # Other languages: "29. Mai 2026", "29 mai", "29 мая 2026 года", "29 de mayo de 2026".
+    (
+        "day",
+        re.compile(
+            rf"\b(?P<day>\d{{1,2}})\.?\s+(?:de\s+)?{_FOREIGN_MONTH}\b"
+            rf"(?:\s+(?:de\s+)?{_YEAR}\b)?",
+            re.I,
+        ),
+    ),
+    # Chinese and Japanese: "2026年5月29日", "5月29日".
+    (
+        "day",
+        re.compile(
+            r"(?:(?P<year>(?:19|20)\d{2})\s*年\s*)?(?P<nmonth>\d{1,2})\s*月\s*"
+            r"(?P<day>\d{1,2})\s*日"
+        ),
+    ),
+    ("month", re.compile(r"(?P<year>(?:19|20)\d{2})\s*年\s*(?P<nmonth>\d{1,2})\s*月(?!\s*\d)")),
+    ("month", re.compile(rf"\b{_FOREIGN_MONTH}\s+(?:de\s+)?{_YEAR}\b", re.I)),
+    (
+        "bare_month",
+        re.compile(rf"\b{_FOREIGN_LEAD}\s+{_FOREIGN_MONTH}\b(?!\s*\d)", re.I),
+    ),
+]
+
 KINDS: list[tuple[str, re.Pattern[str]]] = [
     (
         "finale",
         re.compile(
             r"\bfinale\b|\bfinal episode|\blast episode|\bseason ends"
-            r"|\b(?:the|its) last\s+(?:one\s+)?(?:arriv|air|land|drop)\w*|\bwraps?\b",
+            r"|\b(?:the|its) last\s+(?:one\s+)?(?:arriv|air|land|drop)\w*|\bwraps?\b"
+            r"|\bфинал\w*|\bfinał\w*|最終|\bdernier épisode|\bletzte folge",
             re.I,
         ),
     ),
@@ -126,8 +210,11 @@ KINDS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\bpremier\w*|\bdebut\w*|\brelease\w*|\blaunch\w*|\barriv\w*|\bstreaming\s+(?:on|from)"
             r"|\bhits\s+(?:apple|screens|streaming)|\bdrops\b|\bpremiere date|\bcomes? to\b"
-            r"|\bweekly\b|\bfirst two episodes|\breturns?\b|\bbegin(?:s|ning)?\b"
-            r"|\bstarts?\s+(?:streaming|airing|its|on)\b",
+            r"|\bweekly\b|\bfirst two episodes|\breturns?\b|\bbegin(?:s|ning)?\b|\bbeg[au]n\b"
+            r"|\bstreams?\b|\bavailable\b|\blands?\b|\blanc[ée]e?s?\b"
+            r"|\bstarts?\s+(?:streaming|airing|its|on)\b"
+            r"|\bпремьер\w*|\bвыйд\w*|\bвыход\w*|\bстарту\w*|\bstartet\b|\bsortie\b"
+            r"|\bestren\w*|\buscita\b|配信|公開|放送|初回",
             re.I,
         ),
     ),
@@ -191,23 +278,74 @@ def _nearest_year(month: int, day: int, published: date) -> int:
     return best[1] if best else published.year
 
 
-def _resolve(kind: str, m: re.Match[str], published: date) -> tuple[str, str] | None:
+# Past tense in the sentence: a month or weekday without a year is the one just gone
+# ("filming began in July", "Apple said Thursday"); otherwise the coming one.
+_PAST = re.compile(
+    r"\b(?:began|begun|started|wrapped|filmed|shot|was|were|had|did|announced|revealed"
+    r"|confirmed|joined|said|ended|premiered|debuted|aired|opened|took|came|went|released"
+    r"|teased|unveiled|dropped|shared|posted|told)\b",
+    re.I,
+)
+
+
+def _month_of(groups: dict[str, str | None]) -> int:
+    if groups.get("month"):
+        return MONTHS[groups["month"].lower().rstrip(".")]
+    if groups.get("fmonth"):
+        return FOREIGN_MONTHS[groups["fmonth"].lower()]
+    return int(groups["nmonth"] or 0)
+
+
+def _month_year(month: int, published: date, rel: str, past: bool) -> int:
+    """The year of a month written without one: from "last/next/this", else the most
+    recent such month when the sentence is in the past tense, else the nearest one."""
+    if rel == "this":
+        return published.year
+    if rel == "last":
+        return published.year if month < published.month else published.year - 1
+    if rel == "next":
+        return published.year if month > published.month else published.year + 1
+    if past:
+        return published.year if month <= published.month else published.year - 1
+    # The nearest: within six months either way (a coming month on a tie).
+    ahead = (month - published.month) % 12
+    if ahead == 0:
+        return published.year
+    if ahead <= 6:
+        return published.year + (1 if month < published.month else 0)
+    return published.year - (1 if month > published.month else 0)
+
+
+def _resolve(
+    kind: str, m: re.Match[str], published: date, sentence: str = ""
+) -> tuple[str, str] | None:
     """(ISO date, precision) for one match, or None when it is not a real date."""
     groups = m.groupdict()
     year = int(groups["year"]) if groups.get("year") else None
     if kind == "day":
-        month = MONTHS[groups["month"].lower().rstrip(".")]
+        month = _month_of(groups)
         day = int(groups["day"])
+        if not 1 <= month <= 12:
+            return None
         year = year or _nearest_year(month, day, published)
         try:
             return date(year, month, day).isoformat(), "day"
         except ValueError:
             return None
     if kind == "month":
-        return (
-            f"{int(groups['year']):04d}-{MONTHS[groups['month'].lower().rstrip('.')]:02d}",
-            "month",
-        )
+        month = _month_of(groups)
+        if groups.get("yrel"):
+            year = published.year + {"next": 1, "this": 0, "last": -1}[groups["yrel"]]
+        return (f"{year:04d}-{month:02d}", "month") if 1 <= month <= 12 and year else None
+    if kind == "bare_month":
+        month = _month_of(groups)
+        rel = (groups.get("rel") or "").lower()
+        year = _month_year(month, published, rel, bool(_PAST.search(sentence)))
+        return f"{year:04d}-{month:02d}", "month"
+    if kind == "relmonth":
+        shift = {"next": 1, "this": 0, "last": -1}[groups["rel"].lower()]
+        index = published.year * 12 + published.month - 1 + shift
+        return f"{index // 12:04d}-{index % 12 + 1:02d}", "month"
     if kind == "season":
         season = groups["season"].lower()
         rel = (groups.get("rel") or "").lower()
@@ -222,7 +360,10 @@ def _resolve(kind: str, m: re.Match[str], published: date) -> tuple[str, str] | 
     if kind == "weekday":
         target = WEEKDAYS.index(groups["weekday"].lower())
         ahead = (target - published.weekday()) % 7
-        rel = groups["rel"].lower()
+        rel = (groups.get("rel") or "").lower()
+        if not rel:
+            # "Thursday's images", "said Thursday": the day gone; "premieres Friday": coming.
+            rel = "on" if groups.get("possessive") or _PAST.search(sentence) else "this"
         if rel == "next" and ahead == 0:
             ahead = 7
         if rel == "last":
@@ -262,6 +403,8 @@ def _kind(sentence: str, start: int, end: int, iso: str) -> str:
                 middle = (start - max(0, start - NEAR_CHARS) + end - max(0, start - NEAR_CHARS)) / 2
                 # "released the first images": the event words outweigh a generic "release".
                 pointed = [h for h in hits if h[1] in _EVENT_KINDS] or hits
+                # "premieres May 29 with two episodes": "episode" is the weakest word.
+                pointed = [h for h in pointed if h[1] != "episode"] or pointed
                 return min(pointed, key=lambda h: abs(h[0] - middle))[1]
             return min(hits, key=lambda h: [n for n, _ in KINDS].index(h[1]))[1]
     return "other"
@@ -276,26 +419,74 @@ def _sentences(text: str) -> list[tuple[int, str]]:
     return found
 
 
-def find_dates(text: str | None, published: date | None) -> list[TextDate]:
-    """Every date expression in ``text``, resolved against ``published`` (today if unknown)."""
+# The end of a day range: "May 25–31", "25-31 May" is read as its first day only.
+_RANGE_END = re.compile(r"\s*[–-]\s*(?P<day>\d{1,2})\b(?!\s*(?:%|:\d|\.\d))")
+
+
+def precision_is_day(resolved: tuple[str, str]) -> bool:
+    return resolved[1] == "day"
+
+
+def _valid(iso: str) -> bool:
+    try:
+        date.fromisoformat(iso)
+    except ValueError:
+        return False
+    return True
+
+
+def find_dates(
+    text: str | None, published: date | None, language: str | None = None
+) -> list[TextDate]:
+    """Every date expression in ``text``, resolved against ``published`` (today if unknown).
+
+    Texts in another language than English (``language``) are also read for dates in
+    German, French, Spanish, Italian, Russian, Polish, Chinese and Japanese.
+    """
     if not text:
         return []
     published = published or date.today()
     taken: list[tuple[int, int]] = []
     found: list[TextDate] = []
     sentences = _sentences(text)
-    for kind, pattern in PATTERNS:
+    english = language in (None, "en") or language.startswith("en-")
+    for kind, pattern in PATTERNS if english else FOREIGN_PATTERNS + PATTERNS:
         for m in pattern.finditer(text):
             start, end = m.span()
             if any(start < e and s < end for s, e in taken):
                 continue
-            resolved = _resolve(kind, m, published)
-            if resolved is None:
-                continue
-            taken.append((start, end))
             sentence_start, sentence = next(
                 ((o, s) for o, s in sentences if o <= start < o + len(s)), (0, text)
             )
+            resolved = _resolve(kind, m, published, sentence)
+            if resolved is None:
+                continue
+            # "May 25–31": the range's last day is a date too.
+            after = (
+                _RANGE_END.match(text, end)
+                if kind == "day" and precision_is_day(resolved)
+                else None
+            )
+            if after:
+                iso_end = f"{resolved[0][:8]}{int(after.group('day')):02d}"
+                if _valid(iso_end):
+                    found.append(
+                        TextDate(
+                            date=iso_end,
+                            precision="day",
+                            text=text[start : after.end()].strip(),
+                            kind=_kind(
+                                sentence,
+                                start - sentence_start,
+                                after.end() - sentence_start,
+                                iso_end,
+                            ),
+                            sentence=" ".join(sentence.split())[:400],
+                            offset=after.start("day"),
+                        )
+                    )
+                end = after.end()
+            taken.append((start, end))
             iso, precision = resolved
             local = start - sentence_start
             date_kind = _kind(sentence, local, local + end - start, iso)

@@ -121,6 +121,34 @@ def test_a_date_belongs_to_the_work_its_sentence_gives_it(linker):
     assert owners("The series premieres Friday, May 29.") == [("2026-05-29", None)]
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # months and weekdays without a year or a "this/next/last"
+        ("Filming began in July.", "en", [("2025-07", "month")]),
+        ("Apple revealed it in April last year.", "en", [("2025-04", "month")]),
+        ("It was announced last April.", "en", [("2025-04", "month")]),
+        ("Apple said Thursday it had ordered the show.", "en", [("2026-03-05", "day")]),
+        ("The trailer follows Thursday's first-look images.", "en", [("2026-03-05", "day")]),
+        ("The series premieres Friday.", "en", [("2026-03-13", "day")]),
+        ("A new episode arrives every Friday.", "en", []),
+        ("Friday night baseball returns.", "en", []),
+        ("Watch it May 25–31.", "en", [("2026-05-25", "day"), ("2026-05-31", "day")]),
+        ("Curiosity sent 2 Mars rovers.", "en", []),
+        # other languages
+        ("Премьера сериала состоится 29 мая 2026 года.", "ru", [("2026-05-29", "day")]),
+        ("Сериал выйдет в мае.", "ru", [("2026-05", "month")]),
+        ("Serial zadebiutuje 29 maja.", "pl", [("2026-05-29", "day")]),
+        ("Die Serie startet am 29. Mai 2026.", "de", [("2026-05-29", "day")]),
+        ("La série arrive le 29 mai.", "fr", [("2026-05-29", "day")]),
+        ("2026年5月29日に配信開始。", "ja", [("2026-05-29", "day")]),
+    ],
+)
+def test_dates_without_a_year_and_in_other_languages(text, language, expected):
+    found = find_dates(text, PUBLISHED, language)  # PUBLISHED is Tuesday 2026-03-10
+    assert [(d.date, d.precision) for d in found] == expected
+
+
 def test_year_is_inferred_near_the_publication_date():
     assert find_dates("It opens December 20.", date(2026, 11, 25))[0].date == "2026-12-20"
     assert find_dates("It opens January 5.", date(2026, 11, 25))[0].date == "2027-01-05"
