@@ -108,7 +108,7 @@ class KnowledgeBase:
         names: dict[str, str] = {}
         for person in self.people:
             for name in [person["name"], *person.get("aliases", [])]:
-                if len(name.split()) > 1:
+                if len(name.split()) > 1 or _caseless(name):
                     names[normalize_name(name)] = person["id"]
         return names
 
@@ -143,7 +143,7 @@ class KnowledgeBase:
         ):
             for entry in entries:
                 for name in [entry["name"], *entry.get("aliases", [])]:
-                    if label == "PERSON" and len(name.split()) == 1:
+                    if label == "PERSON" and len(name.split()) == 1 and not _caseless(name):
                         continue  # bare surnames are linked after NER, in context
                     patterns.append({"label": label, "pattern": name, "id": entry["id"]})
         known = {
@@ -181,6 +181,28 @@ class WorkMention:
     first_offset: int | None = None
 
 
+CJK_LANGUAGES = ("ja", "zh")
+
+
+def _caseless(text: str) -> bool:
+    """Written in a script without letter case (Chinese, Japanese)."""
+    return all(not ch.isalpha() or (not ch.isupper() and not ch.islower()) for ch in text)
+
+
+class CharTokenizer:
+    """One token per character: spaCy's multi-language tokenizer splits on spaces, which
+    Chinese and Japanese do not write between words (spaCy's own Japanese and Chinese
+    tokenizers need SudachiPy or jieba, which this project does not install)."""
+
+    def __init__(self, vocab: Any) -> None:
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Any:
+        from spacy.tokens import Doc
+
+        return Doc(self.vocab, words=list(text), spaces=[False] * len(text))
+
+
 class EntityLinker:
     """Recognise and link the people and works of a text (spaCy + the knowledge base)."""
 
@@ -202,6 +224,14 @@ class EntityLinker:
         )
         ruler.add_patterns(kb.ruler_patterns())
         # Texts in other languages: the knowledge base only (an English tagger would guess).
+        # Chinese and Japanese are cut into single characters, as they put no spaces
+        # between words, so that a name of the knowledge base matches inside a sentence.
+        self.cjk = spacy.blank("xx")
+        self.cjk.tokenizer = CharTokenizer(self.cjk.vocab)
+        self.cjk.add_pipe("sentencizer")
+        self.cjk.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"}).add_patterns(
+            kb.ruler_patterns()
+        )
         self.blank = spacy.blank("xx")
         self.blank.add_pipe("sentencizer")
         self.blank.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"}).add_patterns(
@@ -218,8 +248,14 @@ class EntityLinker:
         base's ruler only.
         """
         parsed: list = [None] * len(texts)
-        for nlp, english in ((self.nlp, True), (self.blank, False)):
-            chosen = [i for i, (_, lang) in enumerate(texts) if (lang in (None, "en")) == english]
+
+        def pipeline(language: str | None):
+            if language in (None, "en") or language.startswith("en-"):
+                return self.nlp
+            return self.cjk if language.split("-")[0] in CJK_LANGUAGES else self.blank
+
+        for nlp in (self.nlp, self.blank, self.cjk):
+            chosen = [i for i, (_, lang) in enumerate(texts) if pipeline(lang) is nlp]
             pipe = nlp.pipe((texts[i][0] for i in chosen), batch_size=batch_size)
             for i, doc in zip(chosen, pipe, strict=True):
                 parsed[i] = doc
@@ -242,7 +278,8 @@ class EntityLinker:
             norm = normalize_name(surface)
             if not norm or norm in self.kb.non_people:
                 continue
-            if len(norm.split()) == 1:
+            # (a name written without spaces, in Chinese or Japanese, is a full name)
+            if len(norm.split()) == 1 and not (_caseless(norm) and ent.ent_id_ in self.kb.by_id):
                 pending_surnames.append((ent, surface, norm))
                 continue
             person_id, method, confidence = self._link_full(norm, ent.ent_id_)

@@ -38,7 +38,11 @@ def publication_day(record: dict[str, Any]) -> date | None:
 
 
 def _text_of(record: dict[str, Any]) -> str:
-    return "\n".join(part for part in (record.get("title"), record.get("text")) if part)
+    """Headline, standfirst (the description, unless the text already holds it) and text."""
+    text = record.get("text") or ""
+    description = record.get("description") or ""
+    standfirst = description if description and description[:60] not in text else ""
+    return "\n".join(part for part in (record.get("title"), standfirst, text) if part)
 
 
 def analyse(linker: EntityLinker, record: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:

@@ -167,6 +167,24 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("decade", re.compile(r"\b(?:the\s+)?(?P<decade>(?:19|20)\d0)s\b")),
 ]
 
+# Weekday names in the other languages, in the forms "on/from Friday" takes.
+_FOREIGN_WEEKDAY_NAMES = (
+    "montag lundi lunes lunedì poniedziałek poniedziałku понедельник понедельника",
+    "dienstag mardi martes martedì wtorek wtorku вторник вторника",
+    "mittwoch mercredi miércoles mercoledì środa środę środy среда среду среды",
+    "donnerstag jeudi jueves giovedì czwartek czwartku четверг четверга",
+    "freitag vendredi viernes venerdì piątek piątku пятница пятницу пятницы",
+    "samstag samedi sábado sabato sobota sobotę soboty суббота субботу субботы",
+    "sonntag dimanche domingo domenica niedziela niedzielę niedzieli воскресенье воскресенья",
+)
+FOREIGN_WEEKDAYS = {
+    name: number for number, names in enumerate(_FOREIGN_WEEKDAY_NAMES) for name in names.split()
+}
+_GERMAN_DECADES = {
+    "zwanziger": 1920, "dreißiger": 1930, "vierziger": 1940, "fünfziger": 1950,
+    "sechziger": 1960, "siebziger": 1970, "achtziger": 1980, "neunziger": 1990,
+}  # fmt: skip
+
 # Dates in the other languages of the coverage, tried only on texts not in English (an
 # English "29 Mars rovers" is no date).
 FOREIGN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -193,6 +211,47 @@ FOREIGN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "bare_month",
         re.compile(rf"\b{_FOREIGN_LEAD}\s+{_FOREIGN_MONTH}\b(?!\s*\d)", re.I),
     ),
+    # The start, middle or end of a month: "Ende Mai", "в конце мая", "na początku maja".
+    (
+        "bare_month",
+        re.compile(
+            r"\b(?:(?:ab|bis|seit)\s+)?(?:(?:в|на|к|с)\s+)?(?:(?:na|pod|w)\s+)?"
+            r"(?:anfang|mitte|ende|fin|début|mi-|конц[еау]|конец|начал[еоа]|середин[еуы]"
+            r"|początku|połowie|końcu|koniec|finales de|principios de|mediados de|fine|inizio"
+            rf"|metà)\s*{_FOREIGN_MONTH}\b(?!\s*\d)",
+            re.I,
+        ),
+    ),
+    # Today, yesterday, tomorrow: "heute", "сегодня", "dziś", "aujourd'hui", "本日".
+    (
+        "relative",
+        re.compile(
+            r"(?P<frel>\bheute\b|\bgestern\b|\baujourd[’']hui\b|\bсегодня\b|\bвчера\b"
+            r"|\bзавтра\b|\bdzisiaj\b|\bdziś\b|\bwczoraj\b|\bjutro\b|\bhoy\b|\bayer\b"
+            r"|\boggi\b|\bieri\b|\bdomani\b|本日|今日|昨日|明日)",
+            re.I,
+        ),
+    ),
+    # Weekdays: "jeudi", "ce vendredi", "od piątku", "в пятницу", "am Freitag" (the
+    # coming one, or the day itself).
+    (
+        "fweekday",
+        re.compile(
+            rf"\b(?P<fweekday>{'|'.join(sorted(FOREIGN_WEEKDAYS, key=len, reverse=True))})\b", re.I
+        ),
+    ),
+    # Decades: "1960-х", "1960er", "60er-Jahre", "Sechzigerjahre".
+    ("decade", re.compile(r"\b(?P<decade>(?:19|20)\d0)(?:-х|-e|er)")),
+    (
+        "fdecade",
+        re.compile(
+            rf"\b(?P<fdecade>{'|'.join(_GERMAN_DECADES)}|[2-9]0er)[- ]?jahre",
+            re.I,
+        ),
+    ),
+    # Chinese and Japanese: "今年" (this year), "昨年", "来年"; "今夏" (this summer), "来春".
+    ("relyear", re.compile(r"(?P<frel>今年|昨年|去年|来年|明年)")),
+    ("season", re.compile(r"(?P<frel>今|来|昨)(?P<fseason>春|夏|秋|冬)")),
 ]
 
 KINDS: list[tuple[str, re.Pattern[str]]] = [
@@ -288,6 +347,27 @@ _PAST = re.compile(
 )
 
 
+_RELATIVE_DAYS = {
+    **dict.fromkeys(("today", "heute", "aujourd'hui", "сегодня", "dzisiaj", "dziś", "hoy"), 0),
+    **dict.fromkeys(("oggi", "本日", "今日"), 0),
+    **dict.fromkeys(("tomorrow", "завтра", "jutro", "domani", "明日"), 1),
+    **dict.fromkeys(("yesterday", "gestern", "вчера", "wczoraj", "ayer", "ieri", "昨日"), -1),
+}
+
+
+_FUTURE = re.compile(
+    r"\b(?:will|premieres?|opens?|arrives?|airs?|debuts?|launches?|returns?|lands?|coming"
+    r"|upcoming)\b",
+    re.I,
+)
+
+
+def _nearest_weekday(target: int, published: date) -> str:
+    """The day of that weekday nearest to publication (three days back to three ahead)."""
+    ahead = (target - published.weekday()) % 7
+    return (published + timedelta(days=ahead - 7 if ahead > 3 else ahead)).isoformat()
+
+
 def _month_of(groups: dict[str, str | None]) -> int:
     if groups.get("month"):
         return MONTHS[groups["month"].lower().rstrip(".")]
@@ -346,6 +426,10 @@ def _resolve(
         shift = {"next": 1, "this": 0, "last": -1}[groups["rel"].lower()]
         index = published.year * 12 + published.month - 1 + shift
         return f"{index // 12:04d}-{index % 12 + 1:02d}", "month"
+    if kind == "season" and groups.get("fseason"):
+        season = {"春": "spring", "夏": "summer", "秋": "autumn", "冬": "winter"}[groups["fseason"]]
+        shift = {"今": 0, "来": 1, "昨": -1}[groups["frel"]]
+        return f"{published.year + shift:04d}-{season}", "season"
     if kind == "season":
         season = groups["season"].lower()
         rel = (groups.get("rel") or "").lower()
@@ -362,8 +446,14 @@ def _resolve(
         ahead = (target - published.weekday()) % 7
         rel = (groups.get("rel") or "").lower()
         if not rel:
-            # "Thursday's images", "said Thursday": the day gone; "premieres Friday": coming.
-            rel = "on" if groups.get("possessive") or _PAST.search(sentence) else "this"
+            # "Thursday's images", "said Thursday": the day gone; "premieres Friday": coming;
+            # otherwise the nearest such day.
+            if groups.get("possessive") or _PAST.search(sentence):
+                rel = "on"
+            elif _FUTURE.search(sentence):
+                rel = "this"
+            else:
+                return _nearest_weekday(target, published), "day"
         if rel == "next" and ahead == 0:
             ahead = 7
         if rel == "last":
@@ -373,15 +463,23 @@ def _resolve(
             ahead -= 7
         return (published + timedelta(days=ahead)).isoformat(), "day"
     if kind == "relative":
-        shift = {"today": 0, "tomorrow": 1, "yesterday": -1}[groups["rel"].lower()]
+        word = (groups.get("rel") or groups.get("frel") or "").lower().replace("’", "'")
+        shift = _RELATIVE_DAYS[word]
         return (published + timedelta(days=shift)).isoformat(), "day"
     if kind == "relyear":
-        shift = {"next": 1, "this": 0, "last": -1}[groups["rel"].lower()]
+        word = (groups.get("rel") or groups.get("frel") or "").lower()
+        shift = {"next": 1, "this": 0, "last": -1, "今年": 0, "昨年": -1, "去年": -1}.get(word, 1)
         return f"{published.year + shift:04d}", "year"
     if kind == "year":
         return f"{year:04d}", "year"
     if kind == "decade":
         return f"{groups['decade']}s", "decade"
+    if kind == "fdecade":
+        word = groups["fdecade"].lower()
+        decade = _GERMAN_DECADES.get(word) or 1900 + int(word[:2])
+        return f"{decade}s", "decade"
+    if kind == "fweekday":
+        return _nearest_weekday(FOREIGN_WEEKDAYS[groups["fweekday"].lower()], published), "day"
     return None
 
 

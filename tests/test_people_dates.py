@@ -142,6 +142,19 @@ def test_a_date_belongs_to_the_work_its_sentence_gives_it(linker):
         ("Die Serie startet am 29. Mai 2026.", "de", [("2026-05-29", "day")]),
         ("La série arrive le 29 mai.", "fr", [("2026-05-29", "day")]),
         ("2026年5月29日に配信開始。", "ja", [("2026-05-29", "day")]),
+        ("本日より配信。今夏には続編。", "ja", [("2026-03-10", "day"), ("2026-summer", "season")]),
+        (
+            "Ab Ende Mai bei Apple TV, ab heute der Trailer.",
+            "de",
+            [("2026-05", "month"), ("2026-03-10", "day")],
+        ),
+        ("Сериал выйдет в конце мая.", "ru", [("2026-05", "month")]),
+        ("Действие начинается с начала 1960-х годов.", "ru", [("1960s", "decade")]),
+        ("Anfang der Sechzigerjahre", "de", [("1960s", "decade")]),
+        # a weekday in another language: the nearest such day (Tuesday 10 March here)
+        ("La série arrive jeudi.", "fr", [("2026-03-12", "day")]),
+        ("Od piątku na Apple TV.", "pl", [("2026-03-13", "day")]),
+        ("Der Trailer kam am Sonntag.", "de", [("2026-03-08", "day")]),
     ],
 )
 def test_dates_without_a_year_and_in_other_languages(text, language, expected):
