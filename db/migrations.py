@@ -431,6 +431,12 @@ def m009_dates_of_other_works(db: Database) -> None:
     )
 
 
+@migrations()
+def m010_skipped_not_html(db: Database) -> None:
+    """Pages skipped because they are not HTML (PDF, images), counted per source and run."""
+    db["source_runs"].add_column("skipped_not_html", int)
+
+
 ARTICLE_COLUMN_ORDER = [
     "canonical_url", "url", "source", "site_name", "title", "authors", "published_at",
     "published_at_local", "modified_at", "modified_at_local", "language", "section", "tags",

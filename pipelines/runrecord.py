@@ -29,6 +29,7 @@ SOURCE_COUNTERS = (
     "skipped_known",
     "not_modified",
     "new",
+    "skipped_not_html",
 )
 
 

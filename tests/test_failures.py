@@ -207,8 +207,11 @@ def test_broken_pages_are_counted_and_the_good_one_stored(demo_web, tmp_path):
     conn = sqlite3.connect(db)
     titles = [t for (t,) in conn.execute("select title from articles")]
     kinds = json.loads(conn.execute("select errors_by_kind from source_runs").fetchone()[0])
+    (skipped,) = conn.execute("select skipped_not_html from source_runs").fetchone()
     check = conn.execute("pragma integrity_check").fetchone()[0]
     conn.close()
     assert titles == ["Rhys Ifans to lead Apple's Soviet space drama Star City"]
     assert kinds == {"empty_page": 1, "http_404": 1}
+    # the PDF press kit and the image are skipped and counted, not stored or errors
+    assert skipped == 2
     assert check == "ok"
