@@ -456,7 +456,7 @@ def _main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-people",
         action="store_true",
-        help="leave out relevance, people and dates (no spaCy model is loaded)",
+        help="leave out people and dates (no spaCy model is loaded)",
     )
     parser.add_argument(
         "--spacy-model",
@@ -492,6 +492,9 @@ def _main(argv: list[str] | None = None) -> int:
             return 2
         url = args.url or path.resolve().as_uri()
     record = extract(body, url, headers)
+    from pipelines.people_dates import relevance_of
+
+    record["relevance"] = relevance_of(record)
     if not args.no_people:
         from pipelines.entities import DEFAULT_MODEL
         from pipelines.people_dates import describe

@@ -73,21 +73,26 @@ def _analysis(linker: EntityLinker, record: dict[str, Any], doc: Any) -> dict[st
     }
 
 
-def describe(record: dict[str, Any], model: str = DEFAULT_MODEL) -> dict[str, Any]:
-    """What the crawl would store for one extracted record, for the extraction CLI: its
-    relevance label, and the people and dates of its text (the crawl analyses only
-    relevant articles; the CLI analyses any page it is given).
-
-    ``people`` items are ``{"name", "role", "mentions", "kb_id", "confidence", "method"}``
-    and ``dates`` items ``{"date", "precision", "text", "kind", "sentence", "qualifier",
-    "other_work"}``, from the same code the pipeline runs.
-    """
+def relevance_of(record: dict[str, Any]) -> dict[str, Any]:
+    """The crawl's relevance judgement of one extracted record: label, score, evidence."""
     from pipelines.relevance import RelevanceScorer
     from starcity.config import load_topic
 
     judgement = RelevanceScorer(load_topic()).judge(
         record.get("title"), record.get("description"), record.get("text")
     )
+    return {"label": judgement.label, "score": judgement.score, "evidence": judgement.evidence}
+
+
+def describe(record: dict[str, Any], model: str = DEFAULT_MODEL) -> dict[str, Any]:
+    """What the crawl would store for one extracted record, for the extraction CLI: the
+    people and dates of its text (the crawl analyses only relevant articles; the CLI
+    analyses any page it is given).
+
+    ``people`` items are ``{"name", "role", "mentions", "kb_id", "confidence", "method"}``
+    and ``dates`` items ``{"date", "precision", "text", "kind", "sentence", "qualifier",
+    "other_work"}``, from the same code the pipeline runs.
+    """
     found = analyse(EntityLinker(KnowledgeBase.load(KNOWLEDGE_FILE), model), record)
     people = [
         {
@@ -102,7 +107,7 @@ def describe(record: dict[str, Any], model: str = DEFAULT_MODEL) -> dict[str, An
     ]
     keys = ("date", "precision", "text", "kind", "sentence", "qualifier", "other_work")
     dates = [{key: d[key] for key in keys} for d in found["text_dates"]]
-    return {"relevance": judgement.label, "people": people, "dates": dates}
+    return {"people": people, "dates": dates}
 
 
 class PeopleDatesPipeline:

@@ -297,7 +297,8 @@ def test_extract_cli_adds_relevance_people_and_dates_from_the_pipeline_code(link
     record = extract((ROOT / page).read_bytes(), url)
     # the extraction record itself is the function's, unchanged
     assert {k: v for k, v in out.items() if k not in ("relevance", "people", "dates")} == record
-    assert out["relevance"] == "relevant"
+    assert out["relevance"]["label"] == "relevant" and out["relevance"]["score"] > 0
+    assert set(out["relevance"]) == {"label", "score", "evidence"}
     expected = analyse(linker, record)
     assert [p["name"] for p in out["people"]] == [m["name"] for m in expected["people"]]
     assert [d["date"] for d in out["dates"]] == [d["date"] for d in expected["text_dates"]]
