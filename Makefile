@@ -23,7 +23,7 @@ help:
 	@echo "make serve    serve DB in Datasette (read-only)"
 	@echo "make test     run the test suite"
 	@echo "make lint     ruff check and format check"
-	@echo "make bench    time people/date analysis per article, and the stored queries on a generated 100k-article database"
+	@echo "make bench    time people/date analysis, relevance + duplicate lookup (100k stored) and the stored queries (100k articles)"
 	@echo "make accuracy / relevance / people-dates   accuracy of extraction, relevance labels, people and dates"
 
 # A stamp is stale when its venv's interpreter no longer runs (a venv removed or moved
@@ -97,6 +97,7 @@ $(BENCH_DB): bench/generate.py db/migrations.py | $(STAMP)
 
 bench: $(STAMP) $(BENCH_DB)
 	$(PY) bench/people_dates.py
+	$(PY) bench/dedupe_relevance.py
 	$(PY) bench/newsroom.py --db $(BENCH_DB)
 
 # Person and date precision and recall on the hand-annotated pages (docs/accuracy.md).

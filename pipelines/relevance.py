@@ -51,8 +51,20 @@ def _term_pattern(term: str) -> str:
     return escaped
 
 
-def _compile(terms: Iterable[str]) -> list[tuple[str, re.Pattern[str]]]:
-    return [(t, re.compile(_term_pattern(t), re.I)) for t in terms]
+def _compile(terms: Iterable[str]) -> list[tuple[str, re.Pattern[str], frozenset[str]]]:
+    """(term, pattern, the words a text must hold for the pattern to match at all)."""
+    return [(t, re.compile(_term_pattern(t), re.I), _needed_words(t)) for t in terms]
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _needed_words(term: str) -> frozenset[str]:
+    """The lower-cased words of a plain ASCII term ("Apple TV" -> apple, tv); none for a
+    regular expression or another script, which are always searched."""
+    if term.startswith("re:") or not term.isascii():
+        return frozenset()
+    return frozenset(w.lower() for w in _WORD.findall(term))
 
 
 @dataclass
@@ -110,11 +122,18 @@ class RelevanceScorer:
 
     @staticmethod
     def _matches(
-        patterns: list[tuple[str, re.Pattern[str]]], zones: dict[str, str]
+        patterns: list[tuple[str, re.Pattern[str], frozenset[str]]], zones: dict[str, str]
     ) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
         for zone in ZONES:
-            hits = [term for term, pattern in patterns if pattern.search(zones[zone])]
+            # Words first: a term whose words the zone lacks cannot match (one set lookup
+            # instead of a regular-expression search over the whole text).
+            words = {w.lower() for w in _WORD.findall(zones[zone])}
+            hits = [
+                term
+                for term, pattern, needed in patterns
+                if needed <= words and pattern.search(zones[zone])
+            ]
             if hits:
                 found[zone] = hits
         return found
