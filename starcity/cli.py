@@ -167,10 +167,23 @@ SPIDER_FOR_KIND = {"feed": "feeds", "sitemap": "sitemaps", "site": "sites"}
 
 
 def _open_run(db: str, source_set: str, names: list[str]) -> int:
+    """Record a new run. Called with the database's crawl lock held, so a run still
+    marked as running belongs to a crawl that died (killed, out of memory, a power cut):
+    it is closed as interrupted first."""
     from db.migrations import open_database
 
     database = open_database(db)
     try:
+        stale = [row["id"] for row in database["crawl_runs"].rows_where("status = 'running'")]
+        for run_id in stale:
+            database["crawl_runs"].update(
+                run_id,
+                {
+                    "status": "interrupted",
+                    "finish_reason": "the crawl process ended before it recorded the run",
+                },
+            )
+            console.warning("run %s was left running by a crawl that died: now interrupted", run_id)
         table = database["crawl_runs"]
         table.insert(
             {

@@ -215,3 +215,53 @@ def test_broken_pages_are_counted_and_the_good_one_stored(demo_web, tmp_path):
     # the PDF press kit and the image are skipped and counted, not stored or errors
     assert skipped == 2
     assert check == "ok"
+
+
+def test_datasette_reads_during_a_crawl_and_a_killed_crawl_is_closed_by_the_next(
+    demo_web, tmp_path, start_datasette
+):
+    import signal
+
+    db = tmp_path / "starcity.db"
+    slow = ["--sources", "demo", "--demo-url", demo_web.url, "-s", "DOWNLOAD_DELAY=1"]
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "starcity", "crawl", "--db", str(db), *slow],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        stored = 0
+        while time.monotonic() < deadline and not stored:
+            time.sleep(0.3)
+            if db.exists():
+                with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+                    try:
+                        stored = conn.execute("select count(*) from articles").fetchone()[0]
+                    except sqlite3.OperationalError:  # tables not created yet
+                        stored = 0
+        assert stored, "the crawl stored nothing within a minute"
+        # Datasette serves the database while the crawl writes to it (WAL mode)
+        datasette = start_datasette(db)
+        with urllib.request.urlopen(f"{datasette.url}/starcity/articles.json?_shape=array") as r:
+            assert r.status == 200 and json.load(r)
+        assert crawl.poll() is None, "the crawl ended before it could be killed"
+        crawl.send_signal(signal.SIGKILL)
+        crawl.wait(timeout=10)
+    finally:
+        if crawl.poll() is None:
+            crawl.kill()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("select status from crawl_runs").fetchall() == [("running",)]
+    # the next crawl closes the dead run as interrupted and completes its own
+    result = run_crawl(db, "--sources", "demo", "--demo-url", demo_web.url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    with sqlite3.connect(db) as conn:
+        runs = conn.execute("select status, finish_reason from crawl_runs order by id").fetchall()
+        assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+        urls = [u for (u,) in conn.execute("select canonical_url from articles")]
+    assert runs[0][0] == "interrupted" and "ended before" in runs[0][1]
+    assert runs[1][0] == "ok"
+    assert len(urls) == len(set(urls)) == 12
