@@ -63,6 +63,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Responses pass it before Scrapy's RetryMiddleware (550), which then retries.
     "spiders.retry_after.RetryAfterMiddleware": 555,
 }
+# Backoff before retrying a server error (no Retry-After): this many seconds, doubling for
+# each further retry, at most RETRY_BACKOFF_MAX (spiders/retry_after.py).
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 30.0
 # Longest Retry-After (seconds) a crawl waits for before giving a request up.
 RETRY_AFTER_MAX_SECONDS = 120
 

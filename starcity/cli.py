@@ -169,7 +169,7 @@ SPIDER_FOR_KIND = {"feed": "feeds", "sitemap": "sitemaps", "site": "sites"}
 def _open_run(db: str, source_set: str, names: list[str]) -> int:
     """Record a new run. Called with the database's crawl lock held, so a run still
     marked as running belongs to a crawl that died (killed, out of memory, a power cut):
-    it is closed as interrupted first."""
+    it is closed as failed first."""
     from db.migrations import open_database
 
     database = open_database(db)
@@ -179,11 +179,11 @@ def _open_run(db: str, source_set: str, names: list[str]) -> int:
             database["crawl_runs"].update(
                 run_id,
                 {
-                    "status": "interrupted",
+                    "status": "failed",
                     "finish_reason": "the crawl process ended before it recorded the run",
                 },
             )
-            console.warning("run %s was left running by a crawl that died: now interrupted", run_id)
+            console.warning("run %s was left running by a crawl that died: now failed", run_id)
         table = database["crawl_runs"]
         table.insert(
             {

@@ -66,6 +66,8 @@ class _Handler(BaseHTTPRequestHandler):
         /_test/flaky/KEY?fail=N&code=C&retry-after=S
                                            C for the first N requests, then a small feed
         /_test/redirect-loop               a redirect to itself, forever
+        /_test/redirect?to=PATH            a permanent redirect to PATH
+        /_test/feed?links=P1,P2            an RSS feed whose items link to those paths
         /_test/slow?seconds=N              a feed, after N seconds
         /_test/sitemap-index.xml           a sitemap index naming the gzipped sitemap below
         /_test/news-sitemap.xml.gz         the news sitemap, gzipped
@@ -87,6 +89,20 @@ class _Handler(BaseHTTPRequestHandler):
                 status, body = int(query.get("code", "429")), b"busy\n"
         elif parts.path == "/_test/redirect-loop":
             status, headers, body = 302, {"Location": self.path}, b""
+        elif parts.path == "/_test/redirect":
+            status, headers, body = 301, {"Location": query.get("to", "/")}, b""
+        elif parts.path == "/_test/feed":
+            items = "".join(
+                f"<item><title>Star City {n}</title>"
+                f"<link>{self.server.base_url}{link}</link></item>"
+                for n, link in enumerate(query.get("links", "").split(","))
+                if link
+            )
+            body = (
+                '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+                f"<link>{self.server.base_url}/</link><description>d</description>{items}"
+                "</channel></rss>"
+            ).encode()
         elif parts.path == "/_test/slow":
             time.sleep(float(query.get("seconds", "5")))
         elif parts.path == "/_test/sitemap-index.xml":

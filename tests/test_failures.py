@@ -255,13 +255,13 @@ def test_datasette_reads_during_a_crawl_and_a_killed_crawl_is_closed_by_the_next
     with sqlite3.connect(db) as conn:
         assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
         assert conn.execute("select status from crawl_runs").fetchall() == [("running",)]
-    # the next crawl closes the dead run as interrupted and completes its own
+    # the next crawl closes the dead run as failed and completes its own
     result = run_crawl(db, "--sources", "demo", "--demo-url", demo_web.url)
     assert result.returncode == 0, result.stdout + result.stderr
     with sqlite3.connect(db) as conn:
         runs = conn.execute("select status, finish_reason from crawl_runs order by id").fetchall()
         assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
         urls = [u for (u,) in conn.execute("select canonical_url from articles")]
-    assert runs[0][0] == "interrupted" and "ended before" in runs[0][1]
+    assert runs[0][0] == "failed" and "ended before" in runs[0][1]
     assert runs[1][0] == "ok"
     assert len(urls) == len(set(urls)) == 12

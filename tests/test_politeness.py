@@ -1,5 +1,6 @@
-"""Politeness and errors against a misbehaving server: Retry-After, no retries on 4xx,
-redirect loops and timeouts. Each broken source is counted and never stops the others."""
+"""Politeness and errors against a misbehaving server: Retry-After, backoff on server
+errors, no retries on 4xx, redirects followed, redirect loops, robots.txt and timeouts.
+Each broken source is counted and never stops the others."""
 
 from __future__ import annotations
 
@@ -59,9 +60,38 @@ def test_no_retries_on_other_client_errors(bad_web, tmp_path, code):
 
 
 def test_server_errors_are_retried_with_a_limit(bad_web, tmp_path):
-    row, hits = crawl_one(bad_web, tmp_path, "/_test/status/503", RETRY_TIMES=2)
+    row, hits = crawl_one(
+        bad_web, tmp_path, "/_test/status/503", RETRY_TIMES=2, RETRY_BACKOFF_BASE=0.2
+    )
     assert len(hits) == 3
     assert json.loads(row["errors_by_kind"]) == {"http_503": 1}
+
+
+def test_a_server_error_is_retried_after_a_backoff_and_then_read(bad_web, tmp_path):
+    row, hits = crawl_one(bad_web, tmp_path, "/_test/flaky/b?fail=2&code=500")
+    assert [h.status for h in hits] == [500, 500, 200]
+    # 1 s before the first retry, 2 s before the second (RETRY_BACKOFF_BASE = 1)
+    assert hits[1].at - hits[0].at >= 0.9 and hits[2].at - hits[1].at >= 1.9
+    assert row["feeds_fetched"] == 1  # read on the third try (an empty test feed)
+    assert "http_500" not in json.loads(row["errors_by_kind"])
+
+
+def test_a_redirect_is_followed_and_the_final_url_recorded(bad_web, tmp_path):
+    target = "/courier/tv/rhys-ifans-star-city.html"
+    feed = f"/_test/feed?links=/_test/redirect?to={target}"
+    row, _ = crawl_one(bad_web, tmp_path, feed)
+    conn = sqlite3.connect(tmp_path / "t.db")
+    urls = conn.execute("select url from articles").fetchall()
+    conn.close()
+    assert urls == [(f"{bad_web.url}{target}",)]
+    assert row["stored"] == 1
+
+
+def test_robots_txt_is_obeyed(bad_web, tmp_path):
+    # robots.txt of the demo web disallows /private/
+    row, _ = crawl_one(bad_web, tmp_path, "/_test/feed?links=/private/star-city.html")
+    assert not [r for r in bad_web.requests if r.path.startswith("/private/")]
+    assert row["fetched"] == 0
 
 
 def test_endless_redirects_stop(bad_web, tmp_path):
