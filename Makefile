@@ -95,9 +95,13 @@ BENCH_DB := data/bench/news-$(BENCH_ARTICLES).db
 $(BENCH_DB): bench/generate.py db/migrations.py | $(STAMP)
 	$(PY) bench/generate.py --articles $(BENCH_ARTICLES) --out $@
 
+# Articles of the generated local web that `make bench` crawls (bench/crawl.py).
+BENCH_CRAWL_ARTICLES ?= 2000
+
 bench: $(STAMP) $(BENCH_DB)
 	$(PY) bench/people_dates.py
 	$(PY) bench/dedupe_relevance.py
+	$(PY) bench/crawl.py --articles $(BENCH_CRAWL_ARTICLES)
 	$(PY) bench/newsroom.py --db $(BENCH_DB)
 
 # Person and date precision and recall on the hand-annotated pages (docs/accuracy.md).
