@@ -286,3 +286,43 @@ def test_one_event_reported_by_several_publishers_is_one_story(crawled):
     # Every other relevant article is a story of its own.
     assert len(stories) == 6
     assert counts["streambuzz"] == 1  # coverage with and without copies differs by the copy
+
+
+def test_a_refetched_article_takes_its_update_and_keeps_when_it_was_first_seen(tmp_path):
+    import shutil
+    import time
+
+    from starcity.demoweb import SITE_DIR, DemoWeb
+
+    site = tmp_path / "site"
+    shutil.copytree(SITE_DIR, site)
+    page = site / "courier" / "tv" / "rhys-ifans-star-city.html"
+    db = tmp_path / "update.db"
+    young = ("-s", "STARCITY_REFETCH_HOURS=100000")
+    with DemoWeb(root=site) as web:
+        url = f"{web.url}/courier/tv/rhys-ifans-star-city.html"
+        result = run_crawl(db, "--sources", "demo", "--demo-url", web.url, *young)
+        assert result.returncode == 0, result.stdout + result.stderr
+        before = rows(db)[url]
+        assert before["modified_at"] is None
+        # the publisher updates the story: a modified time and a new paragraph
+        html = page.read_text(encoding="utf-8").replace(
+            "<head>",
+            '<head><meta property="article:modified_time" content="2026-03-01T10:00:00+00:00">',
+            1,
+        )
+        written = "the scripts were still being written.</p>"
+        page.write_text(html.replace(written, written + "<p>Update: filming wraps in May.</p>"))
+        time.sleep(1.1)  # fetched_at has a resolution of seconds
+        conn = sqlite3.connect(db)
+        conn.execute("delete from feed_state")  # read the feeds again, not 304
+        conn.commit()
+        conn.close()
+        result = run_crawl(db, "--sources", "demo", "--demo-url", web.url, *young)
+        assert result.returncode == 0, result.stdout + result.stderr
+    after = rows(db)[url]
+    assert after["first_seen"] == before["first_seen"]
+    assert after["fetched_at"] > before["fetched_at"]
+    assert after["modified_at"] == "2026-03-01T10:00:00+00:00"
+    assert "filming wraps in May" in after["text"]
+    assert after["times_seen"] == 2
