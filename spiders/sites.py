@@ -1,6 +1,7 @@
 """Site spider: section, tag and search pages of a site; article links chosen by the
 source's `allow` patterns, listing pages (more sections, pagination) by its `follow`
-patterns and rel="next" links, up to `max_pages` listing pages per source."""
+patterns and rel="next" links, up to `max_pages` listing pages per source and `max_depth`
+links away from a start page."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ class SitesSpider(SourceSpider):
     def start_callback(self, url: str) -> Callable[[Response], Any]:
         return self.parse_listing
 
-    def _listing(self, source: str, url: str) -> scrapy.Request:
-        return self.discovery_request(source, url, self.parse_listing)
+    def _listing(self, source: str, url: str, depth: int) -> scrapy.Request:
+        return self.discovery_request(source, url, self.parse_listing, listing_depth=depth)
 
     @staticmethod
     def _same_site(source, url: str) -> bool:
@@ -51,14 +52,18 @@ class SitesSpider(SourceSpider):
             if request is not None:
                 yield request
         seen = self.crawler.stats.get_value(f"source/{source.name}/listing_pages", 0)
+        depth = response.meta.get("listing_depth", 0) + 1
         follow = LinkExtractor(allow=source.follow, deny=source.deny)
         listings = follow.extract_links(response) if source.follow else []
         next_pages = response.xpath('//a[@rel="next"]/@href | //link[@rel="next"]/@href')
         urls = [link.url for link in listings] + [response.urljoin(h) for h in next_pages.getall()]
         urls = [u for u in urls if self._same_site(source, u)]
+        if urls and depth > source.max_depth:
+            self._inc(source.name, "listing_pages_too_deep", len(set(urls)))
+            return
         for url in dict.fromkeys(urls):
             if seen >= source.max_pages:
                 self._inc(source.name, "listing_pages_capped")
                 break
             seen += 1
-            yield self._listing(source.name, url)
+            yield self._listing(source.name, url, depth)

@@ -39,6 +39,8 @@ class Source:
     deny: tuple[str, ...] = ()
     follow: tuple[str, ...] = ()
     max_pages: int = 5
+    # How many links away from a start page a listing page may be (0: start pages only).
+    max_depth: int = 2
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ def load_sources(spec: str | Path, demo_url: str | None = None) -> list[Source]:
                 prefilter=bool(entry.get("prefilter", True)),
                 active=bool(entry.get("active", True)),
                 max_pages=int(entry.get("max_pages", 5)),
+                max_depth=int(entry.get("max_depth", 2)),
                 **patterns,
             )
         )

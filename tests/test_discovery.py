@@ -81,6 +81,27 @@ def test_site_section_pages_and_pagination(demo_web, tmp_path):
     assert status == "ok"
 
 
+def test_site_listing_pages_are_followed_to_max_depth_only(demo_web, tmp_path):
+    import yaml
+
+    sources = yaml.safe_load((ROOT / "config/sources-demo.yml").read_text(encoding="utf-8"))
+    section = next(s for s in sources["sources"] if s["name"] == "courier-tv-section")
+    shallow = {**section, "active": True, "max_depth": 0}
+    path = tmp_path / "shallow.yml"
+    path.write_text(yaml.safe_dump({"sources": [shallow]}), encoding="utf-8")
+    db = tmp_path / "shallow.db"
+    earlier = len(demo_web.requests)
+    result = run_crawl(db, "--sources", str(path), "--demo-url", demo_web.url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # the start page only: its page 2 is one link away
+    paths = [r.path for r in demo_web.requests[earlier:]]
+    assert "/courier/tv/" in paths and "/courier/tv/page/2/" not in paths
+    conn = sqlite3.connect(db)
+    titles = {t for (t,) in conn.execute("select title from articles")}
+    conn.close()
+    assert "Rhys Ifans to lead Apple's Soviet space drama Star City" not in titles
+
+
 def test_site_source_without_article_patterns_is_a_config_error(tmp_path):
     sources = tmp_path / "bad.yml"
     sources.write_text(
