@@ -391,7 +391,11 @@ def main_text(tree: lxml.html.HtmlElement, url: str) -> str | None:
         include_comments=False,
         include_tables=False,
         include_images=False,
-        deduplicate=True,
+        # Not trafilatura's deduplication: its memory of paragraphs is one cache for the
+        # whole process, so a text seen three times (an aggregator's copies, a page
+        # fetched again, a long crawl) would be thrown away, and the same page would
+        # extract differently depending on what the process read before.
+        deduplicate=False,
     )
     # trafilatura copies a parsed tree instead of parsing the page again.
     text = trafilatura.extract(tree, fast=True, **options)

@@ -590,3 +590,12 @@ def test_cjk_credit_lines_writers_before_editors():
         + "<p>本文作者：张三在莫斯科的星城采访了宇航员。这是一段很长的文字。</p>"
     )
     assert extract(page("", prose_only, lang="zh"), url, fetched_at=NOW)["authors"] == []
+
+
+def test_the_same_page_extracts_the_same_however_often_the_process_has_seen_it():
+    # trafilatura's own deduplication remembers paragraphs process-wide and would drop a
+    # text seen a few times before (aggregator copies, re-fetches): it is not used
+    html = (ROOT / "demoweb/site/courier/tv/rhys-ifans-star-city.html").read_bytes()
+    url = "http://127.0.0.1:8002/courier/tv/rhys-ifans-star-city.html"
+    texts = {extract(html, url)["text"] for _ in range(5)}
+    assert len(texts) == 1 and texts.pop()
