@@ -91,10 +91,17 @@ def test_absurd_dates_in_jsonld_are_refused(value: str) -> None:
 
 
 def test_a_ten_megabyte_page() -> None:
-    paragraph = "<p>" + "Star City premieres May 29 on Apple TV with two episodes. " * 20 + "</p>"
+    paragraphs, size, n = [], 0, 0
+    while size < 10_000_000:
+        paragraph = (
+            f"<p>Report {n}: Star City premieres May 29 on Apple TV, and part {n} follows the"
+            f" cosmonauts of the Soviet programme in {1960 + n % 10}.</p>"
+        )
+        paragraphs.append(paragraph)
+        size, n = size + len(paragraph), n + 1
     body = (
         "<html><head><title>Star City, at length</title></head><body><h1>Star City, at length"
-        "</h1>" + paragraph * (10_000_000 // len(paragraph)) + "</body></html>"
+        "</h1>" + "".join(paragraphs) + "</body></html>"
     ).encode()
     record = extract(body, URL, fetched_at=NOW)
     check(record)
