@@ -182,6 +182,7 @@ class WorkMention:
 
 
 CJK_LANGUAGES = ("ja", "zh")
+_CJK_TOKEN = re.compile(r"[0-9A-Za-z\u00C0-\u024F]+|.", re.S)
 
 
 def _caseless(text: str) -> bool:
@@ -190,9 +191,11 @@ def _caseless(text: str) -> bool:
 
 
 class CharTokenizer:
-    """One token per character: spaCy's multi-language tokenizer splits on spaces, which
-    Chinese and Japanese do not write between words (spaCy's own Japanese and Chinese
-    tokenizers need SudachiPy or jieba, which this project does not install)."""
+    """One token per character of Chinese and Japanese, one per run of Latin letters or
+    digits: spaCy's multi-language tokenizer splits on spaces, which Chinese and Japanese
+    do not write between words (spaCy's own Japanese and Chinese tokenizers need
+    SudachiPy or jieba, which this project does not install). Latin words stay whole, so
+    that "FAM" is not found inside "famous"."""
 
     def __init__(self, vocab: Any) -> None:
         self.vocab = vocab
@@ -200,7 +203,8 @@ class CharTokenizer:
     def __call__(self, text: str) -> Any:
         from spacy.tokens import Doc
 
-        return Doc(self.vocab, words=list(text), spaces=[False] * len(text))
+        words = _CJK_TOKEN.findall(text)
+        return Doc(self.vocab, words=words, spaces=[False] * len(words))
 
 
 class EntityLinker:

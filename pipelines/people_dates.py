@@ -182,17 +182,22 @@ class PeopleDatesPipeline:
         if not batch:
             return
         try:
-            results = analyse_many(self.linker, [article for _, article, _ in batch])
-        except Exception:  # find the odd text out: one at a time
-            results = [self._one(adapter, article) for adapter, article, _ in batch]
-        for (_, article, done), result in zip(batch, results, strict=True):
-            if result is not None:
-                article.update(result)
-                self.crawler.stats.inc_value("analysed/articles")
-                self.crawler.stats.inc_value("analysed/people", len(result["people"]))
-                self.crawler.stats.inc_value("analysed/dates", len(result["text_dates"]))
-            if not done.done():
-                done.set_result(None)
+            try:
+                results = analyse_many(self.linker, [article for _, article, _ in batch])
+            except Exception:  # find the odd text out: one at a time
+                results = [self._one(adapter, article) for adapter, article, _ in batch]
+            for (_, article, _), result in zip(batch, results, strict=True):
+                if result is not None:
+                    article.update(result)
+                    self.crawler.stats.inc_value("analysed/articles")
+                    self.crawler.stats.inc_value("analysed/people", len(result["people"]))
+                    self.crawler.stats.inc_value("analysed/dates", len(result["text_dates"]))
+        finally:
+            # whatever happened, every waiting item goes on (a timer callback's error
+            # would otherwise leave them waiting and the crawl never ending)
+            for _, _, done in batch:
+                if not done.done():
+                    done.set_result(None)
 
     def _one(self, adapter: ItemAdapter, article: dict[str, Any]) -> dict[str, Any] | None:
         try:

@@ -122,17 +122,18 @@ class RelevanceScorer:
 
     @staticmethod
     def _matches(
-        patterns: list[tuple[str, re.Pattern[str], frozenset[str]]], zones: dict[str, str]
+        patterns: list[tuple[str, re.Pattern[str], frozenset[str]]],
+        zones: dict[str, str],
+        words: dict[str, set[str]],
     ) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
         for zone in ZONES:
             # Words first: a term whose words the zone lacks cannot match (one set lookup
             # instead of a regular-expression search over the whole text).
-            words = {w.lower() for w in _WORD.findall(zones[zone])}
             hits = [
                 term
                 for term, pattern, needed in patterns
-                if needed <= words and pattern.search(zones[zone])
+                if needed <= words[zone] and pattern.search(zones[zone])
             ]
             if hits:
                 found[zone] = hits
@@ -145,8 +146,9 @@ class RelevanceScorer:
         }
         names = {z: v for z, v in names.items() if v}
         name_count = sum(len(v) for v in names.values())
-        evidence = {group: self._matches(p, zones) for group, p in self.evidence.items()}
-        contexts = {group: self._matches(p, zones) for group, p in self.contexts.items()}
+        words = {zone: {w.lower() for w in _WORD.findall(zones[zone])} for zone in ZONES}
+        evidence = {group: self._matches(p, zones, words) for group, p in self.evidence.items()}
+        contexts = {group: self._matches(p, zones, words) for group, p in self.contexts.items()}
         contexts = {g: m for g, m in contexts.items() if m}
         full = " ".join(zones.values())
         title_use = len(self._title_use.findall(full))

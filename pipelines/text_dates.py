@@ -115,7 +115,7 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "bare_month",
         re.compile(
             r"\b(?:(?P<qualifier>through|until|till|by|from|since|before|after)|in|during"
-            rf"|early|mid|late)-?\s+{_MONTH}\b(?!\s*\d)(?!,?\s*(?:19|20)\d\d)"
+            rf"|early|mid|late)(?:-\s*|\s+){_MONTH}\b(?!\s*\d)(?!,?\s*(?:19|20)\d\d)"
         ),
     ),
     ("relmonth", re.compile(r"\b(?P<rel>last|next|this)\s+month\b", re.I)),
@@ -171,11 +171,13 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 _FOREIGN_WEEKDAY_NAMES = (
     "montag lundi lunes lunedì poniedziałek poniedziałku понедельник понедельника",
     "dienstag mardi martes martedì wtorek wtorku вторник вторника",
-    "mittwoch mercredi miércoles mercoledì środa środę środy среда среду среды",
+    # (not "среда"/"среды": also "environment")
+    "mittwoch mercredi miércoles mercoledì środa środę środy среду",
     "donnerstag jeudi jueves giovedì czwartek czwartku четверг четверга",
     "freitag vendredi viernes venerdì piątek piątku пятница пятницу пятницы",
     "samstag samedi sábado sabato sobota sobotę soboty суббота субботу субботы",
-    "sonntag dimanche domingo domenica niedziela niedzielę niedzieli воскресенье воскресенья",
+    # (not "domingo": also a surname)
+    "sonntag dimanche domenica niedziela niedzielę niedzieli воскресенье воскресенья",
 )
 FOREIGN_WEEKDAYS = {
     name: number for number, names in enumerate(_FOREIGN_WEEKDAY_NAMES) for name in names.split()
@@ -241,7 +243,7 @@ FOREIGN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     # Decades: "1960-х", "1960er", "60er-Jahre", "Sechzigerjahre".
-    ("decade", re.compile(r"\b(?P<decade>(?:19|20)\d0)(?:-х|-e|er)")),
+    ("decade", re.compile(r"\b(?P<decade>(?:19|20)\d0)(?:-х|-[еe]|er)")),
     (
         "fdecade",
         re.compile(
@@ -362,6 +364,12 @@ _FUTURE = re.compile(
 )
 
 
+def _in_past(sentence: str) -> bool:
+    """Past tense and no word of a coming release ("Apple said it premieres in July" is
+    about the coming July)."""
+    return bool(_PAST.search(sentence)) and not _FUTURE.search(sentence)
+
+
 def _nearest_weekday(target: int, published: date) -> str:
     """The day of that weekday nearest to publication (three days back to three ahead)."""
     ahead = (target - published.weekday()) % 7
@@ -420,7 +428,7 @@ def _resolve(
     if kind == "bare_month":
         month = _month_of(groups)
         rel = (groups.get("rel") or "").lower()
-        year = _month_year(month, published, rel, bool(_PAST.search(sentence)))
+        year = _month_year(month, published, rel, _in_past(sentence))
         return f"{year:04d}-{month:02d}", "month"
     if kind == "relmonth":
         shift = {"next": 1, "this": 0, "last": -1}[groups["rel"].lower()]
@@ -448,10 +456,10 @@ def _resolve(
         if not rel:
             # "Thursday's images", "said Thursday": the day gone; "premieres Friday": coming;
             # otherwise the nearest such day.
-            if groups.get("possessive") or _PAST.search(sentence):
-                rel = "on"
-            elif _FUTURE.search(sentence):
+            if _FUTURE.search(sentence):
                 rel = "this"
+            elif groups.get("possessive") or _in_past(sentence):
+                rel = "on"
             else:
                 return _nearest_weekday(target, published), "day"
         if rel == "next" and ahead == 0:
@@ -517,12 +525,9 @@ def _sentences(text: str) -> list[tuple[int, str]]:
     return found
 
 
-# The end of a day range: "May 25–31", "25-31 May" is read as its first day only.
+# The end of a day range written after the month: "May 25–31" ("25–31 May" gives its
+# last day only).
 _RANGE_END = re.compile(r"\s*[–-]\s*(?P<day>\d{1,2})\b(?!\s*(?:%|:\d|\.\d))")
-
-
-def precision_is_day(resolved: tuple[str, str]) -> bool:
-    return resolved[1] == "day"
 
 
 def _valid(iso: str) -> bool:
@@ -560,19 +565,16 @@ def find_dates(
             if resolved is None:
                 continue
             # "May 25–31": the range's last day is a date too.
-            after = (
-                _RANGE_END.match(text, end)
-                if kind == "day" and precision_is_day(resolved)
-                else None
-            )
+            after = _RANGE_END.match(text, end) if kind == "day" else None
             if after:
                 iso_end = f"{resolved[0][:8]}{int(after.group('day')):02d}"
-                if _valid(iso_end):
+                # (a later day of the same month: "May 29 - 2 episodes" is no range)
+                if _valid(iso_end) and iso_end > resolved[0]:
                     found.append(
                         TextDate(
                             date=iso_end,
                             precision="day",
-                            text=text[start : after.end()].strip(),
+                            text=after.group("day"),
                             kind=_kind(
                                 sentence,
                                 start - sentence_start,

@@ -180,6 +180,7 @@ def _open_run(db: str, source_set: str, names: list[str]) -> int:
                 run_id,
                 {
                     "status": "failed",
+                    "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
                     "finish_reason": "the crawl process ended before it recorded the run",
                 },
             )
@@ -373,7 +374,10 @@ def docker_running() -> bool:
 
     if shutil.which("docker") is None:
         return False
-    probe = subprocess.run(["docker", "info"], capture_output=True, timeout=30, check=False)
+    try:
+        probe = subprocess.run(["docker", "info"], capture_output=True, timeout=30, check=False)
+    except (subprocess.TimeoutExpired, OSError):
+        return False
     return probe.returncode == 0
 
 

@@ -135,6 +135,12 @@ def test_a_date_belongs_to_the_work_its_sentence_gives_it(linker):
         ("Friday night baseball returns.", "en", []),
         ("Watch it May 25–31.", "en", [("2026-05-25", "day"), ("2026-05-31", "day")]),
         ("Curiosity sent 2 Mars rovers.", "en", []),
+        # a release word outweighs the reporting verb's past tense
+        ("Apple said the series premieres in July.", "en", [("2026-07", "month")]),
+        ("Apple said the show premieres Friday.", "en", [("2026-03-13", "day")]),
+        ("It premieres May 29 - 2 episodes at once.", "en", [("2026-05-29", "day")]),
+        ("The trailer came in mid-February.", "en", [("2026-02", "month")]),
+        ("Действие происходит в 1960-е годы.", "ru", [("1960s", "decade")]),
         # other languages
         ("Премьера сериала состоится 29 мая 2026 года.", "ru", [("2026-05-29", "day")]),
         ("Сериал выйдет в мае.", "ru", [("2026-05", "month")]),
@@ -160,6 +166,11 @@ def test_a_date_belongs_to_the_work_its_sentence_gives_it(linker):
 def test_dates_without_a_year_and_in_other_languages(text, language, expected):
     found = find_dates(text, PUBLISHED, language)  # PUBLISHED is Tuesday 2026-03-10
     assert [(d.date, d.precision) for d in found] == expected
+
+
+def test_latin_words_in_japanese_text_stay_whole(linker):
+    doc = linker.doc("famous pineapple。リス・エヴァンスが出演。", "ja")
+    assert [(e.text, e.label_) for e in doc.ents] == [("リス・エヴァンス", "PERSON")]
 
 
 def test_year_is_inferred_near_the_publication_date():
