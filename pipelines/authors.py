@@ -221,7 +221,7 @@ def _run_together(word: str) -> bool:
     return False
 
 
-def _script_is_caseless(word: str) -> bool:
+def script_is_caseless(word: str) -> bool:
     """True for words in scripts without capital letters (CJK, Arabic, Hebrew, Indic, Thai)."""
     return all(not ch.isalpha() or (not ch.isupper() and not ch.islower()) for ch in word)
 
@@ -271,9 +271,7 @@ def _is_person_name(name: str, site_name: str | None, host: str | None = None) -
     if any(_run_together(w) for w in words):
         return False
     # Names are capitalised in bylines; a lower-case word other than a particle is prose.
-    return all(
-        w[0].isupper() or w.casefold() in _PARTICLES or _script_is_caseless(w) for w in words
-    )
+    return all(w[0].isupper() or w.casefold() in _PARTICLES or script_is_caseless(w) for w in words)
 
 
 def _undouble(name: str) -> str:

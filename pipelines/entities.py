@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 from rapidfuzz.distance import JaroWinkler
 
+from pipelines.authors import script_is_caseless
 from starcity.config import ROOT
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,7 @@ class KnowledgeBase:
         names: dict[str, str] = {}
         for person in self.people:
             for name in [person["name"], *person.get("aliases", [])]:
-                if len(name.split()) > 1 or _caseless(name):
+                if len(name.split()) > 1 or script_is_caseless(name):
                     names[normalize_name(name)] = person["id"]
         return names
 
@@ -143,7 +144,11 @@ class KnowledgeBase:
         ):
             for entry in entries:
                 for name in [entry["name"], *entry.get("aliases", [])]:
-                    if label == "PERSON" and len(name.split()) == 1 and not _caseless(name):
+                    if (
+                        label == "PERSON"
+                        and len(name.split()) == 1
+                        and not script_is_caseless(name)
+                    ):
                         continue  # bare surnames are linked after NER, in context
                     patterns.append({"label": label, "pattern": name, "id": entry["id"]})
         known = {
@@ -183,11 +188,6 @@ class WorkMention:
 
 CJK_LANGUAGES = ("ja", "zh")
 _CJK_TOKEN = re.compile(r"[0-9A-Za-z\u00C0-\u024F]+|.", re.S)
-
-
-def _caseless(text: str) -> bool:
-    """Written in a script without letter case (Chinese, Japanese)."""
-    return all(not ch.isalpha() or (not ch.isupper() and not ch.islower()) for ch in text)
 
 
 class CharTokenizer:
@@ -283,7 +283,9 @@ class EntityLinker:
             if not norm or norm in self.kb.non_people:
                 continue
             # (a name written without spaces, in Chinese or Japanese, is a full name)
-            if len(norm.split()) == 1 and not (_caseless(norm) and ent.ent_id_ in self.kb.by_id):
+            if len(norm.split()) == 1 and not (
+                script_is_caseless(norm) and ent.ent_id_ in self.kb.by_id
+            ):
                 pending_surnames.append((ent, surface, norm))
                 continue
             person_id, method, confidence = self._link_full(norm, ent.ent_id_)
