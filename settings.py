@@ -56,10 +56,19 @@ ITEM_PIPELINES = {
     "pipelines.store.SQLiteStorePipeline": 900,
 }
 
+# Only http(s) is ever fetched: Scrapy's handlers for file:, data:, s3: and ftp: are off, a
+# second wall behind the URL gate (spiders.middlewares.UrlGateMiddleware).
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
+
 DOWNLOADER_MIDDLEWARES = {
+    # First of all: only http(s), only the source's sites, at every hop (redirects too).
+    "spiders.middlewares.UrlGateMiddleware": 10,
     # Before robots.txt and everything else: a stored page costs no request at all.
     "spiders.middlewares.KnownPagesMiddleware": 50,
     "spiders.middlewares.ConditionalFeedMiddleware": 560,
+    # Responses pass it before Scrapy's RedirectMiddleware (600): a Location of another
+    # scheme, or no URL at all, is refused and counted, never followed.
+    "spiders.middlewares.RedirectGateMiddleware": 610,
     # Responses pass it before Scrapy's RetryMiddleware (550), which then retries.
     "spiders.retry_after.RetryAfterMiddleware": 555,
 }

@@ -22,6 +22,8 @@ from spiders.errors import classify_failure
 from spiders.items import FetchedPage, SeenPage
 from spiders.middlewares import KnownPage
 from starcity.config import Source, Topic, load_sources, load_topic
+from starcity.hygiene import printable
+from starcity.urlgate import RefusedURL, Sites, request_url, sites_for
 
 # Per-source messages go to this logger, which the command line also shows on the console.
 source_log = logging.getLogger("starcity.sources")
@@ -47,6 +49,9 @@ class SourceSpider(scrapy.Spider):
     kind: str = ""
     sources: list[Source]
     topic: Topic
+    # Each source's sites (starcity/urlgate.py), by source name: every request is checked
+    # against them, here for discovered links and in UrlGateMiddleware for every hop.
+    sites: dict[str, Sites]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
@@ -60,6 +65,7 @@ class SourceSpider(scrapy.Spider):
         spider.sources = [
             s for s in every if s.kind == cls.kind and (s.name in only if only else s.active)
         ]
+        spider.sites = {s.name: sites_for(s.allowed_domains, s.start_urls) for s in spider.sources}
         spider.topic = load_topic(settings["STARCITY_TOPIC"])
         spider._matches_topic = topic_matcher(spider.topic)
         return spider
@@ -68,43 +74,92 @@ class SourceSpider(scrapy.Spider):
         for source in self.sources:
             self.crawler.stats.set_value(f"source/{source.name}/kind", source.kind)
             for url in source.start_urls:
-                yield self.discovery_request(
-                    source.name, url, self.start_callback(url), dont_filter=True
+                request = self.discovery_request(
+                    source, url, None, self.start_callback(url), dont_filter=True
                 )
+                if request is not None:
+                    yield request
 
     def start_callback(self, url: str) -> Callable[[Response], Any]:
         """The callback that reads a start URL (a feed, a sitemap, a listing page)."""
         raise NotImplementedError
 
+    def gate(self, source: Source, link: str, base: str | None) -> str | None:
+        """The address to request for a link a feed, sitemap or page gave, or None.
+
+        Links to other sites are counted as ``filtered_offsite``; links that are no
+        http(s) address (``file:``, ``mailto:``, a broken IPv6 literal) are counted
+        as errors of their kind (``refused_scheme``, ``bad_link``) with one log line.
+        """
+        try:
+            url = request_url(link, base)
+            self.sites[source.name].check(url)
+        except RefusedURL as refused:
+            if refused.kind == "offsite":
+                self._inc(source.name, "filtered_offsite")
+            else:
+                self._inc(source.name, f"errors/{refused.kind}")
+                source_log.warning(
+                    "source %s: link skipped [%s]: %s", source.name, refused.kind, refused.reason
+                )
+            return None
+        return url
+
+    def _request(self, source: Source, url: str, **kwargs: Any) -> scrapy.Request | None:
+        """A Scrapy request, or None (counted as ``bad_link``) when Scrapy refuses the URL."""
+        try:
+            return scrapy.Request(url, errback=self.fetch_failed, **kwargs)
+        except ValueError as exc:
+            self._inc(source.name, "errors/bad_link")
+            source_log.warning(
+                "source %s: link skipped [bad_link]: %s: %s",
+                source.name,
+                printable(url),
+                printable(str(exc)),
+            )
+            return None
+
     def discovery_request(
         self,
-        source: str,
-        url: str,
+        source: Source,
+        link: str,
+        base: str | None,
         callback: Callable[[Response], Any],
         dont_filter: bool = False,
         **meta: Any,
-    ) -> scrapy.Request:
-        """A request for a page that lists articles (feed, sitemap, listing page).
+    ) -> scrapy.Request | None:
+        """A request for a page that lists articles (feed, sitemap, listing page), or None
+        when the gate refuses its address.
 
         Role "feed": conditional GET and failure reporting apply; 304 reaches the callback.
         """
-        return scrapy.Request(
+        url = self.gate(source, link, base)
+        if url is None:
+            return None
+        return self._request(
+            source,
             url,
             callback=callback,
-            errback=self.fetch_failed,
-            meta={"source": source, "role": "feed", "handle_httpstatus_list": [304], **meta},
+            meta={"source": source.name, "role": "feed", "handle_httpstatus_list": [304], **meta},
             dont_filter=dont_filter,
         )
 
     def discovery_read(self, response: Response) -> Source | None:
-        """Count a listing page as read; None when it answered 304 (nothing new since)."""
+        """The source of a fetched listing page; None when it answered 304 (nothing new
+        since, which counts as a successful read). The caller counts the page as read
+        (``discovery_ok``) once it could parse it: a feed that is no feed is a failed read.
+        """
         source = self._source(response.meta["source"])
-        self._inc(source.name, "feeds_fetched")
         if response.status == 304:
+            self.discovery_ok(source)
             self._inc(source.name, "not_modified")
             return None
         self._inc(source.name, "bytes", len(response.body))
         return source
+
+    def discovery_ok(self, source: Source) -> None:
+        """A feed, sitemap or listing page was read: the source is reachable and readable."""
+        self._inc(source.name, "feeds_fetched")
 
     def _source(self, name: str) -> Source:
         return next(s for s in self.sources if s.name == name)
@@ -112,36 +167,33 @@ class SourceSpider(scrapy.Spider):
     def _inc(self, source: str, key: str, count: int = 1) -> None:
         self.crawler.stats.inc_value(f"source/{source}/{key}", count)
 
-    @staticmethod
-    def _in_allowed_domains(source: Source, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        domains = source.allowed_domains
-        if not domains:
-            return True
-        return any(host == d or host.endswith("." + d) for d in domains)
-
     def article_request(
-        self, source: Source, url: str, discovered_via: str, hints: dict[str, Any]
+        self,
+        source: Source,
+        link: str,
+        base: str | None,
+        hints: dict[str, Any],
     ) -> scrapy.Request | None:
-        """The request for one discovered article, or None when the source filters it out."""
+        """The request for one discovered article, or None when the source filters it out
+        or the gate refuses its address. ``base`` is the page that listed it."""
         self._inc(source.name, "discovered")
+        url = self.gate(source, link, base)
+        if url is None:
+            return None
         # The entry's own words, and the words of its address ("/star-city-premiere/").
         words = " ".join(str(v) for v in hints.values() if v)
         words += " " + re.sub(r"[-_/.]+", " ", urlsplit(url).path)
         if source.prefilter and not self.matches_topic(words):
             self._inc(source.name, "filtered_offtopic")
             return None
-        if not self._in_allowed_domains(source, url):
-            self._inc(source.name, "filtered_offsite")
-            return None
-        return scrapy.Request(
+        return self._request(
+            source,
             url,
             callback=self.parse_article,
-            errback=self.fetch_failed,
             meta={
                 "source": source.name,
                 "role": "article",
-                "discovered_via": discovered_via,
+                "discovered_via": base,
                 "hints": {k: v for k, v in hints.items() if k != "tags"},
             },
         )
@@ -152,11 +204,25 @@ class SourceSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[FetchedPage]:
         source = response.meta["source"]
         self._inc(source, "bytes", len(response.body))
+        sites = self.sites.get(source)
+        if sites is not None and not sites.allows(response.url):
+            # UrlGateMiddleware refuses every off-site hop; this only guards against a
+            # component that would hand over a response from elsewhere.
+            self._inc(source, "errors/offsite_redirect")
+            source_log.warning(
+                "source %s: %s is not on the source's sites: not stored",
+                source,
+                printable(response.url),
+            )
+            return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
         if content_type and not content_type.startswith(_HTML_TYPES):
             self._inc(source, "skipped_not_html")
             source_log.info(
-                "source %s: %s is %s, not HTML: skipped", source, response.url, content_type
+                "source %s: %s is %s, not HTML: skipped",
+                source,
+                printable(response.url),
+                printable(content_type),
             )
             return
         self._inc(source, "fetched")
@@ -190,4 +256,11 @@ class SourceSpider(scrapy.Spider):
         self._inc(source, f"errors/{kind}")
         if role == "feed":
             self._inc(source, "feed_errors")
-        source_log.error("source %s: cannot fetch %s %s: %s", source, role, request.url, reason)
+        source_log.error(
+            "source %s: cannot fetch %s %s: %s [%s]",
+            source,
+            role,
+            printable(request.url),
+            reason,
+            kind,
+        )

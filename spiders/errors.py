@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import re
+
 from scrapy.exceptions import (
     CannotResolveHostError,
+    DownloadCancelledError,
     DownloadConnectionRefusedError,
+    DownloadFailedError,
     DownloadTimeoutError,
     IgnoreRequest,
+    ResponseDataLossError,
+    UnsupportedURLSchemeError,
 )
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
+
+from starcity.hygiene import printable
+
+
+class RefusedRequest(IgnoreRequest):
+    """A request the URL gate refused (a scheme, a site, a loop); ``kind`` names the error."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+
 
 # (exception types, error kind, readable reason)
 _KINDS: list[tuple[tuple[type[BaseException], ...], str, str]] = [
@@ -26,23 +44,73 @@ _KINDS: list[tuple[tuple[type[BaseException], ...], str, str]] = [
         "connection refused",
     ),
     ((twisted_error.ConnectError,), "connect", "cannot connect"),
+    (
+        (ResponseDataLossError,),
+        "data_loss",
+        "the server sent less than the length it announced",
+    ),
+    ((UnsupportedURLSchemeError,), "refused_scheme", "an address of a scheme we never fetch"),
+    (
+        (twisted_error.ConnectionLost, twisted_error.ConnectionDone),
+        "connection_lost",
+        "the server closed the connection before answering",
+    ),
 ]
+
+# "[<twisted.python.failure.Failure twisted.internet.error.ConnectionLost: Connection to
+# the other side was lost in a non-clean fashion.>]" -> the message inside.
+_FAILURE_REPR = re.compile(r"<twisted\.python\.failure\.Failure [\w.]+?(?:: (.*?))?>", re.S)
+
+
+def _readable(text: str) -> str:
+    """A message without Python reprs of Twisted failures, on one line."""
+    text = _FAILURE_REPR.sub(lambda m: m.group(1) or "", text)
+    return printable(text.strip("[]() ,") or "no reason given")
+
+
+def _failed_download(exc: DownloadFailedError) -> tuple[str, str]:
+    """What a connection that broke during the exchange says (TLS, a dropped connection)."""
+    cause = exc.__cause__
+    reasons = getattr(cause, "reasons", None) or []
+    messages = [r.getErrorMessage() for r in reasons if isinstance(r, Failure)]
+    names = " ".join(
+        type(r.value).__module__ + "." + type(r.value).__name__
+        for r in reasons
+        if isinstance(r, Failure)
+    )
+    detail = _readable("; ".join(messages) if messages else str(exc))
+    if "SSL" in names or "ssl" in names.lower() or "certificate" in detail.lower():
+        return "tls", f"TLS failed: {detail}"
+    return "connection_lost", f"the connection broke before the answer was complete: {detail}"
 
 
 def classify_failure(failure: Failure) -> tuple[str, str]:
-    """Return (kind, reason) for a failed request, e.g. ``("http_404", "HTTP 404")``."""
+    """Return (kind, reason) for a failed request, e.g. ``("http_404", "HTTP 404")``.
+
+    The reason is written for people: no Python or Twisted reprs, one line.
+    """
     exc = failure.value
     if isinstance(exc, HttpError):
         status = exc.response.status
         return f"http_{status}", f"HTTP {status}"
+    if isinstance(exc, RefusedRequest):
+        return exc.kind, printable(exc.reason)
     for types, kind, reason in _KINDS:
         if isinstance(exc, types):
             return kind, reason
+    if isinstance(exc, DownloadFailedError):
+        return _failed_download(exc)
+    if isinstance(exc, DownloadCancelledError):
+        text = str(exc)
+        if "max size" in text or "maxsize" in text:
+            return "too_large", "larger than the download size limit (DOWNLOAD_MAXSIZE)"
+        return "cancelled", _readable(text)
     if isinstance(exc, IgnoreRequest):
         text = str(exc) or "request ignored"
         if "robots" in text.lower():
             return "robots_forbidden", "forbidden by robots.txt"
         if "redirect" in text.lower():
             return "too_many_redirects", "too many redirects"
-        return "ignored", text
-    return type(exc).__name__.lower(), str(exc) or type(exc).__name__
+        return "ignored", _readable(text)
+    kind = re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower()
+    return kind, _readable(str(exc) or type(exc).__name__)

@@ -10,6 +10,7 @@ import scrapy
 from scrapy.http import Response
 
 from spiders.base import SourceSpider, source_log
+from starcity.hygiene import printable
 
 
 class FeedsSpider(SourceSpider):
@@ -25,30 +26,49 @@ class FeedsSpider(SourceSpider):
             return
         parsed = feedparser.parse(
             response.body,
-            response_headers={"content-type": response.headers.get("Content-Type", b"").decode()},
+            response_headers={
+                "content-type": response.headers.get("Content-Type", b"").decode("latin-1")
+            },
         )
         if not parsed.entries:
             problem = parsed.get("bozo_exception") if parsed.bozo else None
-            kind = "malformed_feed" if problem else "empty_feed"
+            if parsed.get("version") and not problem:
+                # A well-formed feed with nothing in it: read, just empty.
+                self.discovery_ok(source)
+                self._inc(source.name, "feeds_empty")
+                return
+            # Not a feed at all (an HTML page, garbage, an empty body) or a broken one with
+            # nothing to recover: a failed read of the source, not a quiet success.
+            kind = "malformed_feed" if parsed.get("version") else "not_a_feed"
             self._inc(source.name, f"errors/{kind}")
             source_log.warning(
-                "source %s: feed %s has no entries%s",
+                "source %s: feed %s has no entries [%s]%s",
                 source.name,
-                response.url,
-                f" (not a valid feed: {problem})" if problem else "",
+                printable(response.url),
+                kind,
+                f": {printable(str(problem))}" if problem else "",
             )
             return
+        self.discovery_ok(source)
         if parsed.bozo:
             # feedparser recovers from most broken XML; note it and keep the entries.
             self._inc(source.name, "feeds_recovered")
         for entry in parsed.entries:
-            link = entry.get("link")
-            if not link:
-                self._inc(source.name, "entries_without_link")
+            # One entry that cannot become a request never costs the rest of the feed.
+            try:
+                link = entry.get("link")
+                if not link or not isinstance(link, str):
+                    self._inc(source.name, "entries_without_link")
+                    continue
+                request = self.article_request(source, link, response.url, self._entry_hints(entry))
+            except Exception as exc:  # noqa: BLE001 - counted and logged, the loop goes on
+                self._inc(source.name, "errors/bad_entry")
+                source_log.warning(
+                    "source %s: feed entry skipped [bad_entry]: %s",
+                    source.name,
+                    printable(f"{type(exc).__name__}: {exc}"),
+                )
                 continue
-            request = self.article_request(
-                source, response.urljoin(link), response.url, self._entry_hints(entry)
-            )
             if request is not None:
                 yield request
 
@@ -60,6 +80,6 @@ class FeedsSpider(SourceSpider):
             "author": entry.get("author"),
             "summary": entry.get("summary") or entry.get("description"),
             # For the topic pre-filter only; not passed on with the request.
-            "tags": " ".join(t.get("term", "") for t in entry.get("tags", [])),
+            "tags": " ".join(str(t.get("term") or "") for t in entry.get("tags", [])),
         }
-        return {k: v for k, v in hints.items() if v}
+        return {k: v for k, v in hints.items() if v and isinstance(v, str)}

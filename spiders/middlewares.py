@@ -1,7 +1,8 @@
-"""Downloader middlewares of the fetch side: skip pages already stored, ask feeds politely.
+"""Downloader middlewares of the fetch side: refuse addresses the crawler must not
+request, skip pages already stored, ask feeds politely.
 
-Both read the database (never write it): what they learn during a crawl goes into
-Scrapy's stats, and the run record (pipelines/runrecord.py) stores it.
+None writes the database: what they learn during a crawl goes into Scrapy's stats, and
+the run record (pipelines/runrecord.py) stores it.
 """
 
 from __future__ import annotations
@@ -15,10 +16,108 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
 
 from pipelines.urls import normalize_url
+from spiders.errors import RefusedRequest
+from starcity.hygiene import printable
+from starcity.urlgate import SCHEMES, RefusedURL, request_url
 
 log = logging.getLogger(__name__)
+source_log = logging.getLogger("starcity.sources")
+
+
+class UrlGateMiddleware:
+    """Check every request Scrapy is about to send, redirects and meta refreshes included.
+
+    The spiders check the links they find; Scrapy's RedirectMiddleware and
+    MetaRefreshMiddleware make new requests from what a server answers, and those come
+    through here before anything is sent: only http(s), only the source's sites (host and
+    port, as the HTTP client will connect), no address twice in one redirect chain. A
+    refused request fails with RefusedRequest, which the spider's errback counts under
+    its kind (``refused_scheme``, ``offsite_redirect``, ``private_address``,
+    ``too_many_redirects``).
+
+    A redirect back to an address already fetched in this crawl is dropped by Scrapy's
+    duplicate filter before it reaches any middleware; the ``request_dropped`` signal
+    tells us, and a loop is counted as ``too_many_redirects`` there.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> UrlGateMiddleware:
+        mw = cls(crawler)
+        crawler.signals.connect(mw.request_dropped, signal=signals.request_dropped)
+        return mw
+
+    def process_request(self, request: Request) -> None:
+        scheme = urlparse_cached(request).scheme.lower()
+        if scheme not in SCHEMES:
+            raise RefusedRequest(
+                "refused_scheme", f"{scheme}: addresses are never fetched: {printable(request.url)}"
+            )
+        chain = request.meta.get("redirect_urls") or []
+        if request.url in chain:
+            raise RefusedRequest(
+                "too_many_redirects", f"redirect loop back to {printable(request.url)}"
+            )
+        sites = getattr(self.crawler.spider, "sites", {}).get(request.meta.get("source"))
+        if sites is None:  # robots.txt and other requests of Scrapy's own
+            return None
+        try:
+            sites.check(request.url)
+        except RefusedURL as refused:
+            kind = "offsite_redirect" if chain and refused.kind == "offsite" else refused.kind
+            via = f" (redirected from {printable(chain[0])})" if chain else ""
+            raise RefusedRequest(kind, f"{refused.reason}{via}") from None
+        return None
+
+    def request_dropped(self, request: Request, spider: Spider | None = None) -> None:
+        chain = request.meta.get("redirect_urls") or []
+        source = request.meta.get("source")
+        if not chain or not source:
+            return
+        stats = self.crawler.stats
+        if request.url in chain:
+            stats.inc_value(f"source/{source}/errors/too_many_redirects")
+            source_log.error(
+                "source %s: cannot fetch %s %s: redirect loop back to %s [too_many_redirects]",
+                source,
+                request.meta.get("role", "page"),
+                printable(chain[0]),
+                printable(request.url),
+            )
+        else:  # redirected to a page this crawl fetched already
+            stats.inc_value(f"source/{source}/redirects_to_seen")
+
+
+class RedirectGateMiddleware:
+    """Look at a redirect's ``Location`` before Scrapy's RedirectMiddleware follows it.
+
+    Placed after it in the order (a higher number), so responses reach this first. A
+    redirect to a scheme we never fetch (``Location: file:///etc/passwd``) or to no URL
+    at all (a broken IPv6 literal) is refused and counted under its own kind, instead of
+    surfacing as an HTTP 302 error or a ValueError from deep inside Scrapy. Where the
+    redirect may lead (which sites) is checked by UrlGateMiddleware on the new request.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedirectGateMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get(b"Location")
+        if 300 <= response.status < 400 and location:
+            try:
+                request_url(location.decode("latin-1"), request.url)
+            except RefusedURL as refused:
+                raise RefusedRequest(refused.kind, f"redirected to {refused.reason}") from None
+        return response
 
 
 class KnownPage(IgnoreRequest):

@@ -14,6 +14,8 @@ from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from spiders.base import SourceSpider, source_log
+from starcity.config import Source
+from starcity.hygiene import printable
 
 MAX_DEPTH = 3  # sitemap index -> sitemap -> ... never deeper than this
 _NS = {
@@ -31,20 +33,26 @@ class SitemapsSpider(SourceSpider):
         return self.parse_robots if robots else self.parse_sitemap
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
-        source = self._source(response.meta["source"])
-        if response.status == 304:
-            self._inc(source.name, "feeds_fetched")
-            self._inc(source.name, "not_modified")
+        source = self.discovery_read(response)
+        if source is None:
             return
         found = list(sitemap_urls_from_robots(response.text, base_url=response.url))
         if not found:
             self._inc(source.name, "errors/no_sitemap_in_robots")
-            source_log.warning("source %s: %s names no sitemap", source.name, response.url)
+            source_log.warning(
+                "source %s: %s names no sitemap", source.name, printable(response.url)
+            )
+            return
+        self.discovery_ok(source)
         for url in found:
-            yield self._sitemap_request(source.name, url, 0)
+            request = self._sitemap_request(source, url, response.url, 0)
+            if request is not None:
+                yield request
 
-    def _sitemap_request(self, source: str, url: str, depth: int) -> scrapy.Request:
-        return self.discovery_request(source, url, self.parse_sitemap, sitemap_depth=depth)
+    def _sitemap_request(
+        self, source: Source, link: str, base: str | None, depth: int
+    ) -> scrapy.Request | None:
+        return self.discovery_request(source, link, base, self.parse_sitemap, sitemap_depth=depth)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         source = self.discovery_read(response)
@@ -57,7 +65,10 @@ class SitemapsSpider(SourceSpider):
             except (OSError, ValueError) as exc:
                 self._inc(source.name, "errors/malformed_sitemap")
                 source_log.warning(
-                    "source %s: cannot gunzip %s: %s", source.name, response.url, exc
+                    "source %s: cannot gunzip %s: %s",
+                    source.name,
+                    printable(response.url),
+                    printable(str(exc)),
                 )
                 return
         try:
@@ -67,9 +78,21 @@ class SitemapsSpider(SourceSpider):
             root = None
         if root is None:
             self._inc(source.name, "errors/malformed_sitemap")
-            source_log.warning("source %s: %s is not a sitemap", source.name, response.url)
+            source_log.warning(
+                "source %s: %s is not a sitemap", source.name, printable(response.url)
+            )
             return
         kind = etree.QName(root).localname
+        if kind not in ("sitemapindex", "urlset"):
+            self._inc(source.name, "errors/malformed_sitemap")
+            source_log.warning(
+                "source %s: %s is not a sitemap (<%s>)",
+                source.name,
+                printable(response.url),
+                printable(kind, 40),
+            )
+            return
+        self.discovery_ok(source)
         depth = response.meta.get("sitemap_depth", 0)
         if kind == "sitemapindex":
             if depth >= MAX_DEPTH:
@@ -77,17 +100,15 @@ class SitemapsSpider(SourceSpider):
                 return
             for loc in root.iterfind("sm:sitemap/sm:loc", _NS):
                 if loc.text:
-                    yield self._sitemap_request(
-                        source.name, response.urljoin(loc.text.strip()), depth + 1
-                    )
+                    request = self._sitemap_request(source, loc.text, response.url, depth + 1)
+                    if request is not None:
+                        yield request
             return
         for entry in root.iterfind("sm:url", _NS):
             loc = entry.findtext("sm:loc", namespaces=_NS)
             if not loc:
                 continue
-            request = self.article_request(
-                source, response.urljoin(loc.strip()), response.url, self._hints(entry)
-            )
+            request = self.article_request(source, loc, response.url, self._hints(entry))
             if request is not None:
                 yield request
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from starcity.urlgate import RefusedURL, request_url, sites_for
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "config"
 
@@ -95,10 +97,18 @@ def load_sources(spec: str | Path, demo_url: str | None = None) -> list[Source]:
             if not demo_url:
                 raise ConfigError(f"{path}: source {name!r} needs the demo web's URL")
             urls = [u.replace("{demo}", demo_url.rstrip("/")) for u in urls]
-        # No list means no restriction: aggregator feeds link to pages on any site.
+        # No list means the start URLs' sites; "*" lets an aggregator's entries link to
+        # any public site (starcity/urlgate.py).
         domains = entry.get("allowed_domains") or ()
         if isinstance(domains, str):
             domains = [domains]
+        domains = [str(d) for d in domains]
+        try:
+            for url in urls:
+                request_url(url)
+            sites_for(domains, urls)
+        except (RefusedURL, ValueError) as exc:
+            raise ConfigError(f"{path}: source {name!r}: {exc}") from exc
         patterns = {}
         for key in ("allow", "deny", "follow"):
             values = entry.get(key) or ()
