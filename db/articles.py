@@ -7,9 +7,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from starcity.hygiene import clean_value
+
 # Columns of `articles` that come from extraction (see db/migrations.py).
 ARTICLE_FIELDS = (
     "url",
+    "syndication_of",
     "source",
     "site_name",
     "title",
@@ -38,18 +41,25 @@ ARTICLE_FIELDS = (
 _JSON_FIELDS = {"authors", "tags", "provenance", "relevance_evidence"}
 
 
-def store_article(db: Database, record: dict[str, Any], seen_at: str) -> bool:
+# What store_article did with a record.
+NEW, UPDATED, KEPT = "new", "updated", "kept"
+
+
+def store_article(db: Database, record: dict[str, Any], seen_at: str) -> str:
     """Insert or update one article keyed on ``record["canonical_url"]``.
 
     ``first_seen`` is written only when the row is new; ``last_seen`` and
-    ``fetched_at`` always move to ``seen_at``. Returns True when the row is new.
+    ``fetched_at`` always move to ``seen_at``. A row stored from another source is never
+    replaced (a page of one source cannot take over what another source stored under
+    that address): only its ``last_seen`` moves. Every string is stored without control
+    characters. Returns ``"new"``, ``"updated"`` or ``"kept"`` (another source's row).
     """
     key = record["canonical_url"]
     if not key:
         raise ValueError("article has no canonical_url")
     row: dict[str, Any] = {"canonical_url": key}
     for name in ARTICLE_FIELDS:
-        value = record.get(name)
+        value = clean_value(record.get(name))
         if name in _JSON_FIELDS and value is not None:
             value = json.dumps(value, ensure_ascii=False)
         row[name] = value
@@ -57,7 +67,12 @@ def store_article(db: Database, record: dict[str, Any], seen_at: str) -> bool:
     row["fetched_at"] = record.get("fetched_at") or seen_at
     table = db["articles"]
     with db.atomic():
-        existing = table.count_where("canonical_url = ?", [key])
+        existing = next(
+            db.query("select source from articles where canonical_url = ?", [key]), None
+        )
+        if existing and existing["source"] != row["source"]:
+            db.execute("update articles set last_seen = ? where canonical_url = ?", [seen_at, key])
+            return KEPT
         if existing:
             table.update(key, row)
             db.execute(
@@ -70,7 +85,7 @@ def store_article(db: Database, record: dict[str, Any], seen_at: str) -> bool:
         signature = record.get("minhash")
         if signature is not None:
             db["article_signatures"].upsert({"article": key, "minhash": signature}, pk="article")
-    return not existing
+    return UPDATED if existing else NEW
 
 
 def mark_seen(db: Database, url: str, seen_at: str) -> None:
@@ -91,6 +106,8 @@ def store_people_works_dates(
     people = record.get("people")
     if people is None:  # not analysed (not a relevant article): leave earlier rows alone
         return
+    people = clean_value(people)
+    record = {**record, "text_dates": clean_value(record.get("text_dates"))}
     with db.atomic():
         for table in ("article_people", "article_works", "article_dates"):
             db.execute(f"delete from {table} where article = ?", [article])

@@ -8,7 +8,18 @@ from sqlite_utils import Database
 def resolve(db: Database) -> int:
     """Group articles linked by ``duplicate_match`` and set ``duplicate_of`` to each group's
     original: the earliest published copy (then the first seen). Returns the number of copies.
+
+    A syndicated copy (``syndication_of``, a canonical declared on another site) is linked
+    to its original here once that is stored, whichever came first.
     """
+    with db.atomic():
+        db.execute(
+            "update articles set duplicate_match = syndication_of, duplicate_kind = 'canonical',"
+            " duplicate_similarity = 1.0"
+            " where syndication_of is not null and duplicate_match is null"
+            " and syndication_of != canonical_url"
+            " and syndication_of in (select canonical_url from articles)"
+        )
     rows = db.execute(
         "select canonical_url, duplicate_match, published_at, first_seen, duplicate_kind,"
         " duplicate_similarity from articles"

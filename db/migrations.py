@@ -7,6 +7,8 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from starcity.hygiene import clean_text
+
 migrations = Migrations("starcity")
 
 
@@ -435,6 +437,41 @@ def m009_dates_of_other_works(db: Database) -> None:
 def m010_skipped_not_html(db: Database) -> None:
     """Pages skipped because they are not HTML (PDF, images), counted per source and run."""
     db["source_runs"].add_column("skipped_not_html", int)
+
+
+@migrations()
+def m011_syndication_and_clean_text(db: Database) -> None:
+    """Crawl safety (issue #12).
+
+    `articles.syndication_of`: the canonical address a page declares on another site. The
+    page is stored under its own address and linked as a copy of that article once it is
+    stored (`duplicate_kind` 'canonical'), never written over it.
+
+    Control characters are removed from every text value already stored (they made the
+    Atom feed invalid XML); new values are stored without them (db/articles.py).
+    """
+    db["articles"].add_column("syndication_of", str)
+    db["articles"].create_index(["syndication_of"])
+    db.register_function(
+        lambda value: clean_text(value) if isinstance(value, str) else value,
+        name="starcity_clean_text",
+        deterministic=True,
+        replace=True,
+    )
+    for table in db.tables:
+        if table.name.endswith(_FTS_SUFFIXES) or table.virtual_table_using:
+            continue
+        for column in table.columns:
+            if column.type.upper() != "TEXT":
+                continue
+            db.execute(
+                f"update [{table.name}] set [{column.name}] = starcity_clean_text([{column.name}])"
+                f" where [{column.name}] != starcity_clean_text([{column.name}])"
+            )
+
+
+# Tables SQLite's full-text search keeps for itself (kept in sync by triggers).
+_FTS_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config", "_fts_content")
 
 
 ARTICLE_COLUMN_ORDER = [

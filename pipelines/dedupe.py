@@ -1,7 +1,9 @@
 """Duplicates on three levels, linked and never dropped.
 
 1. ``url``: the same article under another address (www./m./amp. hosts, AMP paths,
-   trailing slashes, index pages, tracking parameters, "#rss" fragments).
+   trailing slashes, index pages, tracking parameters, "#rss" fragments); and
+   ``canonical``: a page on another site that declares the article as its canonical
+   (syndication), linked when the article is stored, before or after it.
 2. ``text``: the same words (hash of the normalised main text).
 3. ``near``: a copy under other page chrome or with small edits (MinHash over word
    5-shingles, datasketch's LSH; Jaccard estimate >= DEDUPE_NEAR_THRESHOLD).
@@ -18,6 +20,7 @@ import hashlib
 import logging
 import re
 import unicodedata
+from itertools import islice
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -48,26 +51,45 @@ def url_key(url: str) -> str:
     return urlunsplit(("", host, path, parts.query, "")).lstrip("/")
 
 
-def normalised_words(text: str) -> list[str]:
-    """Words of a text, case- and accent-folded, without punctuation."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return re.findall(r"\w+", folded)
+# The near-duplicate signature covers the first this many words of a text. Its cost
+# grows with the number of shingles (about 1 KB each while hashing); two texts that agree
+# on their first 20,000 words (a book's length; news articles are far shorter) and differ
+# only after them count as near-copies.
+MAX_SHINGLED_WORDS = 20_000
+# Shingles hashed at once: bounds datasketch's temporary arrays to about 2 MB.
+_HASH_CHUNK = 2_000
+_WORD = re.compile(r"\w+")
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def normalised_words(text: str, limit: int | None = None) -> list[str]:
+    """Words of a text, case- and accent-folded, without punctuation (the first ``limit``)."""
+    words = _WORD.finditer(_folded(text))
+    return [m.group(0) for m in (words if limit is None else islice(words, limit))]
 
 
 def text_hash(text: str | None) -> str | None:
-    words = normalised_words(text or "")
-    if len(words) < MIN_WORDS:
-        return None
-    return hashlib.sha1(" ".join(words).encode()).hexdigest()
+    """SHA-1 of the normalised words joined by spaces, computed as they are read (a long
+    text is never held as a list of words); None below MIN_WORDS words."""
+    digest = hashlib.sha1()
+    count = 0
+    for match in _WORD.finditer(_folded(text or "")):
+        digest.update((" " + match.group(0) if count else match.group(0)).encode())
+        count += 1
+    return digest.hexdigest() if count >= MIN_WORDS else None
 
 
 def minhash(text: str | None) -> MinHash | None:
-    words = normalised_words(text or "")
+    words = normalised_words(text or "", MAX_SHINGLED_WORDS)
     if len(words) < MIN_WORDS:
         return None
-    shingles = {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+    shingles = list({" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)})
     signature = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
-    signature.update_batch([s.encode() for s in shingles])
+    for start in range(0, len(shingles), _HASH_CHUNK):
+        signature.update_batch([s.encode() for s in shingles[start : start + _HASH_CHUNK]])
     return signature
 
 
@@ -164,7 +186,13 @@ class DedupePipeline:
         article["url_key"] = key
         article["text_hash"] = digest
         article["minhash"] = signature_bytes(sig) if sig is not None else None
-        found = self.index.match(canonical, key, digest, sig)
+        found = None
+        if article.get("syndication_of"):
+            # A syndicated copy declares its original on another site (rel=canonical).
+            original = self.index.by_url_key.get(url_key(article["syndication_of"]))
+            if original and original != canonical:
+                found = (original, "canonical", 1.0)
+        found = found or self.index.match(canonical, key, digest, sig)
         if found:
             original, kind, similarity = found
             article["duplicate_match"] = original

@@ -11,7 +11,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from sqlite_utils import Database
 
-from db.articles import mark_seen, store_article, store_people_works_dates
+from db.articles import KEPT, NEW, mark_seen, store_article, store_people_works_dates
 from db.migrations import open_database
 from spiders.items import SeenPage
 
@@ -67,15 +67,20 @@ class SQLiteStorePipeline:
         seen_at = datetime.now(UTC).isoformat(timespec="seconds")
         try:
             row = article_row(page)
-            new = store_article(self.db, row, seen_at)
-            store_people_works_dates(self.db, row["canonical_url"], row, seen_at)
+            outcome = store_article(self.db, row, seen_at)
+            if outcome != KEPT:
+                store_people_works_dates(self.db, row["canonical_url"], row, seen_at)
         except Exception as exc:  # a row that cannot be written is counted, the crawl goes on
             stats.inc_value(f"source/{source}/errors/store_failed")
             log.error("cannot store %s: %s: %s", page.get("url"), type(exc).__name__, exc)
             raise DropItem(f"cannot store {page.get('url')}: {exc}") from exc
+        if outcome == KEPT:
+            # Another source stored this article first; its row stays as that source wrote it.
+            stats.inc_value(f"source/{source}/kept_other_source")
+            return item
         stats.inc_value(f"source/{source}/stored")
         stats.inc_value("articles/stored")
-        if new:
+        if outcome == NEW:
             stats.inc_value(f"source/{source}/new")
             stats.inc_value("articles/new")
         return item

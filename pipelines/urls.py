@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import tldextract
+from starcity.urlgate import RefusedURL, request_url, same_site
 
 # Query parameters that only track the visitor and never select content.
 _TRACKING = re.compile(
@@ -48,35 +48,46 @@ def normalize_url(url: str) -> str:
 _NOT_A_URL = re.compile(r"[\s<>{}]")
 
 
+def _candidate_url(page_url: str, raw: str | None) -> str | None:
+    """A canonical candidate as an absolute http(s) address, or None when it is no URL."""
+    if not raw or not raw.strip() or _NOT_A_URL.search(raw.strip()):
+        return None
+    try:
+        return request_url(raw, page_url)
+    except RefusedURL:
+        return None
+
+
 def pick_canonical(page_url: str, candidates: list[tuple[str, str]]) -> tuple[str, str]:
     """Choose the article's canonical URL from (signal, url) candidates, in order of trust.
 
-    A candidate is refused when it points to another site or to the site's home page
-    (a common template error), so that distinct articles are never merged, and when it
-    is no URL at all (an unfilled template placeholder).
+    A candidate is refused when it points to another site (another registrable domain,
+    or another port: a page never keys itself on an address another server answers
+    for), to the site's home page (a common template error), or is no http(s) URL at
+    all (an unfilled template placeholder, ``javascript:``), so that distinct articles
+    are never merged and no page takes over another's row.
     """
     page = urlsplit(page_url)
-    page_site = _site(page.hostname or "")
     for signal, raw in candidates:
-        if not raw or not raw.strip() or _NOT_A_URL.search(raw.strip()):
+        absolute = _candidate_url(page_url, raw)
+        if absolute is None or not same_site(absolute, page_url):
             continue
-        absolute = urljoin(page_url, raw.strip())
-        parts = urlsplit(absolute)
-        if parts.scheme not in ("http", "https"):
-            continue
-        if _site(parts.hostname or "") != page_site:
-            continue
-        if parts.path in ("", "/") and page.path not in ("", "/"):
+        if urlsplit(absolute).path in ("", "/") and page.path not in ("", "/"):
             continue
         return normalize_url(absolute), signal
     return normalize_url(page_url), "url"
 
 
-# The public-suffix snapshot bundled with tldextract; never fetched from the network.
-_extract_domain = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+def canonical_elsewhere(page_url: str, candidates: list[tuple[str, str]]) -> str | None:
+    """The canonical address a page declares on another site, if any (a syndicated copy).
 
-
-def _site(host: str) -> str:
-    """The registrable domain of a host ("bbc.co.uk" for "www.bbc.co.uk"); IPs stay as they are."""
-    parts = _extract_domain(host.lower())
-    return parts.top_domain_under_public_suffix or host.lower()
+    Such a page is stored under its own address, and linked as a copy of that article
+    when the article is stored: the declaration alone never overwrites anything.
+    """
+    for _, raw in candidates:
+        absolute = _candidate_url(page_url, raw)
+        if absolute is not None and not same_site(absolute, page_url):
+            if urlsplit(absolute).path in ("", "/"):
+                continue
+            return normalize_url(absolute)
+    return None
