@@ -8,10 +8,26 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-# News pages older than this are template junk (copyright years, epoch zeros).
+# The one plausibility rule for a page's publication and modification dates, used by every
+# signal (metadata, visible datelines, htmldate's heuristics, feed entries): news pages
+# older than this are template junk (copyright years, epoch zeros) ...
 OLDEST_PLAUSIBLE = datetime(1995, 1, 1, tzinfo=UTC)
-# Clock skew and time zones: a date up to this far past the fetch time is still accepted.
+# ... and a date up to this far past the fetch time is still accepted (clock skew, zones).
 FUTURE_TOLERANCE = timedelta(hours=26)
+
+
+def plausible_window(now: datetime) -> tuple[datetime, datetime]:
+    """(oldest, newest) plausible publication instants for a page fetched at ``now`` (aware)."""
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    return OLDEST_PLAUSIBLE, now + FUTURE_TOLERANCE
+
+
+def naive_window(now: datetime) -> tuple[datetime, datetime]:
+    """The same window as naive datetimes, for htmldate (which compares naive values)."""
+    oldest, newest = plausible_window(now)
+    return oldest.replace(tzinfo=None), newest.astimezone(UTC).replace(tzinfo=None)
+
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
@@ -48,7 +64,19 @@ class DateValue:
 
 
 def parse_date(raw: Any) -> DateValue | None:
-    """Parse a machine-readable date string (ISO 8601, RFC 822) or a plain written one."""
+    """Parse a machine-readable date string (ISO 8601, RFC 822) or a plain written one.
+
+    Returns None for anything it cannot read, never raises: a page's date signals are
+    strangers' text. A value whose year is not written with four digits ("Mon, 01 Jan
+    0001", "3/4/24") is refused rather than mapped into this century.
+    """
+    try:
+        return _parse_date(raw)
+    except (ValueError, TypeError, OverflowError, IndexError, AttributeError):
+        return None
+
+
+def _parse_date(raw: Any) -> DateValue | None:
     if raw is None:
         return None
     text = str(raw).strip()
@@ -64,10 +92,21 @@ def parse_date(raw: Any) -> DateValue | None:
     except ValueError:
         pass
     try:
-        return DateValue(parsedate_to_datetime(text))
+        parsed = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
-        pass
-    return _parse_written(text)
+        parsed = None
+    if parsed is not None:
+        # email.utils maps two- and three-digit years into 1900-2068.
+        return DateValue(parsed) if _year_written(text, parsed.year) else None
+    found = _parse_written(text)
+    if found is None or not _year_written(text, found.value.year):
+        return None
+    return found
+
+
+def _year_written(text: str, year: int) -> bool:
+    """True when ``year`` appears in ``text`` as a number of its own, four digits long."""
+    return re.search(rf"(?<!\d){year:04d}(?!\d)", text) is not None
 
 
 def _parse_written(text: str) -> DateValue | None:
@@ -90,11 +129,16 @@ def _parse_written(text: str) -> DateValue | None:
 
 
 def plausible(value: DateValue, now: datetime) -> bool:
-    """Not after the fetch (with slack for time zones) and not older than the web's news era."""
-    key = value.utc_sort_key()
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
-    return OLDEST_PLAUSIBLE <= key <= now + FUTURE_TOLERANCE
+    """Not after the fetch (with slack for time zones) and not older than the web's news era.
+
+    A value at the edge of what Python can represent ("0001-01-01T00:00:00+14:00") cannot
+    even be moved to UTC: it is not plausible either.
+    """
+    oldest, newest = plausible_window(now)
+    try:
+        return oldest <= value.utc_sort_key() <= newest
+    except (OverflowError, ValueError):
+        return False
 
 
 def with_local_offset(

@@ -18,7 +18,7 @@ import re
 import sys
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -34,9 +34,17 @@ from w3lib.encoding import html_to_unicode, http_content_type_encoding
 
 from pipelines import signals
 from pipelines.authors import clean_authors
-from pipelines.dates import DateValue, parse_date, plausible, with_local_offset, with_url_day
-from pipelines.urls import pick_canonical
+from pipelines.dates import (
+    DateValue,
+    naive_window,
+    parse_date,
+    plausible,
+    with_local_offset,
+    with_url_day,
+)
+from pipelines.urls import canonical_elsewhere, pick_canonical
 from spiders.items import FetchedPage
+from starcity.hygiene import clean_markup, clean_value
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +52,7 @@ log = logging.getLogger(__name__)
 RECORD_KEYS = (
     "url",
     "canonical_url",
+    "syndication_of",
     "title",
     "description",
     "site_name",
@@ -96,6 +105,105 @@ def looks_binary(text: str, sample: int = 4000) -> bool:
     return odd / len(head) > 0.05
 
 
+# Bounds on the work one page may cost (issue #12: a page up to the 16 MB download limit
+# must not take the crawl past 600 MB). Real news pages stay far inside them: on the 471
+# evaluation pages the largest is 2.2 MB with 5,647 elements.
+#
+# A page longer than this is first relieved of what never holds the article (scripts other
+# than JSON-LD, styles, SVG, comments), then cut here. Cost: text past the first 4 million
+# characters of markup is not read.
+MAX_PAGE_CHARS = 4_000_000
+# A parsed page with more elements than this keeps only its first MAX_ELEMENTS (in
+# document order) for signals and main text: trafilatura's work grows faster than the
+# number of paragraphs (a 2 MB page of 60,000 short paragraphs took 87 s and 350 MB).
+# Cost: what comes after the 60,000th element is not read.
+MAX_ELEMENTS = 60_000
+# Openers of blocks that never hold the article; the closer is searched for from there.
+# Hand-written rather than one regular expression with ".*?": on a hostile page of many
+# unclosed "<script" tags that would rescan the rest of the page for each (quadratic).
+_BLOCK_OPENER = re.compile(r"<(script|style|svg)\b|<!--", re.I)
+# An opening tag longer than this is no tag: it is left alone.
+_TAG_MAX_CHARS = 2000
+_BLOCK_CLOSER = {
+    "script": re.compile(r"</script\s*>", re.I),
+    "style": re.compile(r"</style\s*>", re.I),
+    "svg": re.compile(r"</svg\s*>", re.I),
+    "--": re.compile(r"-->"),
+}
+
+
+def _strip_never_content(text: str) -> tuple[str, list[str]]:
+    """``text`` without scripts (JSON-LD kept when not too long), styles, SVG and comments,
+    and notes on the JSON-LD blocks left out.
+
+    Linear in the length of the page; an unclosed block runs to the end of the page, as
+    it does in a browser.
+    """
+    notes: list[str] = []
+    kept: list[str] = []
+    pos = 0
+    while (opener := _BLOCK_OPENER.search(text, pos)) is not None:
+        tag = (opener.group(1) or "--").lower()
+        body_start = opener.end()
+        if tag != "--":
+            close = text.find(">", body_start, body_start + _TAG_MAX_CHARS)
+            if close < 0:
+                kept.append(text[pos : opener.end()])
+                pos = opener.end()
+                continue
+            body_start = close + 1
+        kept.append(text[pos : opener.start()])
+        closer = _BLOCK_CLOSER[tag].search(text, body_start)
+        end = closer.end() if closer else len(text)
+        attributes = text[opener.end() : body_start].lower()
+        is_jsonld = tag == "script" and "ld+json" in attributes
+        if is_jsonld and end - body_start <= signals.JSONLD_MAX_CHARS:
+            kept.append(text[opener.start() : end])
+        else:
+            if is_jsonld:
+                notes.append(f"a JSON-LD block of {end - body_start:,} characters was not read")
+            kept.append(" ")
+        pos = end
+    kept.append(text[pos:])
+    return "".join(kept), notes
+
+
+def reduce_page(text: str, limit: int = MAX_PAGE_CHARS) -> tuple[str, list[str]]:
+    """A page cut down to at most ``limit`` characters, and what was done to it.
+
+    Pages within the limit are returned untouched.
+    """
+    if len(text) <= limit:
+        return text, []
+    notes = [f"the page's {len(text):,} characters of markup were reduced"]
+    text, skipped = _strip_never_content(text)
+    notes += skipped
+    if len(text) > limit:
+        cut = text.rfind("<", 0, limit)
+        text = text[: cut if cut > limit // 2 else limit]
+        notes.append(f"and cut at {len(text):,} characters")
+    return text, notes
+
+
+def cap_elements(tree: lxml.html.HtmlElement, limit: int = MAX_ELEMENTS) -> bool:
+    """Keep only the first ``limit`` elements of ``tree`` in document order; True if cut."""
+    last = None
+    for count, node in enumerate(tree.iter(), start=1):
+        if count >= limit:
+            last = node
+            break
+    if last is None:
+        return False
+    for child in list(last):
+        last.remove(child)
+    node = last
+    while (parent := node.getparent()) is not None:
+        for sibling in list(node.itersiblings()):
+            parent.remove(sibling)
+        node = parent
+    return True
+
+
 def parse_html(text: str) -> lxml.html.HtmlElement:
     """Parse decoded HTML; the text is re-encoded so lxml never second-guesses the charset."""
     try:
@@ -114,10 +222,16 @@ def _first(candidates: list[tuple[str, Any]]) -> tuple[Any, str | None]:
 def _pick_date(
     candidates: list[tuple[str, str | None]], now: datetime
 ) -> tuple[DateValue | None, str | None]:
-    """The first plausible date by order of trust, in the page's own UTC offset."""
+    """The first plausible date by order of trust, in the page's own UTC offset.
+
+    Each signal is read on its own: one that cannot be parsed, or lies outside the
+    plausible window, is passed over for the next.
+    """
     parsed: list[tuple[str, DateValue]] = []
     for signal, raw in candidates:
-        value = parse_date(raw) if raw else None
+        if not raw or not isinstance(raw, str):
+            continue
+        value = parse_date(raw)
         if value is not None and plausible(value, now):
             parsed.append((signal, value))
     if not parsed:
@@ -148,7 +262,7 @@ def extract(
     wrote them (its own UTC offset kept); ``*_utc`` are the same instants in UTC.
     """
     now = fetched_at or datetime.now(UTC)
-    hints = hints or {}
+    hints = clean_value(dict(hints or {}))
     text_html, encoding = decode_body(body, headers)
     if looks_binary(text_html):
         # An image, an archive or a broken transfer served as HTML: nothing to extract,
@@ -157,22 +271,32 @@ def extract(
         empty.update(url=url, authors=[], tags=[], word_count=0, encoding=encoding)
         empty["provenance"] = {"unreadable": "binary content"}
         return empty
+    # Control characters have no meaning in a news page and break the parser, trafilatura
+    # and every XML output downstream (starcity/hygiene.py).
+    text_html, limits = reduce_page(clean_markup(text_html))
     tree = parse_html(text_html)
+    # Each element starts with a "<": a page with fewer cannot reach the bound.
+    may_be_over = text_html.count("<") >= MAX_ELEMENTS
+    del text_html
+    if may_be_over and cap_elements(tree):
+        limits.append(f"only the first {MAX_ELEMENTS:,} elements were read")
     found = signals.collect(tree)
+    limits += found.skipped
     article = found.article  # the JSON-LD article object, or {}
     meta = found.meta
     provenance: dict[str, str] = {}
     record: dict[str, Any] = {"url": url, "encoding": encoding}
 
-    canonical, signal = pick_canonical(
-        url,
-        [
-            ("link:canonical", found.canonical),
-            ("meta:og:url", meta.first("og:url")),
-            ("jsonld:url", signals.jsonld_url(article)),
-        ],
-    )
+    canonical_candidates = [
+        ("link:canonical", found.canonical),
+        ("meta:og:url", meta.first("og:url")),
+        ("jsonld:url", signals.jsonld_url(article)),
+    ]
+    canonical, signal = pick_canonical(url, canonical_candidates)
     record["canonical_url"], provenance["canonical_url"] = canonical, signal
+    record["syndication_of"] = canonical_elsewhere(url, canonical_candidates)
+    if record["syndication_of"]:
+        provenance["syndication_of"] = "link:canonical on another site"
 
     record["title"], provenance["title"] = signals.pick_title(found, hints.get("title"))
 
@@ -217,7 +341,7 @@ def extract(
         ("text:author-label", signals.labelled_author(tree)),
         ("feed:author", [hints["author"]] if hints.get("author") else []),
         # Text heuristics for pages that mark up no author, read only when needed.
-        ("text:byline-before-date", lambda: signals.byline_before_dateline(tree)),
+        ("text:byline-before-date", lambda: signals.byline_before_dateline(tree, now)),
         ("text:credit-paragraph", lambda: signals.credit_paragraph(tree)),
         ("text:credit-line", lambda: credit_lines()[0]),
         ("text:editor-credit", lambda: credit_lines()[1]),
@@ -269,10 +393,10 @@ def extract(
     if published is None:
         published, signal = _pick_date(
             [
-                ("text:labelled", signals.labelled_date(tree)),
-                ("text:label-value", signals.label_value_date(tree)),
-                ("text:dateline", signals.date_after_headline(tree)),
-                ("htmldate", signals.htmldate_guess(tree, url)),
+                ("text:labelled", signals.labelled_date(tree, now)),
+                ("text:label-value", signals.label_value_date(tree, now)),
+                ("text:dateline", signals.date_after_headline(tree, now)),
+                ("htmldate", signals.htmldate_guess(tree, url, now)),
             ],
             now,
         )
@@ -324,10 +448,14 @@ def extract(
     )
     record["tags"], provenance["tags"] = list(tags or []), signal
 
-    body_text = trim_leading_chrome(main_text(tree, url), record.get("title"), record["authors"])
+    body_text = trim_leading_chrome(
+        main_text(tree, url), record.get("title"), record["authors"], now
+    )
     record["text"] = body_text or None
     provenance["text"] = "trafilatura" if body_text else None
     record["word_count"] = len(body_text.split()) if body_text else 0
+    if limits:
+        provenance["limits"] = "; ".join(limits)
 
     record["provenance"] = {k: v for k, v in provenance.items() if v}
     return {key: record.get(key) for key in RECORD_KEYS}
@@ -343,7 +471,10 @@ _CHROME_LINES_MAX = 5
 
 
 def trim_leading_chrome(
-    text: str | None, title: str | None, authors: list[str] | None
+    text: str | None,
+    title: str | None,
+    authors: list[str] | None,
+    now: datetime | None = None,
 ) -> str | None:
     """Drop breadcrumb, headline, byline and dateline lines from the top of ``text``."""
     if not text:
@@ -353,7 +484,7 @@ def trim_leading_chrome(
     lines = text.split("\n")
     names = [a.casefold() for a in authors or [] if a]
     norm_title = " ".join((title or "").split()).casefold()
-    oldest, newest = datetime(1990, 1, 1), datetime.now() + timedelta(days=2)
+    oldest, newest = naive_window(now or datetime.now(UTC))
     dropped = 0
     while dropped < min(_CHROME_LINES_MAX, len(lines) - 1):
         line = " ".join(lines[dropped].split())
@@ -446,6 +577,9 @@ class ExtractPipeline:
         if not record["title"] and not record["text"]:
             stats.inc_value(f"source/{source}/errors/empty_page")
             raise DropItem(f"no title and no text in {adapter['url']}")
+        if record["provenance"].get("limits"):
+            # A page larger than the bounds on the work of one page (kept, counted).
+            stats.inc_value(f"source/{source}/pages_bounded")
         adapter["article"] = record
         return item
 

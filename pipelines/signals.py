@@ -10,13 +10,15 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import lxml.html
 from extruct.jsonld import JsonLdExtractor
 
 from pipelines.authors import is_agency
+from pipelines.dates import naive_window
+from starcity.hygiene import clean_value
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +132,8 @@ class Signals:
     published_time: str | None = None
     modified_time: str | None = None
     properties: dict[str, list[str]] = field(default_factory=dict)
+    # What was left unread because of a bound (a JSON-LD block too long), for provenance.
+    skipped: list[str] = field(default_factory=list)
 
     def prop(self, name: str) -> str | None:
         values = self.properties.get(name)
@@ -155,11 +159,26 @@ def _in_noise(node: lxml.html.HtmlElement) -> bool:
     return False
 
 
+# JSON-LD is read this deep at most: real article markup nests a few levels (an article,
+# its author, the author's image); a block nested thousands deep is built to exhaust the
+# stack. What lies deeper is not read.
+_JSONLD_MAX_DEPTH = 32
+# A JSON-LD block longer than this is not parsed: real ones are a few kilobytes (the
+# largest on the evaluation pages is under 100 KB, articleBody included), while a 14 MB
+# block costs over 300 MB of Python objects. The page's other signals still count.
+JSONLD_MAX_CHARS = 1_000_000
+# A JSON escape of a character starcity.hygiene removes: C0 and C1 controls, DEL, surrogates,
+# U+FFFE and U+FFFF.
+_CONTROL_ESCAPE = re.compile(r"\\u(?:00[01]|007f|008|009|d[89a-f]|fff[ef])", re.I)
+
+
 def _iter_objects(value: Any, depth: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
     """Every JSON-LD object at any depth (@graph members, arrays, nested entities).
 
     Yields (depth, object); members of an @graph count as top level.
     """
+    if depth > _JSONLD_MAX_DEPTH:
+        return
     if isinstance(value, list):
         for member in value:
             yield from _iter_objects(member, depth)
@@ -176,16 +195,28 @@ def types_of(obj: dict[str, Any]) -> list[str]:
     return [str(k).rsplit("/", 1)[-1] for k in kinds]
 
 
-def _read_jsonld(lxml_tree: lxml.html.HtmlElement) -> list[tuple[int, dict[str, Any]]]:
+def _read_jsonld(
+    lxml_tree: lxml.html.HtmlElement, skipped: list[str] | None = None
+) -> list[tuple[int, dict[str, Any]]]:
+    """Objects of every JSON-LD block; blocks too long or too deep to read are named in
+    ``skipped``."""
     objects: list[tuple[int, dict[str, Any]]] = []
     for script in lxml_tree.xpath('//script[@type="application/ld+json"]'):
+        size = len(script.text or "")
+        if size > JSONLD_MAX_CHARS:
+            if skipped is not None:
+                skipped.append(f"a JSON-LD block of {size:,} characters was not read")
+            continue
         try:
             # One broken block must not hide the others, so blocks are read one by one.
             items = list(_jsonld._extract_items(script))
-        except ValueError as exc:
+            if _CONTROL_ESCAPE.search(script.text or ""):
+                # JSON escapes spell control characters the page's cleaning could not see.
+                items = clean_value(items)
+            objects.extend(_iter_objects(items))
+        except (ValueError, RecursionError) as exc:
             log.debug("unreadable JSON-LD block skipped: %s", exc)
             continue
-        objects.extend(_iter_objects(items))
     return objects
 
 
@@ -426,7 +457,8 @@ def _times(tree: lxml.html.HtmlElement) -> tuple[str | None, str | None]:
 
 def collect(tree: lxml.html.HtmlElement) -> Signals:
     """Read every signal of one parsed page."""
-    with_depth = _read_jsonld(tree)
+    skipped: list[str] = []
+    with_depth = _read_jsonld(tree, skipped)
     objects = [obj for _, obj in with_depth]
     # References ({"@id": ...} alone) must not shadow the full object they point to.
     by_id = {
@@ -455,6 +487,7 @@ def collect(tree: lxml.html.HtmlElement) -> Signals:
         published_time=published,
         modified_time=modified,
         properties=_property_values(tree),
+        skipped=skipped,
     )
 
 
@@ -697,7 +730,12 @@ _UPDATE_LABEL = re.compile(
 )
 
 
-def date_after_headline(tree: lxml.html.HtmlElement) -> str | None:
+def _window(now: datetime | None) -> tuple[datetime, datetime]:
+    """The plausible publication window (pipelines/dates.py) as htmldate wants it."""
+    return naive_window(now or datetime.now(UTC))
+
+
+def date_after_headline(tree: lxml.html.HtmlElement, now: datetime | None = None) -> str | None:
     """The first short date text shown after the page's headline (its dateline).
 
     For pages without machine-readable dates: news and blog templates print the date
@@ -705,7 +743,7 @@ def date_after_headline(tree: lxml.html.HtmlElement) -> str | None:
     headline is the longest <h1> outside noise zones (a logo may be an <h1> too); dates
     labelled as an update are skipped.
     """
-    found = _dateline(tree)
+    found = _dateline(tree, now)
     return found[0] if found else None
 
 
@@ -713,14 +751,14 @@ def date_after_headline(tree: lxml.html.HtmlElement) -> str | None:
 _BEFORE_DATE_SEPARATOR = re.compile(r"\s*[|•·]\s*$")
 
 
-def byline_before_dateline(tree: lxml.html.HtmlElement) -> list[str]:
+def byline_before_dateline(tree: lxml.html.HtmlElement, now: datetime | None = None) -> list[str]:
     """The name printed just before the dateline, set off by a separator ("Jane Doe | 05.04.2025").
 
     For pages that mark up no author: templates often print the author and the date in
     one row under the headline. Only an element of its own ending in "|", "•" or "·" is
     read, so a sentence or a label before the date is not taken for a name.
     """
-    found = _dateline(tree)
+    found = _dateline(tree, now)
     if not found or found[1] is None:
         return []
     before = found[1]
@@ -734,7 +772,9 @@ def byline_before_dateline(tree: lxml.html.HtmlElement) -> list[str]:
     return [] if name.casefold() in sections else [name]
 
 
-def _dateline(tree: lxml.html.HtmlElement) -> tuple[str, str | None] | None:
+def _dateline(
+    tree: lxml.html.HtmlElement, now: datetime | None = None
+) -> tuple[str, str | None] | None:
     """The dateline's date, and the element text just before it (``None`` if a tail)."""
     from htmldate.extractors import try_date_expr
 
@@ -743,7 +783,7 @@ def _dateline(tree: lxml.html.HtmlElement) -> tuple[str, str | None] | None:
         return None
     headline = max(headings, key=lambda h: len(_text(h)))
     inside = set(headline.iter())
-    oldest, newest = datetime(1995, 1, 1), datetime.now() + timedelta(days=2)
+    oldest, newest = _window(now)
     seen = 0
     nodes = tree.iter()
     for node in nodes:  # advance to the headline; the text after it is read below
@@ -814,7 +854,7 @@ def _date_next_to_label(text: str) -> str | None:
     return best[1] if best else None
 
 
-def labelled_date(tree: lxml.html.HtmlElement) -> str | None:
+def labelled_date(tree: lxml.html.HtmlElement, now: datetime | None = None) -> str | None:
     """A date the page labels as its publication ("Veröffentlicht am 3. Dezember 2011").
 
     For pages without machine-readable dates: blog and CMS templates print the
@@ -824,7 +864,7 @@ def labelled_date(tree: lxml.html.HtmlElement) -> str | None:
     """
     from htmldate.extractors import try_date_expr
 
-    oldest, newest = datetime(1995, 1, 1), datetime.now() + timedelta(days=2)
+    oldest, newest = _window(now)
     for node in tree.iter():
         if not isinstance(node.tag, str) or node.tag in _DATELINE_SKIP:
             continue
@@ -870,7 +910,7 @@ _VALUE_LABELS = frozenset(
 )  # fmt: skip
 
 
-def label_value_date(tree: lxml.html.HtmlElement) -> str | None:
+def label_value_date(tree: lxml.html.HtmlElement, now: datetime | None = None) -> str | None:
     """A date given as the value of a "Date"/"Datum"/"Published" label element.
 
     For pages without machine-readable dates: article templates often print a small
@@ -878,7 +918,7 @@ def label_value_date(tree: lxml.html.HtmlElement) -> str | None:
     """
     from htmldate.extractors import try_date_expr
 
-    oldest, newest = datetime(1995, 1, 1), datetime.now() + timedelta(days=2)
+    oldest, newest = _window(now)
     for value in _label_values(tree, _VALUE_LABELS):
         if len(value) > _DATELINE_MAX_CHARS:
             continue
@@ -890,13 +930,40 @@ def label_value_date(tree: lxml.html.HtmlElement) -> str | None:
     return None
 
 
-def htmldate_guess(tree: lxml.html.HtmlElement, url: str) -> str | None:
-    """htmldate's guess at the original publication date (text heuristics, last resort)."""
+def htmldate_guess(
+    tree: lxml.html.HtmlElement, url: str, now: datetime | None = None
+) -> str | None:
+    """htmldate's guess at the original publication date (text heuristics, last resort).
+
+    Its text search ends with years alone (a copyright line, "since 1995" in the story),
+    which it returns as January 1 of that year. A year found in running text is no
+    publication date, so a January 1 counts only when htmldate finds it without the text
+    search too (in markup, a URL, a full date).
+    """
     from htmldate import find_date
 
+    oldest, newest = _window(now)
     try:
-        return find_date(tree, url=url, original_date=True, extensive_search=True)
-    except (ValueError, TypeError) as exc:
+        found = find_date(
+            tree,
+            url=url,
+            original_date=True,
+            extensive_search=True,
+            min_date=oldest,
+            max_date=newest,
+        )
+        if found and found.endswith("-01-01"):
+            confirmed = find_date(
+                tree,
+                url=url,
+                original_date=True,
+                extensive_search=False,
+                min_date=oldest,
+                max_date=newest,
+            )
+            found = confirmed if confirmed == found else None
+        return found
+    except (ValueError, TypeError, OverflowError) as exc:
         log.debug("htmldate failed on %s: %s", url, exc)
         return None
 
