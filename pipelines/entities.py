@@ -207,6 +207,31 @@ class CharTokenizer:
         return Doc(self.vocab, words=words, spaces=[False] * len(words))
 
 
+# Words the statistical model is given in one call (EntityLinker.docs); with the small
+# English model about 150 MB of working memory at most.
+WORDS_PER_CALL = 8_000
+
+
+def word_budget_groups(texts: list[str], budget: int | None) -> list[list[int]]:
+    """Indices of ``texts`` in consecutive groups of at most ``budget`` words each (a text
+    longer than the budget alone in its group); one group when ``budget`` is None."""
+    if budget is None:
+        return [list(range(len(texts)))] if texts else []
+    groups: list[list[int]] = []
+    current: list[int] = []
+    words = 0
+    for i, text in enumerate(texts):
+        size = len(text.split())
+        if current and words + size > budget:
+            groups.append(current)
+            current, words = [], 0
+        current.append(i)
+        words += size
+    if current:
+        groups.append(current)
+    return groups
+
+
 class EntityLinker:
     """Recognise and link the people and works of a text (spaCy + the knowledge base)."""
 
@@ -245,11 +270,19 @@ class EntityLinker:
     def doc(self, text: str, language: str | None = None):
         return self.docs([(text, language)])[0]
 
-    def docs(self, texts: list[tuple[str, str | None]], batch_size: int = 16) -> list:
+    def docs(
+        self,
+        texts: list[tuple[str, str | None]],
+        batch_size: int = 16,
+        words_per_call: int = WORDS_PER_CALL,
+    ) -> list:
         """Parse (text, language) pairs in batches (``nlp.pipe``), in the order given.
 
         English texts go through the statistical model, others through the knowledge
-        base's ruler only.
+        base's ruler only. The statistical model is given at most ``words_per_call``
+        words at a time (several short texts together, a long one alone): its working
+        memory grows with the words in flight, about 15 KB a word for the small English
+        model, and a batch of long articles would otherwise take hundreds of megabytes.
         """
         parsed: list = [None] * len(texts)
 
@@ -260,9 +293,12 @@ class EntityLinker:
 
         for nlp in (self.nlp, self.blank, self.cjk):
             chosen = [i for i, (_, lang) in enumerate(texts) if pipeline(lang) is nlp]
-            pipe = nlp.pipe((texts[i][0] for i in chosen), batch_size=batch_size)
-            for i, doc in zip(chosen, pipe, strict=True):
-                parsed[i] = doc
+            budget = words_per_call if nlp is self.nlp else None
+            for group in word_budget_groups([texts[i][0] for i in chosen], budget):
+                indices = [chosen[j] for j in group]
+                pipe = nlp.pipe((texts[i][0] for i in indices), batch_size=batch_size)
+                for i, doc in zip(indices, pipe, strict=True):
+                    parsed[i] = doc
         return parsed
 
     def people(self, doc, authors: list[str] | None = None) -> list[Mention]:
