@@ -54,8 +54,11 @@ def per_source(stats: dict[str, Any], names: list[str]) -> dict[str, dict[str, A
     return grouped
 
 
-def source_status(entry: dict[str, Any]) -> str:
-    """failed: no feed could be read; partial: read, but some fetches failed; ok otherwise."""
+def source_status(entry: dict[str, Any], reason: str = "finished") -> str:
+    """interrupted: the crawl was stopped before it finished (a signal, a close condition);
+    failed: no feed could be read; partial: read, but some fetches failed; ok otherwise."""
+    if reason != "finished":
+        return "interrupted"
     if not entry.get("feeds_fetched"):
         return "failed"
     return "partial" if sum(entry["errors_by_kind"].values()) else "ok"
@@ -144,21 +147,31 @@ class RunRecordExtension:
             )
 
     def _update_sources(self, db, spider: Spider, grouped, statuses: dict[str, str]) -> None:
-        """Each source's last outcome, last success and run of consecutive failures."""
+        """Each source's last outcome, last success and run of consecutive failures.
+
+        An interrupted run says nothing about a source's health: its count of consecutive
+        failures and its last success stay as they were.
+        """
         for source in getattr(spider, "sources", []):
             status = statuses.get(source.name, "failed")
             previous = next(db.query("select * from sources where name = ?", [source.name]), None)
             failures = (previous or {}).get("consecutive_failures") or 0
+            if status == "interrupted":
+                pass
+            elif status == "failed":
+                failures += 1
+            else:
+                failures = 0
             row = {
                 "name": source.name,
                 "kind": source.kind,
                 "start_urls": json.dumps(list(source.start_urls)),
                 "last_run_id": self.run_id,
                 "last_status": status,
-                "consecutive_failures": failures + 1 if status == "failed" else 0,
+                "consecutive_failures": failures,
                 "last_errors": json.dumps(dict(grouped[source.name]["errors_by_kind"])),
             }
-            if status != "failed":
+            if status not in ("failed", "interrupted"):
                 row["last_success_at"] = _now()
             db["sources"].upsert(row, pk="name")
 
@@ -190,7 +203,7 @@ class RunRecordExtension:
         stats = self.crawler.stats.get_stats()
         names = self._source_names(spider)
         grouped = per_source(stats, names)
-        statuses = {name: source_status(entry) for name, entry in grouped.items()}
+        statuses = {name: source_status(entry, reason) for name, entry in grouped.items()}
         db = open_database(self.path)
         try:
             with db.atomic():

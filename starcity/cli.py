@@ -22,6 +22,8 @@ DEFAULT_DB = "data/starcity.db"
 # The demo's own database, so that trying the demo never mixes it into the real one.
 DEMO_DB = "data/demo.db"
 DEFAULT_PORT = 8001
+# Exit statuses of a crawl stopped by SIGINT (Ctrl-C) or SIGTERM: 128 + the signal number.
+INTERRUPTED = (128 + signal.SIGINT, 128 + signal.SIGTERM)
 console = logging.getLogger("starcity")
 
 
@@ -130,23 +132,25 @@ def crawl(
     run_id = _open_run(db, _rel(path), [s.name for s in active])
     settings.set("STARCITY_RUN_ID", run_id, priority="cmdline")
     process = CrawlerProcess(settings)
+    interruption = _Interruption(process)
     crawlers = []
     # A crawler that cannot start (a component failing in from_crawler, such as a
     # missing spaCy model) reports it here; Scrapy alone would only log it.
     startup_errors: list[str] = []
-    for kind in KINDS:
-        if any(s.kind == kind for s in active):
-            crawler = process.create_crawler(SPIDER_FOR_KIND[kind])
-            started = process.crawl(crawler)
-            started.addErrback(
-                lambda failure, kind=kind: startup_errors.append(
-                    f"the {kind} crawl could not start: {failure.getErrorMessage()}"
-                )
-            )
-            crawlers.append(crawler)
     try:
-        if crawlers:
-            process.start()
+        with interruption:
+            for kind in KINDS:
+                if any(s.kind == kind for s in active):
+                    crawler = process.create_crawler(SPIDER_FOR_KIND[kind])
+                    started = process.crawl(crawler)
+                    started.addErrback(
+                        lambda failure, kind=kind: startup_errors.append(
+                            f"the {kind} crawl could not start: {failure.getErrorMessage()}"
+                        )
+                    )
+                    crawlers.append(crawler)
+            if crawlers:
+                process.start(install_signal_handlers=False)
     finally:
         if demo is not None:
             demo.stop()
@@ -154,13 +158,75 @@ def crawl(
     for message in startup_errors:
         console.error("error: %s", message)
     status = _run_status(db, run_id)
-    if status == "running":
+    if status == "running" and interruption.signum is not None:
+        # Stopped before a spider could close the run.
+        reason = f"interrupted by {signal.Signals(interruption.signum).name} before it ran"
+        status = _fail_run(db, run_id, reason, status="interrupted")
+    elif status == "running":
         # No spider closed the run (none started): record it as failed, not running.
         status = _fail_run(db, run_id, "; ".join(startup_errors) or "no spider ran")
     stats = _merge_stats([c.stats.get_stats() for c in crawlers])
     stats["starcity/run_id"] = run_id
     stats["starcity/run_status"] = status
-    return _report(stats, db, [s.name for s in active])
+    code = _report(stats, db, [s.name for s in active])
+    if interruption.signum is not None:
+        # 128 + the signal's number, as shells report a process a signal ended: 130 for
+        # Ctrl-C (SIGINT), 143 for SIGTERM. A scheduler or crawl-and-publish.sh sees the
+        # run did not complete (it is recorded "interrupted", its sources too).
+        console.error(
+            "crawl interrupted by %s: run %s recorded as %s",
+            signal.Signals(interruption.signum).name,
+            run_id,
+            status,
+        )
+        return 128 + interruption.signum
+    return code
+
+
+class _Interruption:
+    """SIGINT and SIGTERM during a crawl: the first stops the crawl gracefully (the run is
+    recorded, as interrupted), a second one stops it at once; remembers the signal for the
+    exit status. Installed around the crawl, in place of Scrapy's own handlers (which do
+    the same but keep no record of the signal)."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self, process: Any) -> None:
+        self.process = process
+        self.signum: int | None = None
+        self.previous: dict[int, Any] = {}
+
+    def __enter__(self) -> _Interruption:
+        self.previous = {sig: signal.signal(sig, self._handle) for sig in self.SIGNALS}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+
+    def _handle(self, signum: int, _frame: object) -> None:
+        from twisted.internet import reactor
+
+        if self.signum is None:
+            self.signum = signum
+            # Never log or do real work inside a signal handler: hand it to the reactor.
+            reactor.callFromThread(self._stop)
+        else:
+            reactor.callFromThread(self._force)
+
+    def _stop(self) -> None:
+        console.warning(
+            "%s received: stopping the crawl (send it again to stop at once)",
+            signal.Signals(self.signum or signal.SIGINT).name,
+        )
+        self.process.stop()
+
+    @staticmethod
+    def _force() -> None:
+        from twisted.internet import reactor
+
+        if reactor.running:
+            reactor.stop()
 
 
 SPIDER_FOR_KIND = {"feed": "feeds", "sitemap": "sitemaps", "site": "sites"}
@@ -209,8 +275,8 @@ def _run_status(db: str, run_id: int) -> str:
         database.close()
 
 
-def _fail_run(db: str, run_id: int, reason: str) -> str:
-    """Close a run no spider closed, as failed with ``reason``; return its status."""
+def _fail_run(db: str, run_id: int, reason: str, status: str = "failed") -> str:
+    """Close a run no spider closed, as failed (or ``status``) with ``reason``; return it."""
     from db.migrations import open_database
 
     database = open_database(db)
@@ -218,14 +284,14 @@ def _fail_run(db: str, run_id: int, reason: str) -> str:
         database["crawl_runs"].update(
             run_id,
             {
-                "status": "failed",
+                "status": status,
                 "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "finish_reason": reason[:500],
             },
         )
     finally:
         database.close()
-    return "failed"
+    return status
 
 
 def _merge_stats(all_stats: list[dict[str, Any]]) -> dict[str, Any]:
@@ -290,6 +356,8 @@ def _report(stats: dict[str, Any], db: str, names: list[str]) -> int:
     from pipelines.runrecord import per_source, source_status
 
     grouped = per_source(stats, names)
+    status = stats.get("starcity/run_status", "unrecorded")
+    reason = "interrupted" if status == "interrupted" else "finished"
     width = max((len(n) for n in names), default=6)
     for name, entry in grouped.items():
         errors = dict(entry["errors_by_kind"])
@@ -298,7 +366,7 @@ def _report(stats: dict[str, Any], db: str, names: list[str]) -> int:
             "  relevant %3d  mentions %3d  errors %s",
             width,
             name,
-            source_status(entry),
+            source_status(entry, reason),
             entry.get("discovered", 0),
             entry.get("skipped_known", 0),
             entry.get("fetched", 0),
@@ -308,7 +376,6 @@ def _report(stats: dict[str, Any], db: str, names: list[str]) -> int:
             entry.get("mention", 0),
             json.dumps(errors) if errors else "0",
         )
-    status = stats.get("starcity/run_status", "unrecorded")
     console.info(
         "run %s %s: %d article(s) stored, %d new, %d relevant, %d copies, %d in stories, in %s",
         stats.get("starcity/run_id", "?"),
@@ -488,7 +555,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "crawl":
         return crawl(**crawl_args)
     if args.command == "run":
-        crawl(**crawl_args)
+        code = crawl(**crawl_args)
+        if code in INTERRUPTED:  # Ctrl-C during the crawl stops the whole command
+            return code
         return serve(args.db, args.host, args.port)
     # demo: keep the demo web up while Datasette serves, so article links work.
     from starcity.demoweb import start_or_reuse
@@ -501,7 +570,9 @@ def main(argv: list[str] | None = None) -> int:
             console.error("error: %s", exc)
             return 2
     try:
-        crawl(**crawl_args)
+        code = crawl(**crawl_args)
+        if code in INTERRUPTED:
+            return code
         return serve(args.db, args.host, args.port)
     finally:
         if web is not None:
