@@ -3,23 +3,35 @@
 What no published plugin does for Datasette 0.65: links between stored queries (Datasette
 links foreign keys in tables, not values of queries); an article's people, works and
 dates on its row page (Datasette lists related rows only as counts); a valid empty Atom
-feed where datasette-atom fails; "Show as a chart" links for datasette-vega; memory-mapped
-reads. Everything shown goes through Jinja's autoescaping or ``markupsafe``, so scraped
-text stays text.
+feed where datasette-atom fails, and a valid one whatever characters a headline holds;
+"Show as a chart" links for datasette-vega; memory-mapped reads; and the edges of a
+public read-only instance (below). Everything shown goes through Jinja's autoescaping or
+``markupsafe``, so scraped text stays text.
+
+The edges: a request that can only change data (POST, PUT, PATCH, DELETE) answers 405;
+a bad request (an unknown sort column, a row address with extra parts) answers 4xx, not
+500 with a traceback; no single SQL value may grow past SQLITE_LIMIT_LENGTH (50 MB), so
+``select zeroblob(300000000)`` is an error, not 1.6 GB of memory.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
+import datasette.handle_exception
 import datasette_atom
 from datasette import hookimpl
 from datasette.utils import urlsafe_components
 from datasette.utils.asgi import Response
+from datasette.views.base import DatasetteError
 from feedgen.feed import FeedGenerator
 from markupsafe import Markup
+
+from starcity.hygiene import clean_value
 
 # A `*_link` column of a stored query holds "query_name?param=value" within the same database.
 _LINK = re.compile(r"[a-z_]+\?[a-z_]+=[\w.~%-]+")
@@ -48,10 +60,90 @@ where d.article = :article order by d.offset
 MMAP_BYTES = 512 * 1024 * 1024
 
 
+# The longest string or blob one SQL value may be (SQLITE_LIMIT_LENGTH). A stored page is
+# at most 16 MB (the download limit), so nothing stored comes near; a query building a
+# larger value ("select zeroblob(300000000)") fails with "string or blob too big".
+MAX_VALUE_BYTES = 50_000_000
+
+
 @hookimpl
 def prepare_connection(conn: Any) -> None:
-    """Tune each SQLite connection Datasette opens."""
+    """Tune and bound each SQLite connection Datasette opens."""
     conn.execute(f"pragma mmap_size = {MMAP_BYTES}")
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+
+
+# Methods a read-only newsroom answers; everything else could only try to write.
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Any:
+    """Refuse every request that could only change data: 405, before Datasette sees it."""
+
+    def wrap(app: Any) -> Any:
+        async def read_only(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope.get("type") == "http" and scope.get("method", "GET") not in _READ_METHODS:
+                response = Response.text(
+                    "405 Method Not Allowed: this newsroom is read-only\n",
+                    status=405,
+                    headers={"Allow": "GET, HEAD, OPTIONS"},
+                )
+                await response.asgi_send(send)
+                return
+            await app(scope, receive, send)
+
+        return read_only
+
+    return wrap
+
+
+# Datasette 0.65's default error handler prints every error with rich (installed here
+# with spaCy) and crashes doing so for errors raised outside an ``except`` block, such
+# as the 404 of a row address with extra parts: that 404 became a 500. Without rich it
+# prints a plain traceback for real server errors only.
+datasette.handle_exception.rich = None
+
+# SQLite errors that are the server's, not the request's.
+_SERVER_SIDE = re.compile(r"locked|disk i/o|unable to open|out of memory|corrupt", re.I)
+
+
+@hookimpl(tryfirst=True)
+def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
+    """Bad requests answer 400, not 500.
+
+    Datasette raises DatasetteError without a status (so 500) for requests it refuses
+    ("Cannot sort table by nope", a SQL error in a ``_where``), and lets a malformed JSON
+    parameter (``_through``) escape as a ValueError: those are the client's errors.
+    """
+    if isinstance(exception, DatasetteError):
+        if getattr(exception, "status", 500) >= 500 and not _SERVER_SIDE.search(str(exception)):
+            exception.status = 400
+        return None  # Datasette's default handler renders it with that status
+    if isinstance(exception, json.JSONDecodeError):
+        return _error_response(datasette, request, f"malformed JSON parameter: {exception}", 400)
+    return None
+
+
+def _error_response(datasette: Any, request: Any, message: str, status: int) -> Any:
+    """An error page (or JSON, for a .json address) the way Datasette renders its own."""
+    info = {"ok": False, "error": message, "status": status, "title": None}
+    if request.path.split("?")[0].endswith(".json"):
+        return Response.json(info, status=status)
+
+    async def inner() -> Any:
+        template = datasette.jinja_env.select_template([f"{status}.html", "error.html"])
+        page = await template.render_async(
+            dict(
+                info,
+                urls=datasette.urls,
+                app_css_hash=datasette.app_css_hash(),
+                menu_links=lambda: [],
+            )
+        )
+        return Response.html(page, status=status)
+
+    return inner
 
 
 @hookimpl
@@ -128,6 +220,9 @@ def _render_atom_or_empty(
     data: dict[str, Any],
 ) -> Any:
     if rows:
+        # Stored text is clean (db/articles.py); rows of an older database may still hold a
+        # control character, which no XML document may contain.
+        rows = [dict(zip(columns, clean_value(list(row)), strict=True)) for row in rows]
         return _render_atom(
             datasette, request, sql, columns, rows, database, table, query_name, view_name, data
         )
