@@ -23,7 +23,7 @@ help:
 	@echo "make serve    serve DB in Datasette (read-only)"
 	@echo "make test     run the test suite"
 	@echo "make lint     ruff check and format check"
-	@echo "make bench    time people/date analysis, relevance + duplicate lookup (100k stored) and the stored queries (100k articles)"
+	@echo "make bench    time people/date analysis, relevance + duplicate lookup (100k stored), a crawl, memory on hostile pages and the stored queries (100k articles)"
 	@echo "make accuracy / relevance / people-dates   accuracy of extraction, relevance labels, people and dates"
 
 # A stamp is stale when its venv's interpreter no longer runs (a venv removed or moved
@@ -102,6 +102,7 @@ bench: $(STAMP) $(BENCH_DB)
 	$(PY) bench/people_dates.py
 	$(PY) bench/dedupe_relevance.py
 	$(PY) bench/crawl.py --articles $(BENCH_CRAWL_ARTICLES)
+	$(PY) bench/memory.py
 	$(PY) bench/newsroom.py --db $(BENCH_DB)
 
 # Person and date precision and recall on the hand-annotated pages (docs/accuracy.md).

@@ -1,0 +1,231 @@
+"""Memory on hostile pages: peak RSS and seconds of a crawl of one page built to cost memory.
+
+Usage (part of `make bench`):
+
+    .venv/bin/python bench/memory.py [--root DIR] [--timeout 600] [--only KIND ...]
+
+Each kind of page (as large as the 16 MB download limit allows, except the baseline) is
+served on 127.0.0.1 and crawled on its own, exactly as `make crawl` does (`python -m
+starcity crawl`, a fresh database): fetch, extraction, relevance, duplicates, people and
+dates, storage. The crawl runs under a small parent process that reports its peak RSS
+(the kernel's high-water mark of the crawl process). The target of issue #12: every crawl
+stays under 600 MB; the script exits 1 when one does not. `--root` runs the crawls of
+another checkout of the project (to measure before and after a change in one run).
+Writes the "Memory on hostile pages" section of bench/results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.results import write_section  # noqa: E402
+
+MB = 1024 * 1024
+SIZE = 15 * MB + MB // 2  # just under the 16 MB download limit
+LIMIT_MB = 600
+SENTENCES = [
+    "Rhys Ifans plays the Chief Designer in Star City, the Apple TV spinoff of For All Mankind.",
+    "Anna Maxwell Martin heads the KGB's watchers in the closed town outside Moscow.",
+    "Ben Nedivi and Matt Wolpert created the series with Ronald D. Moore; it premieres May 29.",
+    "The cosmonauts train in the snow while the engineers hide what they know.",
+]
+
+
+def _article(title: str, body: str = "", head: str = "") -> str:
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        f"{head}</head><body><article><h1>{title}</h1><p>{SENTENCES[0]}</p>{body}"
+        "</article></body></html>"
+    )
+
+
+def _fill(unit, size: int = SIZE) -> str:
+    """Units (a function of their number) joined until ``size`` characters."""
+    parts, total, n = [], 0, 0
+    while total < size:
+        part = unit(n)
+        parts.append(part)
+        total, n = total + len(part), n + 1
+    return "".join(parts)
+
+
+def pages(base: str) -> dict[str, tuple[str, str]]:
+    """kind -> (file name, content); a feed of the same name lists each article page."""
+    rng = random.Random(12)
+    short = "a to in it of is on at by we".split()
+    found = {
+        "baseline": ("baseline.html", _article("Star City premiere date", "".join(
+            f"<p>{s}</p>" for s in SENTENCES * 5))),
+        "short words, 15 MB": ("short-words.html", _article("Star City in short words", _fill(
+            lambda n: f"<p>Star City {n} " + " ".join(rng.choice(short) for _ in range(60))
+            + "</p>"))),
+        "relevant prose, 15 MB": ("prose.html", _article("Star City at length", _fill(
+            lambda n: f"<p>Part {n}. " + " ".join(rng.choice(SENTENCES) for _ in range(4))
+            + "</p>"))),
+        "JSON-LD block, 14 MB": ("jsonld.html", _article("Star City with a huge JSON-LD block",
+            head='<script type="application/ld+json">' + json.dumps(
+                {"@type": "NewsArticle", "headline": "Star City",
+                 "items": [{"n": n, "text": "x" * 40} for n in range(14 * MB // 69)]})
+            + "</script>")),
+        "100,000 nested elements": ("nested.html", _article("Star City nested deep",
+            "<div>" * 100_000 + "Star City deep inside" + "</div>" * 100_000)),
+        "tiny elements, 15 MB": ("elements.html", _article("Star City in many elements",
+            _fill(lambda n: "<p><b>Star</b> <i>City</i></p>"))),
+    }  # fmt: skip
+    # A feed of 15 MB: 150,000 entries, none on the topic (the pre-filter fetches none).
+    items = _fill(
+        lambda n: (
+            f"<item><title>Local council minutes {n}</title>"
+            f"<link>{base}/minutes/{n}.html</link><description>{'x' * 20}</description></item>"
+        )
+    )
+    found["feed of 150,000 entries, 15 MB"] = (
+        "big-feed.xml",
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>{base}/</link>'
+        f"<description>d</description>{items}</channel></rss>",
+    )
+    return found
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+# Runs the crawl as its child and prints the child's peak RSS in kilobytes.
+_MEASURE = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:]).returncode\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)\n"
+)
+
+
+def crawl_one(root: Path, folder: Path, name: str, feed: str, timeout: float) -> dict:
+    sources = folder / f"{name}.yml"
+    prefilter = "true" if feed.endswith("big-feed.xml") else "false"
+    sources.write_text(
+        f'sources:\n  - name: bench\n    prefilter: {prefilter}\n    start_urls: ["{feed}"]\n'
+        "settings:\n  DOWNLOAD_DELAY: 0\n  AUTOTHROTTLE_ENABLED: false\n  RETRY_TIMES: 0\n",
+        encoding="utf-8",
+    )
+    db = folder / f"{name}.db"
+    command = [sys.executable, "-c", _MEASURE, sys.executable, "-m", "starcity", "crawl",
+               "--sources", str(sources), "--db", str(db)]  # fmt: skip
+    started = time.perf_counter()
+    # A session of its own, so that a crawl that runs out of time is stopped with its parent.
+    proc = subprocess.Popen(
+        command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        stdout, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return {"finished": False, "seconds": timeout}
+    seconds = time.perf_counter() - started
+    rss_kb, code = stdout.strip().splitlines()[-1].split()
+    stored, limits = 0, ""
+    if db.exists():
+        with sqlite3.connect(db) as conn:
+            try:
+                rows = conn.execute("select provenance from articles").fetchall()
+            except sqlite3.OperationalError:
+                rows = []
+        stored = len(rows)
+        limits = "; ".join(json.loads(p).get("limits", "") for (p,) in rows if p and "limits" in p)
+    return {
+        "finished": True,
+        "code": int(code),
+        "rss_mb": int(rss_kb) / 1024,
+        "seconds": seconds,
+        "stored": stored,
+        "limits": limits,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=ROOT, help="checkout whose crawl to run")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per crawl at most")
+    parser.add_argument("--only", action="append", help="kinds to run (default: all)")
+    parser.add_argument("--no-write", action="store_true", help="print, leave results.md")
+    args = parser.parse_args()
+    results: dict[str, tuple[int, dict]] = {}
+    with tempfile.TemporaryDirectory(prefix="starcity-bench-memory-") as tmp:
+        folder = Path(tmp)
+        server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(folder)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        try:
+            for kind, (file, content) in pages(base).items():
+                if args.only and not any(o in kind for o in args.only):
+                    continue
+                (folder / file).write_text(content, encoding="utf-8")
+                feed = f"{base}/{file}"
+                if file.endswith(".html"):
+                    feed = f"{base}/{file}.xml"
+                    (folder / f"{file}.xml").write_text(
+                        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+                        f"<link>{base}/</link><description>d</description><item><title>"
+                        f"Star City</title><link>{base}/{file}</link></item></channel></rss>",
+                        encoding="utf-8",
+                    )
+                figures = crawl_one(args.root, folder, file.split(".")[0], feed, args.timeout)
+                results[kind] = (len(content.encode()), figures)
+                print(kind, figures, flush=True)
+        finally:
+            server.shutdown()
+    lines = [
+        f"Generated by `make bench` (bench/memory.py) on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+        + ("" if args.root == ROOT else f", crawling the checkout at {args.root}")
+        + ".",
+        "",
+        "One crawl per page, of a feed listing that page alone, through the whole pipeline."
+        f" Target: peak RSS under {LIMIT_MB} MB for any page up to the 16 MB download limit."
+        " Seconds are the crawl's wall time, with the process start and the spaCy model load"
+        " (the baseline row is that cost alone).",
+        "",
+        "| page | size | peak RSS | seconds | stored | what the bounds left unread |",
+        "|---|---|---|---|---|---|",
+    ]
+    over = False
+    for kind, (size, figures) in results.items():
+        if not figures["finished"]:
+            over = True
+            lines.append(
+                f"| {kind} | {size / MB:.1f} MB | - | did not finish in {figures['seconds']:.0f} s"
+                " | - | - |"
+            )
+            continue
+        over = over or figures["rss_mb"] >= LIMIT_MB
+        lines.append(
+            f"| {kind} | {size / MB:.1f} MB | {figures['rss_mb']:.0f} MB | {figures['seconds']:.1f}"
+            f" | {figures['stored']} | {figures['limits'] or '-'} |"
+        )
+    text = "\n".join(lines) + "\n"
+    if not args.no_write:
+        write_section("Memory on hostile pages", text)
+    print(text)
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
