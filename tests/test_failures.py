@@ -49,7 +49,7 @@ def test_broken_sources_do_not_stop_the_good_one(demo_web, tmp_path):
     assert "source refused: cannot fetch feed" in out and "connection refused" in out
     assert "source missing: cannot fetch feed" in out and "HTTP 404" in out
     assert "source malformed: feed" in out and "no entries" in out
-    assert "source html-not-feed: feed" in out
+    assert "source html-not-feed: feed" in out and "[not_a_feed]" in out
 
     conn = sqlite3.connect(db)
     stored = conn.execute("select count(*) from articles where source = 'good'").fetchone()[0]
@@ -63,13 +63,15 @@ def test_broken_sources_do_not_stop_the_good_one(demo_web, tmp_path):
     assert kinds["refused"] == '{"connection_refused": 1}'
     assert kinds["missing"] == '{"http_404": 1}'
     assert kinds["malformed"] == '{"malformed_feed": 1}'
+    assert kinds["html-not-feed"] == '{"not_a_feed": 1}'
+    # a feed that is no feed, or too broken to give one entry, is a failed read
     assert statuses == {
         "good": "ok",
         "no-dns": "failed",
         "refused": "failed",
         "missing": "failed",
-        "malformed": "partial",
-        "html-not-feed": "partial",
+        "malformed": "failed",
+        "html-not-feed": "failed",
     }
 
 

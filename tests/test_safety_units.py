@@ -1,0 +1,199 @@
+"""The pure parts of crawl safety (issue #12): the URL gate, text hygiene, date guards and
+the bounds on the work one page may cost."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from twisted.internet.error import ConnectionLost
+from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseNeverReceived
+
+from pipelines.dates import parse_date, plausible
+from pipelines.dedupe import MAX_SHINGLED_WORDS, minhash, text_hash
+from pipelines.entities import word_budget_groups
+from pipelines.extract import MAX_ELEMENTS, cap_elements, extract, parse_html, reduce_page
+from pipelines.people_dates import MAX_ANALYSED_WORDS, _text_of
+from pipelines.urls import canonical_elsewhere, pick_canonical
+from spiders.errors import classify_failure
+from starcity.hygiene import clean_markup, clean_text, clean_value, printable
+from starcity.urlgate import RefusedURL, request_url, same_site, sites_for
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("link", "kind"),
+    [
+        ("file:/etc/passwd", "refused_scheme"),
+        ("file://localhost/etc/passwd", "refused_scheme"),
+        ("data:text/html,<p>Star City</p>", "refused_scheme"),
+        ("javascript:alert(1)", "refused_scheme"),
+        ("mailto:tips@example.com", "refused_scheme"),
+        ("ftp://example.com/x", "refused_scheme"),
+        ("s3://bucket/key", "refused_scheme"),
+        ("http://[::1/x", "bad_link"),
+        ("http://example.com:99999/", "bad_link"),
+        ("http:///no-host", "bad_link"),
+        ("   ", "bad_link"),
+    ],
+)
+def test_the_gate_refuses_what_is_no_http_address(link, kind):
+    with pytest.raises(RefusedURL) as refused:
+        request_url(link, "https://example.com/feed/")
+    assert refused.value.kind == kind
+
+
+def test_the_gate_reads_the_address_as_the_http_client_will():
+    # a backslash ends the authority, as in browsers and in Scrapy: the host is 127.0.0.1:2
+    assert request_url("http://127.0.0.1:2\\@localhost:1/x") == "http://127.0.0.1:2/@localhost:1/x"
+    # credentials are dropped; the host after them is the one connected to
+    assert request_url("http://user:pw@Example.COM/a") == "http://example.com/a"
+    assert request_url("/a?b=1", "https://example.com/feed/") == "https://example.com/a?b=1"
+
+
+def test_sites_count_ports_and_default_to_the_start_urls():
+    sites = sites_for([], ["http://127.0.0.1:18100/feed.xml"])
+    assert sites.allows("http://127.0.0.1:18100/a")
+    assert not sites.allows("http://127.0.0.1:18101/a")
+    assert not sites.allows("http://localhost:18100/a")
+    news = sites_for([], ["https://www.deadline.com/feed/"])
+    assert news.allows("https://deadline.com/a") and news.allows("http://m.deadline.com/b")
+    assert not news.allows("https://deadline.com.evil.example/a")
+    assert not news.allows("https://deadline.com:8443/a")
+    named = sites_for(["example.org:8080"], ["https://feeds.example.net/rss"])
+    assert named.allows("http://www.example.org:8080/x")
+    assert not named.allows("http://example.org/x")
+    assert named.allows("https://feeds.example.net/other")  # the start URL's own host
+
+
+def test_any_site_still_refuses_private_addresses():
+    sites = sites_for(["*"], ["https://news.google.com/rss"])
+    assert sites.allows("https://variety.com/2026/tv/star-city/")
+    private_addresses = [
+        "http://127.0.0.1:8001/",
+        "http://localhost/",
+        "http://10.1.2.3/",
+        "http://169.254.169.254/latest",
+        "http://[::1]/",
+        "http://0x7f.1/",
+    ]
+    for private in private_addresses:
+        with pytest.raises(RefusedURL) as refused:
+            sites.check(private)
+        assert refused.value.kind == "private_address"
+
+
+def test_canonical_on_another_port_is_another_site():
+    page = "http://127.0.0.1:18101/copy.html"
+    candidates = [("link:canonical", "http://127.0.0.1:18100/original.html")]
+    assert pick_canonical(page, candidates) == (page, "url")
+    assert canonical_elsewhere(page, candidates) == "http://127.0.0.1:18100/original.html"
+    assert not same_site(page, "http://127.0.0.1:18100/")
+    assert same_site("https://www.bbc.co.uk/a", "http://bbc.co.uk/b")
+    assert canonical_elsewhere(page, [("link:canonical", "javascript:x()")]) is None
+
+
+def test_clean_text_keeps_tabs_and_newlines_and_spaces_form_feeds():
+    assert clean_text("a\x0bb\x0cc\x00d\x1b[31m\te\nf\r\ud800\ufffeg\x85") == "a b cd[31m\te\nf\rg"
+    assert clean_text("plain") == "plain"
+    # in markup, references to control characters go too; Windows-1252 ones (&#150;) stay
+    assert clean_markup("a&#12;b&#x0B;c&#0;d&#31;e&#9;f&#150;g&#39;") == "a b cde&#9;f&#150;g&#39;"
+    assert clean_value({"k\x00": ["a\x07", ("b\x08",)], "n": 1}) == {"k": ["a", ("b",)], "n": 1}
+    assert printable("line\nforged\x1b[2J" + "x" * 400, 50).startswith("line forged[2J")
+    assert len(printable("x" * 400, 50)) == 50
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-14:00",
+        "Mon, 01 Jan 0001 00:00:00 GMT",
+        "Mon, 01 Jan 01 00:00:00 GMT",
+        "3/4/24",
+        "1989-06-01",
+        "x" * 500,
+        "2026-02-30",
+    ],
+)
+def test_implausible_or_unreadable_dates_are_refused_never_raised(value):
+    parsed = parse_date(value)
+    assert parsed is None or not plausible(parsed, NOW)
+
+
+def test_a_bad_date_signal_falls_through_to_the_next():
+    page = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "headline": "Star City", "datePublished": "0001-01-01T00:00:00+14:00",'
+        ' "dateModified": "9999-12-31T23:59:59-14:00"}</script>'
+        '<meta property="article:published_time" content="2026-05-01T10:00:00Z">'
+        "</head><body><p>Text</p></body></html>"
+    )
+    record = extract(page, "https://example.com/a", fetched_at=NOW)
+    assert record["published_utc"] == "2026-05-01T10:00:00+00:00"
+    assert record["modified"] is None
+
+
+def test_a_year_in_running_text_is_no_publication_date():
+    page = (
+        "<html><head><title>Star City</title></head><body><article><h1>Star City</h1>"
+        "<p>The real training centre near Moscow grew long before 1995, the year the"
+        " station opened, and Apple TV's series tells its story.</p></article></body></html>"
+    )
+    assert extract(page, "https://example.com/a", fetched_at=NOW)["published"] is None
+
+
+def test_large_pages_are_reduced_and_cut_linearly():
+    small = "<html><body><p>Star City</p></body></html>"
+    assert reduce_page(small) == (small, [])
+    big = "<script>" + "x" * 300 + "</script>" + "<p>Star City</p>" * 100
+    reduced, notes = reduce_page(big, limit=1000)
+    assert "<script>" not in reduced and len(reduced) <= 1000 and notes
+    kept, _ = reduce_page('<script type="application/ld+json">{}</script>' + "<p>a</p>" * 300, 500)
+    assert "ld+json" in kept
+    # many unclosed openers: linear, not quadratic
+    reduced, _ = reduce_page("<script" * 400_000 + "<!--" * 400_000, limit=1000)
+    assert len(reduced) <= 1000
+
+
+def test_cap_elements_keeps_the_first_elements_in_document_order():
+    tree = parse_html(
+        "<html><body>" + "".join(f"<p>p{n}</p>" for n in range(100)) + "</body></html>"
+    )
+    assert cap_elements(tree, 20)
+    assert sum(1 for _ in tree.iter()) == 20
+    assert tree.xpath("string(//p[1])") == "p0"
+    assert not cap_elements(tree, MAX_ELEMENTS)
+
+
+def test_near_duplicate_signature_reads_a_bounded_number_of_words():
+    words = [f"w{n % 997}x{n // 997}" for n in range(MAX_SHINGLED_WORDS)]
+    head = " ".join(words)
+    a = minhash(head + " tail one " * 1000)
+    b = minhash(head + " another ending " * 1000)
+    assert a is not None and a.jaccard(b) == 1.0
+    assert text_hash(head + " one") != text_hash(head + " two")  # the hash reads everything
+
+
+def test_people_and_dates_read_a_bounded_number_of_words():
+    text = "Rhys Ifans " * (MAX_ANALYSED_WORDS * 2)
+    analysed = _text_of({"title": "Star City", "text": text})
+    assert len(analysed.split()) == MAX_ANALYSED_WORDS
+    assert word_budget_groups(["a b", "c d e", "f", "g " * 20], 5) == [[0, 1], [2], [3]]
+
+
+def test_connection_errors_are_described_without_reprs():
+    from scrapy.exceptions import DownloadFailedError
+
+    cause = ResponseNeverReceived(
+        [Failure(ConnectionLost("Connection to the other side was lost"))]
+    )
+    try:
+        raise DownloadFailedError(str(cause)) from cause
+    except DownloadFailedError:
+        kind, reason = classify_failure(Failure())
+    assert kind == "connection_lost"
+    assert "Connection to the other side was lost" in reason
+    assert "Failure" not in reason and "<" not in reason
