@@ -85,6 +85,12 @@ EXTENSIONS = {
     "pipelines.runrecord.RunRecordExtension": 500,
 }
 
+# A feed, sitemap or listing page that lists more articles than this (after the topic
+# pre-filter) has the rest dropped and counted (error kind too_many_links): the crawl's
+# queue, and its memory, grow with every request. News feeds list tens, news sitemaps at
+# most 1,000.
+STARCITY_MAX_LINKS_PER_PAGE = 10_000
+
 # Stored articles are not fetched again, except once more while younger than this.
 STARCITY_REFETCH_HOURS = 48
 

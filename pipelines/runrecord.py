@@ -16,6 +16,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from db.migrations import open_database
+from starcity.hygiene import clean_value
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,8 @@ class RunRecordExtension:
             "articles_new": sum(r["new"] or 0 for r in rows),
             "errors": sum(r["errors"] or 0 for r in rows),
             "finish_reason": reason if reason != "finished" else run.get("finish_reason") or reason,
-            "stats": json.dumps(all_stats, default=str, sort_keys=True),
+            # Stats hold what servers sent (validators, addresses): no control characters.
+            "stats": json.dumps(clean_value(all_stats), default=str, sort_keys=True),
         }
         if status != "running":
             update["finished_at"] = _now()
@@ -139,8 +141,8 @@ class RunRecordExtension:
                 {
                     "url": url,
                     "source": _source_of(url, self.crawler.spider),
-                    "etag": fields.get("etag"),
-                    "last_modified": fields.get("last_modified"),
+                    "etag": clean_value(fields.get("etag")),
+                    "last_modified": clean_value(fields.get("last_modified")),
                     "checked_at": _now(),
                 },
                 pk="url",

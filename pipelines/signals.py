@@ -167,6 +167,9 @@ _JSONLD_MAX_DEPTH = 32
 # largest on the evaluation pages is under 100 KB, articleBody included), while a 14 MB
 # block costs over 300 MB of Python objects. The page's other signals still count.
 JSONLD_MAX_CHARS = 1_000_000
+# At most this many JSON-LD blocks of a page are read (real pages carry one to five; the
+# article is in the first few). Cost: an article object after the 50th block is not seen.
+_JSONLD_MAX_BLOCKS = 50
 # A JSON escape of a character starcity.hygiene removes: C0 and C1 controls, DEL, surrogates,
 # U+FFFE and U+FFFF.
 _CONTROL_ESCAPE = re.compile(r"\\u(?:00[01]|007f|008|009|d[89a-f]|fff[ef])", re.I)
@@ -201,7 +204,10 @@ def _read_jsonld(
     """Objects of every JSON-LD block; blocks too long or too deep to read are named in
     ``skipped``."""
     objects: list[tuple[int, dict[str, Any]]] = []
-    for script in lxml_tree.xpath('//script[@type="application/ld+json"]'):
+    scripts = lxml_tree.xpath('//script[@type="application/ld+json"]')
+    if len(scripts) > _JSONLD_MAX_BLOCKS and skipped is not None:
+        skipped.append(f"{len(scripts) - _JSONLD_MAX_BLOCKS:,} JSON-LD blocks were not read")
+    for script in scripts[:_JSONLD_MAX_BLOCKS]:
         size = len(script.text or "")
         if size > JSONLD_MAX_CHARS:
             if skipped is not None:

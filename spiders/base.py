@@ -49,6 +49,7 @@ class SourceSpider(scrapy.Spider):
     kind: str = ""
     sources: list[Source]
     topic: Topic
+    max_links: int = 10_000
     # Each source's sites (starcity/urlgate.py), by source name: every request is checked
     # against them, here for discovered links and in UrlGateMiddleware for every hop.
     sites: dict[str, Sites]
@@ -66,6 +67,7 @@ class SourceSpider(scrapy.Spider):
             s for s in every if s.kind == cls.kind and (s.name in only if only else s.active)
         ]
         spider.sites = {s.name: sites_for(s.allowed_domains, s.start_urls) for s in spider.sources}
+        spider.max_links = settings.getint("STARCITY_MAX_LINKS_PER_PAGE", 10_000)
         spider.topic = load_topic(settings["STARCITY_TOPIC"])
         spider._matches_topic = topic_matcher(spider.topic)
         return spider
@@ -196,6 +198,19 @@ class SourceSpider(scrapy.Spider):
                 "discovered_via": base,
                 "hints": {k: v for k, v in hints.items() if k != "tags"},
             },
+        )
+
+    def links_capped(self, source: Source, page: str, left: int) -> None:
+        """A feed, sitemap or listing page listed more articles than STARCITY_MAX_LINKS_PER_PAGE:
+        the rest are not requested (the crawl's memory grows with its queue), and counted."""
+        self._inc(source.name, "errors/too_many_links")
+        self._inc(source.name, "links_capped", left)
+        source_log.warning(
+            "source %s: %s lists more than %d articles: %d more not fetched [too_many_links]",
+            source.name,
+            printable(page),
+            self.max_links,
+            left,
         )
 
     def matches_topic(self, text: str) -> bool:

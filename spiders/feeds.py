@@ -53,7 +53,11 @@ class FeedsSpider(SourceSpider):
         if parsed.bozo:
             # feedparser recovers from most broken XML; note it and keep the entries.
             self._inc(source.name, "feeds_recovered")
-        for entry in parsed.entries:
+        requested = 0
+        for position, entry in enumerate(parsed.entries):
+            if requested >= self.max_links:
+                self.links_capped(source, response.url, len(parsed.entries) - position)
+                break
             # One entry that cannot become a request never costs the rest of the feed.
             try:
                 link = entry.get("link")
@@ -70,6 +74,7 @@ class FeedsSpider(SourceSpider):
                 )
                 continue
             if request is not None:
+                requested += 1
                 yield request
 
     @staticmethod

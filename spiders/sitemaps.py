@@ -104,12 +104,18 @@ class SitemapsSpider(SourceSpider):
                     if request is not None:
                         yield request
             return
-        for entry in root.iterfind("sm:url", _NS):
+        requested = 0
+        entries = root.iterfind("sm:url", _NS)
+        for entry in entries:
+            if requested >= self.max_links:
+                self.links_capped(source, response.url, 1 + sum(1 for _ in entries))
+                break
             loc = entry.findtext("sm:loc", namespaces=_NS)
             if not loc:
                 continue
             request = self.article_request(source, loc, response.url, self._hints(entry))
             if request is not None:
+                requested += 1
                 yield request
 
     @staticmethod

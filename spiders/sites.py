@@ -41,12 +41,18 @@ class SitesSpider(SourceSpider):
             return
         self.discovery_ok(source)
         articles = LinkExtractor(allow=source.allow, deny=source.deny)
-        for link in articles.extract_links(response):
+        links = articles.extract_links(response)
+        requested = 0
+        for position, link in enumerate(links):
+            if requested >= self.max_links:
+                self.links_capped(source, response.url, len(links) - position)
+                break
             # The gate counts links to other sites and of other schemes.
             request = self.article_request(
                 source, link.url, response.url, {"title": link.text.strip()}
             )
             if request is not None:
+                requested += 1
                 yield request
         seen = self.crawler.stats.get_value(f"source/{source.name}/listing_pages", 0)
         depth = response.meta.get("listing_depth", 0) + 1

@@ -29,6 +29,9 @@ from w3lib.url import safe_url_string
 from starcity.hygiene import printable
 
 SCHEMES = ("http", "https")
+# Longer addresses are refused, as Scrapy's UrlLengthMiddleware drops them (silently and
+# uncounted) at its default URLLENGTH_LIMIT; the limit of the oldest browsers.
+MAX_URL_LENGTH = 2083
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # A source that may follow links to any site (an aggregator's feed) says so with this.
 ANY_SITE = "*"
@@ -59,16 +62,19 @@ def registrable_domain(host: str) -> str:
     return _extract_domain(host).top_domain_under_public_suffix or host
 
 
-def request_url(raw: str, base: str | None = None) -> str:
+def request_url(raw: str, base: str | None = None, max_length: int = MAX_URL_LENGTH) -> str:
     """The absolute address the HTTP client will request for ``raw`` (joined to ``base``).
 
     Raises RefusedURL: ``refused_scheme`` for any scheme but http(s), ``bad_link`` for
     what is no usable address (no host, a malformed IPv6 literal or port, a space-only
-    string). Credentials in the address are dropped: a page never chooses what we send.
+    string, longer than ``max_length``). Credentials in the address are dropped: a page
+    never chooses what we send.
     """
     text = (raw or "").strip()
     if not text:
         raise RefusedURL("bad_link", "an empty link")
+    if len(text) > max_length:
+        raise RefusedURL("bad_link", f"an address of {len(text):,} characters: {printable(text)}")
     try:
         joined = urljoin(base, text) if base else text
         scheme = urlsplit(joined).scheme.lower()
@@ -90,6 +96,8 @@ def request_url(raw: str, base: str | None = None) -> str:
     netloc = parts.netloc.rpartition("@")[2]
     if netloc != parts.netloc:
         safe = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    if len(safe) > max_length:
+        raise RefusedURL("bad_link", f"an address of {len(safe):,} characters: {printable(safe)}")
     return safe
 
 

@@ -25,6 +25,7 @@ from tests.conftest import ROOT, run_crawl
 from tests.hostile_web import HTML, RSS, HostileWeb, article, reset_connection, slow
 
 MB = 1024 * 1024
+MANY, MAX_LINKS = 40, 25  # entries of a feed, and STARCITY_MAX_LINKS_PER_PAGE of the crawl
 PASSWD_MARK = "root:x:0:0"  # what /etc/passwd holds; must never reach the database
 
 
@@ -81,6 +82,7 @@ def build_web(a: HostileWeb, b: HostileWeb, c: HostileWeb) -> None:
             "mailto:tips@example.com",
             "javascript:alert(1)",
             "http://[::1/star-city",
+            f"{a.url}/star-city/" + "x" * 3000,  # longer than any address we request
             f"{a.url}/articles/after-schemes.html",
         ],
     )
@@ -224,7 +226,11 @@ def build_web(a: HostileWeb, b: HostileWeb, c: HostileWeb) -> None:
     # 7. A server that drops the connection.
     a.routes["/articles/reset.html"] = reset_connection
     a.feed("/resets/feed.xml", [f"{a.url}/articles/reset.html"])
-    # 8. Pages up to the download limit built to cost memory.
+    # 8. A feed listing more articles than a crawl queues from one page.
+    a.feed("/many/feed.xml", [f"{a.url}/many/{n}.html" for n in range(MANY)])
+    for n in range(MANY):
+        a.page(f"/many/{n}.html", article(f"Star City note {n}"))
+    # 9. Pages up to the download limit built to cost memory.
     words = "a to in it of is on at by we".split()
     short = "".join(
         f"<p>Star City {n} " + " ".join(words[(n + i) % 10] for i in range(60)) + "</p>"
@@ -293,7 +299,10 @@ sources:
     start_urls: ["{a}/resets/feed.xml"]
   - name: huge
     start_urls: ["{a}/huge/feed.xml"]
+  - name: many
+    start_urls: ["{a}/many/feed.xml"]
 settings:
+  STARCITY_MAX_LINKS_PER_PAGE: {max_links}
   DOWNLOAD_DELAY: 0
   AUTOTHROTTLE_ENABLED: false
   RETRY_TIMES: 0
@@ -308,7 +317,9 @@ def crawl(tmp_path_factory) -> Crawl:
         build_web(a, b, c)
         folder = tmp_path_factory.mktemp("hostile")
         sources = folder / "sources.yml"
-        sources.write_text(SOURCES.format(a=a.url, b=b.url, a_port=a.port), encoding="utf-8")
+        sources.write_text(
+            SOURCES.format(a=a.url, b=b.url, a_port=a.port, max_links=MAX_LINKS), encoding="utf-8"
+        )
         db = folder / "starcity.db"
         first = run_crawl(db, "--sources", str(sources), "--source", "origin")
         assert first.returncode == 0, first.stdout + first.stderr
@@ -353,7 +364,7 @@ def test_only_http_is_ever_requested_or_stored(crawl):
     run = crawl.source_run("schemes")
     errors = run["errors_by_kind"]
     # file: (three), data:, ftp:, mailto:, javascript: refused; the IPv6 literal is no URL
-    assert errors == {"refused_scheme": 7, "bad_link": 1}
+    assert errors == {"refused_scheme": 7, "bad_link": 2}
     assert run["status"] == "partial" and run["stored"] == 1
     assert "[refused_scheme]" in crawl.stdout and "file: links are never fetched" in crawl.stdout
 
@@ -441,6 +452,13 @@ def test_a_feed_that_is_no_feed_is_a_failed_read(crawl, source, kind):
 def test_a_valid_empty_feed_is_a_successful_read(crawl):
     run = crawl.source_run("valid-empty-feed")
     assert run["status"] == "ok" and run["errors_by_kind"] == {}
+
+
+def test_a_page_listing_too_many_articles_queues_only_so_many(crawl):
+    run = crawl.source_run("many")
+    assert run["errors_by_kind"] == {"too_many_links": 1}
+    assert run["stored"] == MAX_LINKS
+    assert crawl.stats("many")["links_capped"] == MANY - MAX_LINKS
 
 
 def test_error_lines_are_written_for_people(crawl):

@@ -158,6 +158,15 @@ def test_large_pages_are_reduced_and_cut_linearly():
     assert len(reduced) <= 1000
 
 
+def test_only_so_many_json_ld_blocks_are_read():
+    blocks = "".join(
+        f'<script type="application/ld+json">{{"@type": "Thing", "name": "t{n}"}}</script>'
+        for n in range(200)
+    )
+    record = extract(f"<html><head>{blocks}</head><body><p>x</p></body></html>", "https://e.com/a")
+    assert "150 JSON-LD blocks were not read" in record["provenance"]["limits"]
+
+
 def test_cap_elements_keeps_the_first_elements_in_document_order():
     tree = parse_html(
         "<html><body>" + "".join(f"<p>p{n}</p>" for n in range(100)) + "</body></html>"
