@@ -66,6 +66,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt and everything else: a stored page costs no request at all.
     "spiders.middlewares.KnownPagesMiddleware": 50,
     "spiders.middlewares.ConditionalFeedMiddleware": 560,
+    # Scrapy's meta refresh, reading the page's head only (not the whole page decoded).
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "spiders.middlewares.HeadMetaRefreshMiddleware": 580,
     # Responses pass it before Scrapy's RedirectMiddleware (600): a Location of another
     # scheme, or no URL at all, is refused and counted, never followed.
     "spiders.middlewares.RedirectGateMiddleware": 610,
@@ -117,6 +120,8 @@ STARCITY_ANALYSE_LABELS = ["relevant"]
 # many seconds for a batch to fill.
 STARCITY_NER_BATCH_SIZE = 16
 STARCITY_NER_BATCH_WAIT = 0.25
+# ... or until this many words are waiting: a waiting article holds its page in memory.
+STARCITY_NER_BATCH_WORDS = 6_000
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -10,7 +10,8 @@ def resolve(db: Database) -> int:
     original: the earliest published copy (then the first seen). Returns the number of copies.
 
     A syndicated copy (``syndication_of``, a canonical declared on another site) is linked
-    to its original here once that is stored, whichever came first.
+    to its original here once that is stored, whichever came first; a page that declares
+    itself a copy is never made the original of its group, whatever its date says.
     """
     with db.atomic():
         db.execute(
@@ -22,7 +23,7 @@ def resolve(db: Database) -> int:
         )
     rows = db.execute(
         "select canonical_url, duplicate_match, published_at, first_seen, duplicate_kind,"
-        " duplicate_similarity from articles"
+        " duplicate_similarity, syndication_of from articles"
         " where duplicate_match is not null or canonical_url in"
         " (select duplicate_match from articles where duplicate_match is not null)"
     ).fetchall()
@@ -35,10 +36,11 @@ def resolve(db: Database) -> int:
             url = parent[url]
         return url
 
-    order: dict[str, tuple[int, str, str]] = {}
+    order: dict[str, tuple[int, int, str, str]] = {}
     kind_of: dict[str, tuple[str, float | None]] = {}
-    for url, match, published, first_seen, kind, similarity in rows:
-        order[url] = (0 if published else 1, published or "", first_seen or "")
+    for url, match, published, first_seen, kind, similarity, syndicated in rows:
+        declared_copy = 1 if syndicated else 0
+        order[url] = (declared_copy, 0 if published else 1, published or "", first_seen or "")
         find(url)
         if kind:
             kind_of.setdefault(url, (kind, similarity))

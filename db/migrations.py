@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -461,13 +462,20 @@ def m011_syndication_and_clean_text(db: Database) -> None:
     for table in db.tables:
         if table.name.endswith(_FTS_SUFFIXES) or table.virtual_table_using:
             continue
+        # Keys stay as they are: a cleaned key could collide with another row's, and the
+        # rows that refer to it would lose it.
+        keys = set(table.pks) | {fk.column for fk in table.foreign_keys}
         for column in table.columns:
-            if column.type.upper() != "TEXT":
+            if column.type.upper() != "TEXT" or column.name in keys:
                 continue
-            db.execute(
-                f"update [{table.name}] set [{column.name}] = starcity_clean_text([{column.name}])"
-                f" where [{column.name}] != starcity_clean_text([{column.name}])"
-            )
+            try:
+                db.execute(
+                    f"update [{table.name}] set [{column.name}] ="
+                    f" starcity_clean_text([{column.name}])"
+                    f" where [{column.name}] != starcity_clean_text([{column.name}])"
+                )
+            except sqlite3.IntegrityError:  # a unique column whose clean values collide
+                continue
 
 
 # Tables SQLite's full-text search keeps for itself (kept in sync by triggers).

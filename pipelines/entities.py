@@ -208,8 +208,8 @@ class CharTokenizer:
 
 
 # Words the statistical model is given in one call (EntityLinker.docs); with the small
-# English model about 150 MB of working memory at most.
-WORDS_PER_CALL = 8_000
+# English model about 100 MB of working memory at most.
+WORDS_PER_CALL = 6_000
 
 
 def word_budget_groups(texts: list[str], budget: int | None) -> list[list[int]]:

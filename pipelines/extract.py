@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, AnyStr
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -110,79 +110,110 @@ def looks_binary(text: str, sample: int = 4000) -> bool:
 # evaluation pages the largest is 2.2 MB with 5,647 elements.
 #
 # A page longer than this is first relieved of what never holds the article (scripts other
-# than JSON-LD, styles, SVG, comments), then cut here. Cost: text past the first 4 million
-# characters of markup is not read.
+# than JSON-LD, styles, SVG, comments), then cut here, before it is decoded (a decoded
+# page with one character outside Latin-1 takes four bytes a character). Cost: markup past
+# the first 4 million bytes (characters, for a page given as text) is not read.
 MAX_PAGE_CHARS = 4_000_000
 # A parsed page with more elements than this keeps only its first MAX_ELEMENTS (in
 # document order) for signals and main text: trafilatura's work grows faster than the
 # number of paragraphs (a 2 MB page of 60,000 short paragraphs took 87 s and 350 MB).
 # Cost: what comes after the 60,000th element is not read.
 MAX_ELEMENTS = 60_000
+# Tags ("<") parsed at most, two per element: the parser's memory grows with elements,
+# not bytes (4 MB of "<b></b>" is half a million elements, about 200 MB parsed). Cost:
+# markup after the 120,000th tag is not read.
+MAX_TAGS = 2 * MAX_ELEMENTS
+
+
 # Openers of blocks that never hold the article; the closer is searched for from there.
 # Hand-written rather than one regular expression with ".*?": on a hostile page of many
 # unclosed "<script" tags that would rescan the rest of the page for each (quadratic).
-_BLOCK_OPENER = re.compile(r"<(script|style|svg)\b|<!--", re.I)
+# The same patterns for text and for bytes (a page is reduced before it is decoded).
+def _patterns(kind: type) -> tuple[re.Pattern, dict[str, re.Pattern]]:
+    def compile_(pattern: str, flags: int = re.I) -> re.Pattern:
+        return re.compile(pattern.encode() if kind is bytes else pattern, flags)
+
+    return compile_(r"<(script|style|svg)\b|<!--"), {
+        "script": compile_(r"</script\s*>"),
+        "style": compile_(r"</style\s*>"),
+        "svg": compile_(r"</svg\s*>"),
+        "--": compile_(r"-->"),
+    }
+
+
+_PATTERNS = {str: _patterns(str), bytes: _patterns(bytes)}
 # An opening tag longer than this is no tag: it is left alone.
 _TAG_MAX_CHARS = 2000
-_BLOCK_CLOSER = {
-    "script": re.compile(r"</script\s*>", re.I),
-    "style": re.compile(r"</style\s*>", re.I),
-    "svg": re.compile(r"</svg\s*>", re.I),
-    "--": re.compile(r"-->"),
-}
 
 
-def _strip_never_content(text: str) -> tuple[str, list[str]]:
-    """``text`` without scripts (JSON-LD kept when not too long), styles, SVG and comments,
-    and notes on the JSON-LD blocks left out.
+def _strip_never_content(text: AnyStr) -> tuple[AnyStr, list[str]]:
+    """``text`` (markup, decoded or not) without scripts (JSON-LD kept when not too long),
+    styles, SVG and comments, and notes on the JSON-LD blocks left out.
 
     Linear in the length of the page; an unclosed block runs to the end of the page, as
     it does in a browser.
     """
+    opener_pattern, closers = _PATTERNS[type(text)]
+    gt, space, empty = (">", " ", "") if isinstance(text, str) else (b">", b" ", b"")
     notes: list[str] = []
-    kept: list[str] = []
+    kept: list[AnyStr] = []
     pos = 0
-    while (opener := _BLOCK_OPENER.search(text, pos)) is not None:
-        tag = (opener.group(1) or "--").lower()
+    while (opener := opener_pattern.search(text, pos)) is not None:
+        name = opener.group(1)
+        tag = "--" if name is None else (name.decode() if isinstance(name, bytes) else name)
+        tag = tag.lower()
         body_start = opener.end()
         if tag != "--":
-            close = text.find(">", body_start, body_start + _TAG_MAX_CHARS)
+            close = text.find(gt, body_start, body_start + _TAG_MAX_CHARS)
             if close < 0:
                 kept.append(text[pos : opener.end()])
                 pos = opener.end()
                 continue
             body_start = close + 1
         kept.append(text[pos : opener.start()])
-        closer = _BLOCK_CLOSER[tag].search(text, body_start)
+        closer = closers[tag].search(text, body_start)
         end = closer.end() if closer else len(text)
         attributes = text[opener.end() : body_start].lower()
-        is_jsonld = tag == "script" and "ld+json" in attributes
+        marker = b"ld+json" if isinstance(text, bytes) else "ld+json"
+        is_jsonld = tag == "script" and marker in attributes
         if is_jsonld and end - body_start <= signals.JSONLD_MAX_CHARS:
             kept.append(text[opener.start() : end])
         else:
             if is_jsonld:
-                notes.append(f"a JSON-LD block of {end - body_start:,} characters was not read")
-            kept.append(" ")
+                size = end - body_start
+                unit = "bytes" if isinstance(text, bytes) else "characters"
+                notes.append(f"a JSON-LD block of {size:,} {unit} was not read")
+            kept.append(space)
         pos = end
     kept.append(text[pos:])
-    return "".join(kept), notes
+    return empty.join(kept), notes
 
 
-def reduce_page(text: str, limit: int = MAX_PAGE_CHARS) -> tuple[str, list[str]]:
-    """A page cut down to at most ``limit`` characters, and what was done to it.
-
-    Pages within the limit are returned untouched.
+def reduce_page(text: AnyStr, limit: int = MAX_PAGE_CHARS) -> tuple[AnyStr, list[str]]:
+    """A page (bytes or text) cut down to at most ``limit`` bytes or characters, and what
+    was done to it. Pages within the limit are returned untouched.
     """
     if len(text) <= limit:
         return text, []
-    notes = [f"the page's {len(text):,} characters of markup were reduced"]
+    unit = "bytes" if isinstance(text, bytes) else "characters"
+    notes = [f"the page's {len(text):,} {unit} of markup were reduced"]
     text, skipped = _strip_never_content(text)
     notes += skipped
     if len(text) > limit:
-        cut = text.rfind("<", 0, limit)
+        cut = text.rfind(b"<" if isinstance(text, bytes) else "<", 0, limit)
         text = text[: cut if cut > limit // 2 else limit]
-        notes.append(f"and cut at {len(text):,} characters")
+        notes.append(f"and cut at {len(text):,} {unit}")
     return text, notes
+
+
+def cut_tags(text: str, limit: int = MAX_TAGS) -> tuple[str, bool]:
+    """``text`` up to its ``limit``-th "<", and whether it was cut."""
+    if text.count("<") <= limit:
+        return text, False
+    position = -1
+    for _ in range(limit):
+        position = text.find("<", position + 1)
+    return text[:position], True
 
 
 def cap_elements(tree: lxml.html.HtmlElement, limit: int = MAX_ELEMENTS) -> bool:
@@ -263,6 +294,7 @@ def extract(
     """
     now = fetched_at or datetime.now(UTC)
     hints = clean_value(dict(hints or {}))
+    body, limits = reduce_page(body)
     text_html, encoding = decode_body(body, headers)
     if looks_binary(text_html):
         # An image, an archive or a broken transfer served as HTML: nothing to extract,
@@ -273,7 +305,9 @@ def extract(
         return empty
     # Control characters have no meaning in a news page and break the parser, trafilatura
     # and every XML output downstream (starcity/hygiene.py).
-    text_html, limits = reduce_page(clean_markup(text_html))
+    text_html, tags_cut = cut_tags(clean_markup(text_html))
+    if tags_cut:
+        limits.append(f"only the first {MAX_TAGS:,} tags were read")
     tree = parse_html(text_html)
     # Each element starts with a "<": a page with fewer cannot reach the bound.
     may_be_over = text_html.count("<") >= MAX_ELEMENTS
@@ -294,9 +328,9 @@ def extract(
     ]
     canonical, signal = pick_canonical(url, canonical_candidates)
     record["canonical_url"], provenance["canonical_url"] = canonical, signal
-    record["syndication_of"] = canonical_elsewhere(url, canonical_candidates)
-    if record["syndication_of"]:
-        provenance["syndication_of"] = "link:canonical on another site"
+    record["syndication_of"], provenance["syndication_of"] = canonical_elsewhere(
+        url, canonical_candidates
+    )
 
     record["title"], provenance["title"] = signals.pick_title(found, hints.get("title"))
 

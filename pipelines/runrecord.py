@@ -55,10 +55,18 @@ def per_source(stats: dict[str, Any], names: list[str]) -> dict[str, dict[str, A
     return grouped
 
 
+# Scrapy's close reason when the crawl was stopped from outside (SIGINT, SIGTERM).
+STOPPED = "shutdown"
+
+
 def source_status(entry: dict[str, Any], reason: str = "finished") -> str:
-    """interrupted: the crawl was stopped before it finished (a signal, a close condition);
-    failed: no feed could be read; partial: read, but some fetches failed; ok otherwise."""
-    if reason != "finished":
+    """interrupted: the crawl was stopped from outside before it finished (a signal);
+    failed: no feed could be read; partial: read, but some fetches failed; ok otherwise.
+
+    A crawl ended by a limit of its own (CLOSESPIDER_TIMEOUT, ...) still judges its
+    sources on what they gave: the run says why it ended.
+    """
+    if reason == STOPPED:
         return "interrupted"
     if not entry.get("feeds_fetched"):
         return "failed"

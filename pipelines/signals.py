@@ -936,6 +936,27 @@ def label_value_date(tree: lxml.html.HtmlElement, now: datetime | None = None) -
     return None
 
 
+# January 1 written out as a day: "2024-01-01", "01.01.2024", "1/1/2024", "January 1,
+# 2024", "1 January 2024", "1. Januar 2024", "1er janvier 2024", "1 de enero de 2024",
+# "1 gennaio 2024", "1 stycznia 2024", "1 января 2024", "2024年1月1日".
+_JANUARY = (
+    r"(?:jan(?:uary|\.)?|januar|janv(?:ier|\.)?|enero|gennaio|janeiro|stycznia|января"
+    r"|ιανουαρίου)"
+)
+_FIRST_OF_JANUARY = (
+    r"{y}[-/.]0?1[-/.]0?1(?!\d)|(?<!\d)0?1[-/.]0?1[-/.]{y}"
+    r"|\b" + _JANUARY + r"\s+0?1(?:st)?,?\s+{y}"
+    r"|(?<!\d)0?1(?:st|er|\.|º)?\s+(?:de\s+|of\s+)?" + _JANUARY + r",?\s+(?:de\s+)?{y}"
+    r"|{y}\s*年\s*0?1\s*月\s*0?1\s*日"
+)
+
+
+def _first_of_january_written(tree: lxml.html.HtmlElement, year: int) -> bool:
+    """True when the page writes January 1 of ``year`` as a full date."""
+    pattern = re.compile(_FIRST_OF_JANUARY.format(y=year), re.I)
+    return pattern.search(tree.text_content()) is not None
+
+
 def htmldate_guess(
     tree: lxml.html.HtmlElement, url: str, now: datetime | None = None
 ) -> str | None:
@@ -967,7 +988,8 @@ def htmldate_guess(
                 min_date=oldest,
                 max_date=newest,
             )
-            found = confirmed if confirmed == found else None
+            if confirmed != found and not _first_of_january_written(tree, int(found[:4])):
+                found = None
         return found
     except (ValueError, TypeError, OverflowError) as exc:
         log.debug("htmldate failed on %s: %s", url, exc)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from starcity.urlgate import RefusedURL, request_url, same_site
 
@@ -49,13 +49,26 @@ _NOT_A_URL = re.compile(r"[\s<>{}]")
 
 
 def _candidate_url(page_url: str, raw: str | None) -> str | None:
-    """A canonical candidate as an absolute http(s) address, or None when it is no URL."""
+    """A canonical candidate as an absolute http(s) address, or None when it is no URL.
+
+    Spelled as the page wrote it (joined to the page's address, not percent-encoded), so
+    that keys stay those of rows stored before; the URL gate only judges it.
+    """
     if not raw or not raw.strip() or _NOT_A_URL.search(raw.strip()):
         return None
     try:
-        return request_url(raw, page_url)
-    except RefusedURL:
+        absolute = urljoin(page_url, raw.strip())
+        request_url(absolute)
+    except (RefusedURL, ValueError):
         return None
+    return absolute
+
+
+def _same_site(url: str, page_url: str) -> bool:
+    try:
+        return same_site(request_url(url), request_url(page_url))
+    except RefusedURL:
+        return False
 
 
 def pick_canonical(page_url: str, candidates: list[tuple[str, str]]) -> tuple[str, str]:
@@ -70,7 +83,7 @@ def pick_canonical(page_url: str, candidates: list[tuple[str, str]]) -> tuple[st
     page = urlsplit(page_url)
     for signal, raw in candidates:
         absolute = _candidate_url(page_url, raw)
-        if absolute is None or not same_site(absolute, page_url):
+        if absolute is None or not _same_site(absolute, page_url):
             continue
         if urlsplit(absolute).path in ("", "/") and page.path not in ("", "/"):
             continue
@@ -78,16 +91,20 @@ def pick_canonical(page_url: str, candidates: list[tuple[str, str]]) -> tuple[st
     return normalize_url(page_url), "url"
 
 
-def canonical_elsewhere(page_url: str, candidates: list[tuple[str, str]]) -> str | None:
-    """The canonical address a page declares on another site, if any (a syndicated copy).
+def canonical_elsewhere(
+    page_url: str, candidates: list[tuple[str, str]]
+) -> tuple[str | None, str | None]:
+    """The canonical address a page declares on another site (a syndicated copy), and the
+    signal that declares it; (None, None) when its most trusted canonical is its own site's.
 
     Such a page is stored under its own address, and linked as a copy of that article
     when the article is stored: the declaration alone never overwrites anything.
     """
-    for _, raw in candidates:
+    for signal, raw in candidates:
         absolute = _candidate_url(page_url, raw)
-        if absolute is not None and not same_site(absolute, page_url):
-            if urlsplit(absolute).path in ("", "/"):
-                continue
-            return normalize_url(absolute)
-    return None
+        if absolute is None:
+            continue
+        if _same_site(absolute, page_url) or urlsplit(absolute).path in ("", "/"):
+            return None, None
+        return normalize_url(absolute), signal
+    return None, None

@@ -86,12 +86,15 @@ class SourceSpider(scrapy.Spider):
         """The callback that reads a start URL (a feed, a sitemap, a listing page)."""
         raise NotImplementedError
 
-    def gate(self, source: Source, link: str, base: str | None) -> str | None:
+    def gate(
+        self, source: Source, link: str, base: str | None, offsite: list[str] | None = None
+    ) -> str | None:
         """The address to request for a link a feed, sitemap or page gave, or None.
 
-        Links to other sites are counted as ``filtered_offsite``; links that are no
-        http(s) address (``file:``, ``mailto:``, a broken IPv6 literal) are counted
-        as errors of their kind (``refused_scheme``, ``bad_link``) with one log line.
+        Links to other sites are counted as ``filtered_offsite`` (their addresses added to
+        ``offsite`` when given); links that are no http(s) address (``file:``, ``mailto:``,
+        a broken IPv6 literal) are counted as errors of their kind (``refused_scheme``,
+        ``bad_link``) with one log line.
         """
         try:
             url = request_url(link, base)
@@ -99,6 +102,8 @@ class SourceSpider(scrapy.Spider):
         except RefusedURL as refused:
             if refused.kind == "offsite":
                 self._inc(source.name, "filtered_offsite")
+                if offsite is not None:
+                    offsite.append(link)
             else:
                 self._inc(source.name, f"errors/{refused.kind}")
                 source_log.warning(
@@ -175,11 +180,12 @@ class SourceSpider(scrapy.Spider):
         link: str,
         base: str | None,
         hints: dict[str, Any],
+        offsite: list[str] | None = None,
     ) -> scrapy.Request | None:
         """The request for one discovered article, or None when the source filters it out
         or the gate refuses its address. ``base`` is the page that listed it."""
         self._inc(source.name, "discovered")
-        url = self.gate(source, link, base)
+        url = self.gate(source, link, base, offsite)
         if url is None:
             return None
         # The entry's own words, and the words of its address ("/star-city-premiere/").
@@ -211,6 +217,25 @@ class SourceSpider(scrapy.Spider):
             printable(page),
             self.max_links,
             left,
+        )
+
+    def nothing_on_site(self, source: Source, page: str, offsite: list[str]) -> None:
+        """Every article a feed or sitemap lists is on another site: nothing can be fetched.
+
+        Usually a source whose articles live on another domain than its feed (a feed
+        service, a CDN): an error of its own, so that the source does not report "ok"
+        with nothing in it, and a line saying what to add to ``allowed_domains``.
+        """
+        hosts = sorted({urlsplit(u).netloc for u in offsite if "://" in u})[:3]
+        self._inc(source.name, "errors/all_entries_offsite")
+        source_log.warning(
+            "source %s: all %d articles %s lists are on other sites (%s): none fetched;"
+            " add the sites to allowed_domains if the source is to be followed there"
+            " [all_entries_offsite]",
+            source.name,
+            len(offsite),
+            printable(page),
+            printable(", ".join(hosts)),
         )
 
     def matches_topic(self, text: str) -> bool:

@@ -112,5 +112,5 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
         if "redirect" in text.lower():
             return "too_many_redirects", "too many redirects"
         return "ignored", _readable(text)
-    kind = re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower()
-    return kind, _readable(str(exc) or type(exc).__name__)
+    # Kinds of errors named nowhere above keep the exception's name, as before.
+    return type(exc).__name__.lower(), _readable(str(exc) or type(exc).__name__)

@@ -12,6 +12,10 @@ from scrapy.http import Response
 from spiders.base import SourceSpider, source_log
 from starcity.hygiene import printable
 
+# What feedparser notes about a well-formed feed (served as text/plain or text/html, or
+# with a charset its XML declaration contradicts): the feed itself is fine.
+_NOTICES = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+
 
 class FeedsSpider(SourceSpider):
     name = "feeds"
@@ -32,6 +36,8 @@ class FeedsSpider(SourceSpider):
         )
         if not parsed.entries:
             problem = parsed.get("bozo_exception") if parsed.bozo else None
+            if isinstance(problem, _NOTICES):
+                problem = None
             if parsed.get("version") and not problem:
                 # A well-formed feed with nothing in it: read, just empty.
                 self.discovery_ok(source)

@@ -14,14 +14,15 @@ from pathlib import Path
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 from scrapy.utils.httpobj import urlparse_cached
 
 from pipelines.urls import normalize_url
 from spiders.errors import RefusedRequest
 from starcity.hygiene import printable
-from starcity.urlgate import SCHEMES, RefusedURL, request_url
+from starcity.urlgate import SCHEMES, RefusedURL, request_url, same_site
 
 log = logging.getLogger(__name__)
 source_log = logging.getLogger("starcity.sources")
@@ -33,14 +34,17 @@ class UrlGateMiddleware:
     The spiders check the links they find; Scrapy's RedirectMiddleware and
     MetaRefreshMiddleware make new requests from what a server answers, and those come
     through here before anything is sent: only http(s), only the source's sites (host and
-    port, as the HTTP client will connect), no address twice in one redirect chain. A
-    refused request fails with RefusedRequest, which the spider's errback counts under
-    its kind (``refused_scheme``, ``offsite_redirect``, ``private_address``,
-    ``too_many_redirects``).
+    port, as the HTTP client will connect), no loops. A refused request fails with
+    RefusedRequest, which the spider's errback counts under its kind
+    (``refused_scheme``, ``offsite_redirect``, ``private_address``, ``bad_link``,
+    ``too_many_redirects``). Requests of Scrapy's own (robots.txt) carry no source: a
+    redirect of theirs must stay on the site it started from.
 
-    A redirect back to an address already fetched in this crawl is dropped by Scrapy's
-    duplicate filter before it reaches any middleware; the ``request_dropped`` signal
-    tells us, and a loop is counted as ``too_many_redirects`` there.
+    An address may come back once in a redirect chain (a page that sets a cookie and
+    sends the browser back to itself); the second time is a loop. A redirect to an
+    address this crawl already fetched is dropped by Scrapy's duplicate filter before it
+    reaches any middleware: the ``request_dropped`` signal tells us, and a redirect back
+    into its own chain is either given its one return or counted as a loop there.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -59,18 +63,23 @@ class UrlGateMiddleware:
                 "refused_scheme", f"{scheme}: addresses are never fetched: {printable(request.url)}"
             )
         chain = request.meta.get("redirect_urls") or []
-        if request.url in chain:
+        if chain.count(request.url) >= 2:
             raise RefusedRequest(
                 "too_many_redirects", f"redirect loop back to {printable(request.url)}"
             )
-        sites = getattr(self.crawler.spider, "sites", {}).get(request.meta.get("source"))
-        if sites is None:  # robots.txt and other requests of Scrapy's own
+        source = request.meta.get("source")
+        sites = getattr(self.crawler.spider, "sites", {}).get(source)
+        via = f" (redirected from {printable(chain[0])})" if chain else ""
+        if sites is None:
+            # robots.txt and other requests of Scrapy's own, sent for a page the gate let
+            # through: where they are redirected, they stay on that page's site.
+            if chain and not same_site(request.url, chain[0]):
+                raise RefusedRequest("offsite_redirect", f"{printable(request.url)}{via}")
             return None
         try:
             sites.check(request.url)
         except RefusedURL as refused:
             kind = "offsite_redirect" if chain and refused.kind == "offsite" else refused.kind
-            via = f" (redirected from {printable(chain[0])})" if chain else ""
             raise RefusedRequest(kind, f"{refused.reason}{via}") from None
         return None
 
@@ -78,6 +87,10 @@ class UrlGateMiddleware:
         chain = request.meta.get("redirect_urls") or []
         source = request.meta.get("source")
         if not chain or not source:
+            return
+        if chain.count(request.url) == 1 and not request.dont_filter:
+            # Back to an address of its own chain, the first time: fetched once more.
+            self.crawler.engine.crawl(request.replace(dont_filter=True))
             return
         stats = self.crawler.stats
         if request.url in chain:
@@ -118,6 +131,26 @@ class RedirectGateMiddleware:
             except RefusedURL as refused:
                 raise RefusedRequest(refused.kind, f"redirected to {refused.reason}") from None
         return response
+
+
+class HeadMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's meta refresh, read from the head of the page only.
+
+    Scrapy's own middleware searches the first 4,096 characters for the refresh, but gets
+    them from ``response.text``, which decodes the whole page and keeps it on the response
+    for as long as the response lives: a 16 MB page with one character outside Latin-1
+    becomes 64 MB more, per page in flight. The same search on a response cut to the
+    bytes those characters can take.
+    """
+
+    HEAD_BYTES = 4096 * 4  # 4,096 characters of up to four bytes
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        if not isinstance(response, HtmlResponse) or len(response.body) <= self.HEAD_BYTES:
+            return super().process_response(request, response)
+        head = response.replace(body=response.body[: self.HEAD_BYTES])
+        result = super().process_response(request, head)
+        return response if result is head else result
 
 
 class KnownPage(IgnoreRequest):

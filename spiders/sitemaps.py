@@ -104,7 +104,8 @@ class SitemapsSpider(SourceSpider):
                     if request is not None:
                         yield request
             return
-        requested = 0
+        requested = listed = 0
+        offsite: list[str] = []
         entries = root.iterfind("sm:url", _NS)
         for entry in entries:
             if requested >= self.max_links:
@@ -113,10 +114,13 @@ class SitemapsSpider(SourceSpider):
             loc = entry.findtext("sm:loc", namespaces=_NS)
             if not loc:
                 continue
-            request = self.article_request(source, loc, response.url, self._hints(entry))
+            listed += 1
+            request = self.article_request(source, loc, response.url, self._hints(entry), offsite)
             if request is not None:
                 requested += 1
                 yield request
+        if offsite and not requested and len(offsite) == listed:
+            self.nothing_on_site(source, response.url, offsite)
 
     @staticmethod
     def _hints(entry: Any) -> dict[str, Any]:

@@ -168,7 +168,13 @@ def crawl(
     stats = _merge_stats([c.stats.get_stats() for c in crawlers])
     stats["starcity/run_id"] = run_id
     stats["starcity/run_status"] = status
-    code = _report(stats, db, [s.name for s in active])
+    # Why each source's spider ended: one may have finished before a signal stopped another.
+    reasons = {
+        source.name: crawler.stats.get_value("finish_reason", "finished")
+        for crawler in crawlers
+        for source in getattr(crawler.spider, "sources", [])
+    }
+    code = _report(stats, db, [s.name for s in active], reasons)
     if interruption.signum is not None:
         # 128 + the signal's number, as shells report a process a signal ended: 130 for
         # Ctrl-C (SIGINT), 143 for SIGTERM. A scheduler or crawl-and-publish.sh sees the
@@ -351,13 +357,17 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-def _report(stats: dict[str, Any], db: str, names: list[str]) -> int:
-    """Print one summary line per source and one for the run; return the exit code."""
+def _report(
+    stats: dict[str, Any], db: str, names: list[str], reasons: dict[str, str] | None = None
+) -> int:
+    """Print one summary line per source and one for the run; return the exit code.
+
+    ``reasons``: why each source's spider closed (Scrapy's finish reason).
+    """
     from pipelines.runrecord import per_source, source_status
 
     grouped = per_source(stats, names)
     status = stats.get("starcity/run_status", "unrecorded")
-    reason = "interrupted" if status == "interrupted" else "finished"
     width = max((len(n) for n in names), default=6)
     for name, entry in grouped.items():
         errors = dict(entry["errors_by_kind"])
@@ -366,7 +376,7 @@ def _report(stats: dict[str, Any], db: str, names: list[str]) -> int:
             "  relevant %3d  mentions %3d  errors %s",
             width,
             name,
-            source_status(entry, reason),
+            source_status(entry, (reasons or {}).get(name, "finished")),
             entry.get("discovered", 0),
             entry.get("skipped_known", 0),
             entry.get("fetched", 0),

@@ -163,7 +163,10 @@ class Sites:
 
     def check(self, url: str) -> None:
         """Raise RefusedURL (kind ``offsite``) unless ``url`` is on one of the sites."""
-        host, port = host_and_port(url)
+        try:
+            host, port = host_and_port(url)
+        except ValueError as exc:  # a port that is no number, a broken IPv6 literal
+            raise RefusedURL("bad_link", f"not a URL ({exc}): {printable(url)}") from exc
         if any(rule.matches(host, port) for rule in self.rules):
             return
         if self.any_site:
@@ -202,7 +205,7 @@ def sites_for(allowed_domains: Iterable[str], start_urls: Iterable[str]) -> Site
     any_site = ANY_SITE in [d.strip() for d in allowed]
     rules = [_rule(d) for d in allowed if d.strip() != ANY_SITE]
     for url in start_urls:
-        host, port = host_and_port(url)
+        host, port = host_and_port(safe_url_string(url))  # IDN hosts as sent: punycode
         rules.append(SiteRule(host, port))
         if not allowed:
             rules.append(SiteRule(registrable_domain(host), port))

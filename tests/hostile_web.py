@@ -129,6 +129,17 @@ def reset_connection(handler: BaseHTTPRequestHandler) -> None:
     handler.connection.close()
 
 
+def cookie_check(html: str) -> Route:
+    """A page that first sets a cookie and redirects to itself, then answers with ``html``."""
+
+    def answer(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        if "checked=1" in (handler.headers.get("Cookie") or ""):
+            return 200, {"Content-Type": HTML}, html.encode("utf-8")
+        return 302, {"Location": handler.path, "Set-Cookie": "checked=1; Path=/"}, b""
+
+    return answer
+
+
 def slow(seconds: float, route: tuple[int, dict[str, str], bytes]) -> Route:
     def answer(_handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
         time.sleep(seconds)

@@ -22,7 +22,15 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, run_crawl
-from tests.hostile_web import HTML, RSS, HostileWeb, article, reset_connection, slow
+from tests.hostile_web import (
+    HTML,
+    RSS,
+    HostileWeb,
+    article,
+    cookie_check,
+    reset_connection,
+    slow,
+)
 
 MB = 1024 * 1024
 MANY, MAX_LINKS = 40, 25  # entries of a feed, and STARCITY_MAX_LINKS_PER_PAGE of the crawl
@@ -101,6 +109,7 @@ def build_web(a: HostileWeb, b: HostileWeb, c: HostileWeb) -> None:
             f"{c.url}/articles/other-port.html",
             f"{a.url}/hops/loop-a",
             f"{a.url}/hops/chain/0",
+            f"{a.url}/hops/cookie-check.html",
             f"{a.url}/articles/after-hops.html",
         ],
     )
@@ -112,6 +121,9 @@ def build_web(a: HostileWeb, b: HostileWeb, c: HostileWeb) -> None:
         f'<html><head><meta http-equiv="refresh" content="0; url={c.url}/articles/meta.html">'
         "<title>Star City moved</title></head><body>Star City</body></html>",
     )
+    # robots.txt is fetched by Scrapy itself, for every site: its redirects are gated too
+    a.redirect("/robots.txt", f"{c.url}/internal-admin?robots")
+    a.routes["/hops/cookie-check.html"] = cookie_check(article("Star City behind a cookie check"))
     a.redirect("/hops/loop-a", "/hops/loop-b")
     a.redirect("/hops/loop-b", "/hops/loop-a")
     for n in range(30):
@@ -156,7 +168,9 @@ def build_web(a: HostileWeb, b: HostileWeb, c: HostileWeb) -> None:
         article(
             "HIJACKED title",
             ["HIJACKED text of another site. Star City on Apple TV, Rhys Ifans, cosmonauts."] * 3,
-            head=f'<link rel="canonical" href="{a.url}/articles/original.html">',
+            # dated years before the original: a declared copy is still never the original
+            head=f'<link rel="canonical" href="{a.url}/articles/original.html">'
+            '<meta property="article:published_time" content="2020-01-01T10:00:00+00:00">',
         ),
     )
     b.feed("/syndicator/feed.xml", [f"{b.url}/copy.html"])
@@ -220,8 +234,9 @@ def build_web(a: HostileWeb, b: HostileWeb, c: HostileWeb) -> None:
     a.routes["/not-feeds/garbage.xml"] = (200, {"Content-Type": RSS}, bytes(range(256)) * 20)
     a.routes["/not-feeds/valid-empty.xml"] = (
         200,
-        {"Content-Type": RSS},
-        b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>',
+        {"Content-Type": "text/xml"},  # a charset other than the XML's: a notice, no error
+        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+        b"</channel></rss>",
     )
     # 7. A server that drops the connection.
     a.routes["/articles/reset.html"] = reset_connection
@@ -391,7 +406,11 @@ def test_no_hop_leaves_the_sources_sites(crawl):
     }
     assert crawl.stats("hops")["filtered_offsite"] == 3  # backslash, userinfo, other port
     stored = {r["url"] for r in crawl.rows("select url from articles where source = 'hops'")}
-    assert stored == {f"{crawl.a.url}/articles/after-hops.html"}
+    # a page that sends the crawler back to itself once (with a cookie) is still read
+    assert stored == {
+        f"{crawl.a.url}/articles/after-hops.html",
+        f"{crawl.a.url}/hops/cookie-check.html",
+    }
     assert "redirect loop" in crawl.stdout
 
 
@@ -405,6 +424,7 @@ def test_a_canonical_on_another_site_takes_over_nothing(crawl):
     assert copy["syndication_of"] == f"{crawl.a.url}/articles/original.html"
     assert copy["duplicate_of"] == f"{crawl.a.url}/articles/original.html"
     assert copy["duplicate_kind"] == "canonical"
+    assert original["duplicate_of"] is None and original["duplicate_kind"] is None
     # the second source's print page keys on the original (same site) but never replaces it
     assert crawl.stats("second-source")["kept_other_source"] == 1
     assert crawl.source_run("second-source")["stored"] == 0
@@ -481,7 +501,8 @@ def test_pages_built_to_cost_memory_are_stored_within_bounds(crawl):
     assert "elements were read" in limits["elements.html"]
     assert rows["jsonld.html"]["title"] == "Star City with a huge JSON-LD block"
     assert crawl.source_run("huge")["errors_by_kind"] == {}
-    assert crawl.stats("huge")["pages_bounded"] == 3  # all but the nested page
+    assert "tags were read" in limits["nested.html"]
+    assert crawl.stats("huge")["pages_bounded"] == 4
 
 
 # Interrupted runs: exit status, the run record, and no publishing after one.
@@ -522,6 +543,13 @@ def _wait_for(condition, timeout: float = 60) -> None:
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_an_interrupted_crawl_exits_non_zero_and_is_recorded_interrupted(tmp_path, signum, code):
+    # a first run in which the source fails: the interrupted run leaves its count alone
+    dead = tmp_path / "dead.yml"
+    dead.write_text(
+        'sources:\n  - name: slow\n    start_urls: ["http://127.0.0.1:9/feed.xml"]\n',
+        encoding="utf-8",
+    )
+    assert run_crawl(tmp_path / "starcity.db", "--sources", str(dead)).returncode == 1
     web = _slow_web()
     try:
         crawl = _start_crawl(tmp_path, web)
@@ -534,10 +562,12 @@ def test_an_interrupted_crawl_exits_non_zero_and_is_recorded_interrupted(tmp_pat
     assert "interrupted" in out
     conn = sqlite3.connect(tmp_path / "starcity.db")
     try:
-        assert conn.execute("select status from crawl_runs").fetchall() == [("interrupted",)]
-        assert conn.execute("select status from source_runs").fetchall() == [("interrupted",)]
+        runs = conn.execute("select status from crawl_runs order by id").fetchall()
+        assert runs == [("failed",), ("interrupted",)]
+        statuses = conn.execute("select status from source_runs order by run_id").fetchall()
+        assert statuses == [("failed",), ("interrupted",)]
         sources = conn.execute("select last_status, consecutive_failures from sources")
-        assert sources.fetchall() == [("interrupted", 0)]
+        assert sources.fetchall() == [("interrupted", 1)]
     finally:
         conn.close()
 

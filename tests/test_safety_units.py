@@ -85,14 +85,85 @@ def test_any_site_still_refuses_private_addresses():
         assert refused.value.kind == "private_address"
 
 
+def test_idn_start_urls_allow_their_own_pages():
+    sites = sites_for([], ["https://bücher.de/feed"])
+    assert sites.allows(request_url("https://bücher.de/artikel/star-city"))
+    assert sites.allows(request_url("https://www.xn--bcher-kva.de/a"))
+
+
+def test_out_of_range_port_is_a_bad_link_everywhere():
+    with pytest.raises(RefusedURL) as refused:
+        sites_for([], ["http://example.com/"]).check("http://example.com:99999/")
+    assert refused.value.kind == "bad_link"
+
+
+def test_canonical_keys_keep_their_spelling():
+    page = "https://www.example.de/a.html"
+    found = pick_canonical(page, [("link:canonical", "/artikel/orden-fürs-morden.html")])
+    assert found == ("https://www.example.de/artikel/orden-fürs-morden.html", "link:canonical")
+
+
+def test_only_the_most_trusted_canonical_declares_a_copy():
+    page = "https://a.example/story"
+    own_first = [("link:canonical", "/story"), ("meta:og:url", "https://b.example/story")]
+    assert canonical_elsewhere(page, own_first) == (None, None)
+    assert canonical_elsewhere(page, [("meta:og:url", "https://b.example/story")]) == (
+        "https://b.example/story",
+        "meta:og:url",
+    )
+
+
+def test_a_declared_copy_is_never_the_original_however_early(tmp_path):
+    from db.articles import store_article
+    from db.duplicates import resolve
+    from db.migrations import open_database
+
+    db = open_database(str(tmp_path / "d.db"))
+
+    def row(url: str, source: str, published: str, **extra: str) -> dict:
+        return {"canonical_url": url, "url": url, "source": source, "title": "t",
+                "published_at": published, **extra}  # fmt: skip
+
+    store_article(db, row("https://a.example/o", "a", "2026-03-01T00:00:00+00:00"), "s")
+    copy = row("https://b.example/c", "b", "2020-01-01T00:00:00+00:00")
+    store_article(db, {**copy, "syndication_of": "https://a.example/o"}, "s")
+    assert resolve(db) == 1
+    of = {r["canonical_url"]: r["duplicate_of"] for r in db.query("select * from articles")}
+    assert of == {"https://a.example/o": None, "https://b.example/c": "https://a.example/o"}
+
+
+def test_the_migration_cleans_old_text_and_leaves_keys_alone(tmp_path):
+    from sqlite_utils import Database
+
+    from db.migrations import migrations, open_database
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="m011_syndication_and_clean_text")
+    base = {"source": "s", "first_seen": "x", "last_seen": "x", "fetched_at": "x"}
+    old["articles"].insert_all(
+        [
+            {**base, "canonical_url": "http://x/a\x01", "url": "http://x/a", "title": "A\x0bB"},
+            {**base, "canonical_url": "http://x/a", "url": "http://x/a", "title": "C\x00D"},
+        ]
+    )
+    old.close()
+    db = open_database(str(path))  # applies m011
+    titles = {r["canonical_url"]: r["title"] for r in db.query("select * from articles")}
+    assert titles == {"http://x/a\x01": "A B", "http://x/a": "CD"}
+
+
 def test_canonical_on_another_port_is_another_site():
     page = "http://127.0.0.1:18101/copy.html"
     candidates = [("link:canonical", "http://127.0.0.1:18100/original.html")]
     assert pick_canonical(page, candidates) == (page, "url")
-    assert canonical_elsewhere(page, candidates) == "http://127.0.0.1:18100/original.html"
+    assert canonical_elsewhere(page, candidates) == (
+        "http://127.0.0.1:18100/original.html",
+        "link:canonical",
+    )
     assert not same_site(page, "http://127.0.0.1:18100/")
     assert same_site("https://www.bbc.co.uk/a", "http://bbc.co.uk/b")
-    assert canonical_elsewhere(page, [("link:canonical", "javascript:x()")]) is None
+    assert canonical_elsewhere(page, [("link:canonical", "javascript:x()")]) == (None, None)
 
 
 def test_clean_text_keeps_tabs_and_newlines_and_spaces_form_feeds():
@@ -134,6 +205,15 @@ def test_a_bad_date_signal_falls_through_to_the_next():
     record = extract(page, "https://example.com/a", fetched_at=NOW)
     assert record["published_utc"] == "2026-05-01T10:00:00+00:00"
     assert record["modified"] is None
+
+
+def test_january_first_written_as_a_date_still_counts():
+    page = (
+        "<html><head><title>Star City</title></head><body><article><h1>Star City</h1>"
+        "<p>Posted on January 1, 2026 by the news desk. Apple TV's series follows the"
+        " Soviet space programme and its cosmonauts.</p></article></body></html>"
+    )
+    assert extract(page, "https://example.com/a", fetched_at=NOW)["published"] == "2026-01-01"
 
 
 def test_a_year_in_running_text_is_no_publication_date():
