@@ -93,6 +93,10 @@ EXTENSIONS = {
 # queue, and its memory, grow with every request. News feeds list tens, news sitemaps at
 # most 1,000.
 STARCITY_MAX_LINKS_PER_PAGE = 10_000
+# Sitemaps fetched per source and run at most (from robots.txt and sitemap indexes); the
+# others are counted (too_many_sitemaps). A news sitemap is one file; an index of monthly
+# archives lists tens.
+STARCITY_MAX_SITEMAPS_PER_SOURCE = 100
 
 # Stored articles are not fetched again, except once more while younger than this.
 STARCITY_REFETCH_HOURS = 48

@@ -71,9 +71,10 @@ def parse_date(raw: Any) -> DateValue | None:
     0001", "3/4/24") is refused rather than mapped into this century.
     """
     try:
-        return _parse_date(raw)
+        value = _parse_date(raw)
     except (ValueError, TypeError, OverflowError, IndexError, AttributeError):
         return None
+    return value if value is not None and _offset_ok(value) else None
 
 
 def _parse_date(raw: Any) -> DateValue | None:
@@ -96,17 +97,34 @@ def _parse_date(raw: Any) -> DateValue | None:
     except (TypeError, ValueError, IndexError):
         parsed = None
     if parsed is not None:
-        # email.utils maps two- and three-digit years into 1900-2068.
-        return DateValue(parsed) if _year_written(text, parsed.year) else None
+        # email.utils maps two- and three-digit years into 1900-2068; the year of an RFC
+        # 822 date is a word of its own ("Mon, 01 Jan 01 00:00:00 +2001" has none).
+        return DateValue(parsed) if _year_word(text, parsed.year) else None
     found = _parse_written(text)
-    if found is None or not _year_written(text, found.value.year):
+    if found is None or not year_written(text, found.value.year):
         return None
     return found
 
 
-def _year_written(text: str, year: int) -> bool:
-    """True when ``year`` appears in ``text`` as a number of its own, four digits long."""
-    return re.search(rf"(?<!\d){year:04d}(?!\d)", text) is not None
+def _year_word(text: str, year: int) -> bool:
+    return re.search(rf"(?:^|[\s,]){year:04d}(?:$|[\s,])", text) is not None
+
+
+def year_written(text: str, year: int) -> bool:
+    """True when ``year`` appears in ``text`` as a number of its own, four digits long,
+    and not as a UTC offset ("+2001")."""
+    return re.search(rf"(?<![\d+]){year:04d}(?!\d)", text) is not None
+
+
+# The widest UTC offsets in use (Kiribati, +14:00; Baker Island, -12:00); "+23:59" is no
+# time zone.
+MAX_OFFSET = timedelta(hours=14)
+
+
+def _offset_ok(value: DateValue) -> bool:
+    v = value.value
+    offset = v.utcoffset() if isinstance(v, datetime) else None
+    return offset is None or abs(offset) <= MAX_OFFSET
 
 
 def _parse_written(text: str) -> DateValue | None:

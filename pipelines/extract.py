@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, AnyStr
+from typing import Any
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -41,10 +41,12 @@ from pipelines.dates import (
     plausible,
     with_local_offset,
     with_url_day,
+    year_written,
 )
 from pipelines.urls import canonical_elsewhere, pick_canonical
 from spiders.items import FetchedPage
 from starcity.hygiene import clean_markup, clean_value
+from starcity.pagebounds import MAX_TAGS, bound_markup, cut_tags
 
 log = logging.getLogger(__name__)
 
@@ -105,115 +107,26 @@ def looks_binary(text: str, sample: int = 4000) -> bool:
     return odd / len(head) > 0.05
 
 
-# Bounds on the work one page may cost (issue #12: a page up to the 16 MB download limit
-# must not take the crawl past 600 MB). Real news pages stay far inside them: on the 471
-# evaluation pages the largest is 2.2 MB with 5,647 elements.
-#
-# A page longer than this is first relieved of what never holds the article (scripts other
-# than JSON-LD, styles, SVG, comments), then cut here, before it is decoded (a decoded
-# page with one character outside Latin-1 takes four bytes a character). Cost: markup past
-# the first 4 million bytes (characters, for a page given as text) is not read.
-MAX_PAGE_CHARS = 4_000_000
 # A parsed page with more elements than this keeps only its first MAX_ELEMENTS (in
 # document order) for signals and main text: trafilatura's work grows faster than the
 # number of paragraphs (a 2 MB page of 60,000 short paragraphs took 87 s and 350 MB).
-# Cost: what comes after the 60,000th element is not read.
+# Cost: what comes after the 60,000th element is not read. The bounds on the markup
+# itself (size, tags, huge tags) are in starcity/pagebounds.py, shared with the spiders.
 MAX_ELEMENTS = 60_000
-# Tags ("<") parsed at most, two per element: the parser's memory grows with elements,
-# not bytes (4 MB of "<b></b>" is half a million elements, about 200 MB parsed). Cost:
-# markup after the 120,000th tag is not read.
-MAX_TAGS = 2 * MAX_ELEMENTS
+# A run of letters and digits longer than this is no word (a base64 blob, a hostile
+# page's one 16 MB "word"): the text keeps its first characters only. Regular expressions
+# of the later steps (the topic's terms, dates, names) cost time by the length of a
+# word, some quadratically.
+MAX_WORD_CHARS = 200
+# (Anchored at a word's start, so that every word is read once: linear.)
+_LONG_WORD = re.compile(rf"(?<!\w)\w{{{MAX_WORD_CHARS + 1},}}")
 
 
-# Openers of blocks that never hold the article; the closer is searched for from there.
-# Hand-written rather than one regular expression with ".*?": on a hostile page of many
-# unclosed "<script" tags that would rescan the rest of the page for each (quadratic).
-# The same patterns for text and for bytes (a page is reduced before it is decoded).
-def _patterns(kind: type) -> tuple[re.Pattern, dict[str, re.Pattern]]:
-    def compile_(pattern: str, flags: int = re.I) -> re.Pattern:
-        return re.compile(pattern.encode() if kind is bytes else pattern, flags)
-
-    return compile_(r"<(script|style|svg)\b|<!--"), {
-        "script": compile_(r"</script\s*>"),
-        "style": compile_(r"</style\s*>"),
-        "svg": compile_(r"</svg\s*>"),
-        "--": compile_(r"-->"),
-    }
-
-
-_PATTERNS = {str: _patterns(str), bytes: _patterns(bytes)}
-# An opening tag longer than this is no tag: it is left alone.
-_TAG_MAX_CHARS = 2000
-
-
-def _strip_never_content(text: AnyStr) -> tuple[AnyStr, list[str]]:
-    """``text`` (markup, decoded or not) without scripts (JSON-LD kept when not too long),
-    styles, SVG and comments, and notes on the JSON-LD blocks left out.
-
-    Linear in the length of the page; an unclosed block runs to the end of the page, as
-    it does in a browser.
-    """
-    opener_pattern, closers = _PATTERNS[type(text)]
-    gt, space, empty = (">", " ", "") if isinstance(text, str) else (b">", b" ", b"")
-    notes: list[str] = []
-    kept: list[AnyStr] = []
-    pos = 0
-    while (opener := opener_pattern.search(text, pos)) is not None:
-        name = opener.group(1)
-        tag = "--" if name is None else (name.decode() if isinstance(name, bytes) else name)
-        tag = tag.lower()
-        body_start = opener.end()
-        if tag != "--":
-            close = text.find(gt, body_start, body_start + _TAG_MAX_CHARS)
-            if close < 0:
-                kept.append(text[pos : opener.end()])
-                pos = opener.end()
-                continue
-            body_start = close + 1
-        kept.append(text[pos : opener.start()])
-        closer = closers[tag].search(text, body_start)
-        end = closer.end() if closer else len(text)
-        attributes = text[opener.end() : body_start].lower()
-        marker = b"ld+json" if isinstance(text, bytes) else "ld+json"
-        is_jsonld = tag == "script" and marker in attributes
-        if is_jsonld and end - body_start <= signals.JSONLD_MAX_CHARS:
-            kept.append(text[opener.start() : end])
-        else:
-            if is_jsonld:
-                size = end - body_start
-                unit = "bytes" if isinstance(text, bytes) else "characters"
-                notes.append(f"a JSON-LD block of {size:,} {unit} was not read")
-            kept.append(space)
-        pos = end
-    kept.append(text[pos:])
-    return empty.join(kept), notes
-
-
-def reduce_page(text: AnyStr, limit: int = MAX_PAGE_CHARS) -> tuple[AnyStr, list[str]]:
-    """A page (bytes or text) cut down to at most ``limit`` bytes or characters, and what
-    was done to it. Pages within the limit are returned untouched.
-    """
-    if len(text) <= limit:
-        return text, []
-    unit = "bytes" if isinstance(text, bytes) else "characters"
-    notes = [f"the page's {len(text):,} {unit} of markup were reduced"]
-    text, skipped = _strip_never_content(text)
-    notes += skipped
-    if len(text) > limit:
-        cut = text.rfind(b"<" if isinstance(text, bytes) else "<", 0, limit)
-        text = text[: cut if cut > limit // 2 else limit]
-        notes.append(f"and cut at {len(text):,} {unit}")
-    return text, notes
-
-
-def cut_tags(text: str, limit: int = MAX_TAGS) -> tuple[str, bool]:
-    """``text`` up to its ``limit``-th "<", and whether it was cut."""
-    if text.count("<") <= limit:
-        return text, False
-    position = -1
-    for _ in range(limit):
-        position = text.find("<", position + 1)
-    return text[:position], True
+def cut_long_words(text: str | None) -> str | None:
+    """``text`` with every run of more than MAX_WORD_CHARS word characters cut to that many."""
+    if not text:
+        return text
+    return _LONG_WORD.sub(lambda m: m.group(0)[:MAX_WORD_CHARS], text)
 
 
 def cap_elements(tree: lxml.html.HtmlElement, limit: int = MAX_ELEMENTS) -> bool:
@@ -251,20 +164,27 @@ def _first(candidates: list[tuple[str, Any]]) -> tuple[Any, str | None]:
 
 
 def _pick_date(
-    candidates: list[tuple[str, str | None]], now: datetime
+    candidates: list[tuple[str, str | None]],
+    now: datetime,
+    written_in: str | None = None,
 ) -> tuple[DateValue | None, str | None]:
     """The first plausible date by order of trust, in the page's own UTC offset.
 
     Each signal is read on its own: one that cannot be parsed, or lies outside the
-    plausible window, is passed over for the next.
+    plausible window, is passed over for the next. ``written_in``: for dates the text
+    heuristics read out of the page (which map "01/02/03" into this century), the page
+    itself, which must hold the year written with four digits.
     """
     parsed: list[tuple[str, DateValue]] = []
     for signal, raw in candidates:
         if not raw or not isinstance(raw, str):
             continue
         value = parse_date(raw)
-        if value is not None and plausible(value, now):
-            parsed.append((signal, value))
+        if value is None or not plausible(value, now):
+            continue
+        if written_in is not None and not year_written(written_in, value.value.year):
+            continue
+        parsed.append((signal, value))
     if not parsed:
         return None, None
     signal, value = parsed[0]
@@ -294,7 +214,7 @@ def extract(
     """
     now = fetched_at or datetime.now(UTC)
     hints = clean_value(dict(hints or {}))
-    body, limits = reduce_page(body)
+    body, limits = bound_markup(body, jsonld_max=signals.JSONLD_MAX_CHARS)
     text_html, encoding = decode_body(body, headers)
     if looks_binary(text_html):
         # An image, an archive or a broken transfer served as HTML: nothing to extract,
@@ -311,7 +231,6 @@ def extract(
     tree = parse_html(text_html)
     # Each element starts with a "<": a page with fewer cannot reach the bound.
     may_be_over = text_html.count("<") >= MAX_ELEMENTS
-    del text_html
     if may_be_over and cap_elements(tree):
         limits.append(f"only the first {MAX_ELEMENTS:,} elements were read")
     found = signals.collect(tree)
@@ -433,6 +352,7 @@ def extract(
                 ("htmldate", signals.htmldate_guess(tree, url, now)),
             ],
             now,
+            written_in=text_html,
         )
     record["published"] = published.iso if published else None
     record["published_utc"] = published.utc if published else None
@@ -482,8 +402,8 @@ def extract(
     )
     record["tags"], provenance["tags"] = list(tags or []), signal
 
-    body_text = trim_leading_chrome(
-        main_text(tree, url), record.get("title"), record["authors"], now
+    body_text = cut_long_words(
+        trim_leading_chrome(main_text(tree, url), record.get("title"), record["authors"], now)
     )
     record["text"] = body_text or None
     provenance["text"] = "trafilatura" if body_text else None
@@ -491,6 +411,8 @@ def extract(
     if limits:
         provenance["limits"] = "; ".join(limits)
 
+    record["title"] = cut_long_words(record["title"])
+    record["description"] = cut_long_words(record["description"])
     record["provenance"] = {k: v for k, v in provenance.items() if v}
     return {key: record.get(key) for key in RECORD_KEYS}
 

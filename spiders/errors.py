@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import re
+import zlib
 
 from scrapy.exceptions import (
     CannotResolveHostError,
@@ -62,9 +64,17 @@ _KINDS: list[tuple[tuple[type[BaseException], ...], str, str]] = [
 _FAILURE_REPR = re.compile(r"<twisted\.python\.failure\.Failure [\w.]+?(?:: (.*?))?>", re.S)
 
 
+# b'...' reprs of bytes a server sent, and reprs of Scrapy's objects.
+_BYTES_REPR = re.compile(r"""b(['"])(?:\\.|(?!\1).){0,200}\1""")
+_OBJECT_REPR = re.compile(r"<(?:GET|POST|HEAD|\d{3}) [^>]{0,300}>")
+
+
 def _readable(text: str) -> str:
-    """A message without Python reprs of Twisted failures, on one line."""
+    """A message without Python reprs (of Twisted failures, of bytes, of requests), on one
+    line."""
     text = _FAILURE_REPR.sub(lambda m: m.group(1) or "", text)
+    text = _BYTES_REPR.sub("(what the server sent)", text)
+    text = _OBJECT_REPR.sub("the response", text)
     return printable(text.strip("[]() ,") or "no reason given")
 
 
@@ -81,7 +91,17 @@ def _failed_download(exc: DownloadFailedError) -> tuple[str, str]:
     detail = _readable("; ".join(messages) if messages else str(exc))
     if "SSL" in names or "ssl" in names.lower() or "certificate" in detail.lower():
         return "tls", f"TLS failed: {detail}"
+    if "ParseError" in names or "BadHeaders" in names or "non-integer status" in detail:
+        return "bad_response", f"the server's answer is not valid HTTP: {detail}"
     return "connection_lost", f"the connection broke before the answer was complete: {detail}"
+
+
+# What a broken gzip, deflate or zstd body raises while Scrapy decompresses it.
+_DECOMPRESSION_ERRORS: tuple[type[BaseException], ...] = (
+    EOFError,
+    zlib.error,
+    gzip.BadGzipFile,
+)
 
 
 def classify_failure(failure: Failure) -> tuple[str, str]:
@@ -105,8 +125,12 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
         if "max size" in text or "maxsize" in text:
             return "too_large", "larger than the download size limit (DOWNLOAD_MAXSIZE)"
         return "cancelled", _readable(text)
+    if isinstance(exc, _DECOMPRESSION_ERRORS) or type(exc).__module__.startswith("brotli"):
+        return "bad_encoding", "the compressed answer cannot be decompressed"
     if isinstance(exc, IgnoreRequest):
         text = str(exc) or "request ignored"
+        if "DOWNLOAD_MAXSIZE" in text or "max size" in text:
+            return "too_large", "larger than the download size limit (DOWNLOAD_MAXSIZE)"
         if "robots" in text.lower():
             return "robots_forbidden", "forbidden by robots.txt"
         if "redirect" in text.lower():

@@ -28,6 +28,12 @@ log = logging.getLogger(__name__)
 source_log = logging.getLogger("starcity.sources")
 
 
+def _returns(url: str, chain: list[str]) -> int:
+    """How often ``url`` (fragments aside, as the duplicate filter sees it) is in ``chain``."""
+    address = url.split("#", 1)[0]
+    return sum(1 for earlier in chain if earlier.split("#", 1)[0] == address)
+
+
 class UrlGateMiddleware:
     """Check every request Scrapy is about to send, redirects and meta refreshes included.
 
@@ -63,9 +69,14 @@ class UrlGateMiddleware:
                 "refused_scheme", f"{scheme}: addresses are never fetched: {printable(request.url)}"
             )
         chain = request.meta.get("redirect_urls") or []
-        if chain.count(request.url) >= 2:
+        if _returns(request.url, chain) >= 2:
             raise RefusedRequest(
                 "too_many_redirects", f"redirect loop back to {printable(request.url)}"
+            )
+        if "@" in urlparse_cached(request).netloc:
+            # Credentials in a redirect's Location: nothing a page sends chooses what we send.
+            raise RefusedRequest(
+                "bad_link", f"an address with credentials: {printable(request.url)}"
             )
         source = request.meta.get("source")
         sites = getattr(self.crawler.spider, "sites", {}).get(source)
@@ -88,12 +99,13 @@ class UrlGateMiddleware:
         source = request.meta.get("source")
         if not chain or not source:
             return
-        if chain.count(request.url) == 1 and not request.dont_filter:
+        returns = _returns(request.url, chain)
+        if returns == 1 and not request.dont_filter:
             # Back to an address of its own chain, the first time: fetched once more.
             self.crawler.engine.crawl(request.replace(dont_filter=True))
             return
         stats = self.crawler.stats
-        if request.url in chain:
+        if returns:
             stats.inc_value(f"source/{source}/errors/too_many_redirects")
             source_log.error(
                 "source %s: cannot fetch %s %s: redirect loop back to %s [too_many_redirects]",

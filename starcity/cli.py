@@ -128,20 +128,22 @@ def crawl(
         if demo is not None:
             demo.stop()
         return 3
-    # One run, several spiders (one per kind of source), one process.
-    run_id = _open_run(db, _rel(path), [s.name for s in active])
-    settings.set("STARCITY_RUN_ID", run_id, priority="cmdline")
-    process = CrawlerProcess(settings)
-    interruption = _Interruption(process)
+    # SIGINT/SIGTERM from the moment the run is recorded: it is then recorded interrupted.
+    interruption = _Interruption()
     crawlers = []
     # A crawler that cannot start (a component failing in from_crawler, such as a
     # missing spaCy model) reports it here; Scrapy alone would only log it.
     startup_errors: list[str] = []
     try:
         with interruption:
+            # One run, several spiders (one per kind of source), one process.
+            run_id = _open_run(db, _rel(path), [s.name for s in active])
+            settings.set("STARCITY_RUN_ID", run_id, priority="cmdline")
+            process = CrawlerProcess(settings)
             for kind in KINDS:
                 if any(s.kind == kind for s in active):
                     crawler = process.create_crawler(SPIDER_FOR_KIND[kind])
+                    interruption.watch(crawler)
                     started = process.crawl(crawler)
                     started.addErrback(
                         lambda failure, kind=kind: startup_errors.append(
@@ -149,7 +151,7 @@ def crawl(
                         )
                     )
                     crawlers.append(crawler)
-            if crawlers:
+            if crawlers and interruption.signum is None:
                 process.start(install_signal_handlers=False)
     finally:
         if demo is not None:
@@ -191,15 +193,17 @@ def crawl(
 
 class _Interruption:
     """SIGINT and SIGTERM during a crawl: the first stops the crawl gracefully (the run is
-    recorded, as interrupted), a second one stops it at once; remembers the signal for the
-    exit status. Installed around the crawl, in place of Scrapy's own handlers (which do
-    the same but keep no record of the signal)."""
+    recorded, as interrupted), a second one ends the process at once (its run is closed by
+    the next crawl); remembers the signal for the exit status. Installed around the crawl,
+    in place of Scrapy's own handlers, which keep no record of the signal and lose one that
+    comes while a spider is still opening (the crawl then ran on, and the process hung).
+    """
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
-    def __init__(self, process: Any) -> None:
-        self.process = process
+    def __init__(self) -> None:
         self.signum: int | None = None
+        self.crawlers: list[Any] = []
         self.previous: dict[int, Any] = {}
 
     def __enter__(self) -> _Interruption:
@@ -210,29 +214,47 @@ class _Interruption:
         for sig, handler in self.previous.items():
             signal.signal(sig, handler)
 
+    def watch(self, crawler: Any) -> None:
+        """Stop ``crawler`` too when the signal came before its engine was running."""
+        from scrapy import signals
+
+        self.crawlers.append(crawler)
+        # weak=False: Scrapy holds receivers weakly, and nothing else holds this lambda.
+        crawler.signals.connect(
+            lambda: self._stop_one(crawler), signal=signals.engine_started, weak=False
+        )
+
     def _handle(self, signum: int, _frame: object) -> None:
+        if self.signum is not None:
+            # The second signal: the reactor may be busy with one long page, so nothing is
+            # handed to it; the run stays open until the next crawl closes it.
+            os._exit(128 + signum)
+        self.signum = signum
         from twisted.internet import reactor
 
-        if self.signum is None:
-            self.signum = signum
-            # Never log or do real work inside a signal handler: hand it to the reactor.
-            reactor.callFromThread(self._stop)
-        else:
-            reactor.callFromThread(self._force)
+        # Never log or do real work inside a signal handler: hand it to the reactor.
+        reactor.callFromThread(self._stop)
 
     def _stop(self) -> None:
         console.warning(
             "%s received: stopping the crawl (send it again to stop at once)",
             signal.Signals(self.signum or signal.SIGINT).name,
         )
-        self.process.stop()
+        for crawler in self.crawlers:
+            self._stop_one(crawler)
 
-    @staticmethod
-    def _force() -> None:
-        from twisted.internet import reactor
+    def _stop_one(self, crawler: Any, tries: int = 200) -> None:
+        engine = getattr(crawler, "engine", None)
+        if self.signum is None or engine is None:
+            return  # no signal yet; or no engine yet: engine_started will call again
+        if engine.running:
+            crawler.stop()
+        elif tries:
+            # Scrapy sends engine_started just before the engine counts as running, and a
+            # stop before that is lost: try again in a moment.
+            from twisted.internet import reactor
 
-        if reactor.running:
-            reactor.stop()
+            reactor.callLater(0.05, self._stop_one, crawler, tries - 1)
 
 
 SPIDER_FOR_KIND = {"feed": "feeds", "sitemap": "sitemaps", "site": "sites"}

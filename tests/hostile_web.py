@@ -8,6 +8,7 @@ is tested. Nothing here listens on anything but 127.0.0.1.
 
 from __future__ import annotations
 
+import random
 import socket
 import threading
 import time
@@ -98,6 +99,13 @@ def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_WORDS = (
+    "launch orbit rocket engineer capsule winter archive letter station signal radio"
+    " factory border minister pilot doctor theatre harbour railway bridge forest river"
+    " summer office garden village market report camera studio costume music score"
+).split()
+
+
 def article(
     title: str,
     paragraphs: list[str] | None = None,
@@ -105,14 +113,18 @@ def article(
     body_extra: str = "",
 ) -> str:
     """An article page about the show, with ``head`` markup added (canonical, dates ...)."""
-    paragraphs = paragraphs or [
-        f"{title}. Star City, the Apple TV spinoff of For All Mankind, follows the Soviet"
-        " space programme and the KGB officers who watch it.",
-        "Rhys Ifans stars as the Chief Designer; Ben Nedivi and Matt Wolpert created the"
-        " series with Ronald D. Moore, and the cosmonauts train in the snow near Moscow.",
-        "The Cold War thriller premieres on Apple TV with two episodes, followed by one"
-        " episode weekly, and critics praised the production design of the series.",
-    ]
+    if paragraphs is None:
+        # Words of its own for every page (chosen by its title), so that the pages of the
+        # hostile web are not near-duplicates of each other.
+        rng = random.Random(title)
+        filler = " ".join(rng.choice(_WORDS) for _ in range(80))
+        paragraphs = [
+            f"{title}. Star City, the Apple TV spinoff of For All Mankind, follows the Soviet"
+            " space programme and the KGB officers who watch it.",
+            f"Rhys Ifans stars as the Chief Designer in the series. {filler}.",
+            "The Cold War thriller premieres on Apple TV with two episodes, followed by one"
+            " episode weekly.",
+        ]
     text = "".join(f"<p>{p}</p>" for p in paragraphs)
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'

@@ -109,6 +109,8 @@ def build_web(a: HostileWeb, b: HostileWeb, c: HostileWeb) -> None:
             f"{c.url}/articles/other-port.html",
             f"{a.url}/hops/loop-a",
             f"{a.url}/hops/chain/0",
+            f"{a.url}/hops/fragment-a",
+            f"{a.url}/hops/credentials",
             f"{a.url}/hops/cookie-check.html",
             f"{a.url}/articles/after-hops.html",
         ],
@@ -125,6 +127,12 @@ def build_web(a: HostileWeb, b: HostileWeb, c: HostileWeb) -> None:
     a.redirect("/robots.txt", f"{c.url}/internal-admin?robots")
     a.routes["/hops/cookie-check.html"] = cookie_check(article("Star City behind a cookie check"))
     a.redirect("/hops/loop-a", "/hops/loop-b")
+    # the duplicate filter ignores fragments: so does the loop check
+    a.redirect("/hops/fragment-a", "/hops/fragment-b#x")
+    a.redirect("/hops/fragment-b", "/hops/fragment-a#y")
+    a.redirect(
+        "/hops/credentials", f"http://user:secret@127.0.0.1:{a.port}/articles/after-hops.html"
+    )
     a.redirect("/hops/loop-b", "/hops/loop-a")
     for n in range(30):
         a.redirect(f"/hops/chain/{n}", f"/hops/chain/{n + 1}")
@@ -140,10 +148,29 @@ def build_web(a: HostileWeb, b: HostileWeb, c: HostileWeb) -> None:
             "<url><loc>file:///etc/passwd</loc></url>"
             f"<url><loc>{c.url}/articles/offsite.html</loc></url>"
             "<url><loc>http://[::1/x</loc></url>"
+            f"<url><loc>{a.url}/articles/lt-2<b></loc></url>"
             f"<url><loc>{a.url}/articles/after-sitemap.html</loc></url></urlset>"
         ).encode(),
     )
     a.page("/articles/after-sitemap.html", article("Star City in a sitemap"))
+    a.page("/articles/lt-2", article("Star City in a broken sitemap entry"))
+    a.routes["/sitemap-index.xml"] = (
+        200,
+        {"Content-Type": "application/xml"},
+        (
+            '<?xml version="1.0"?><sitemapindex'
+            ' xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + "".join(f"<sitemap><loc>{a.url}/sitemaps/{n}.xml</loc></sitemap>" for n in range(12))
+            + "</sitemapindex>"
+        ).encode(),
+    )
+    for n in range(12):
+        a.routes[f"/sitemaps/{n}.xml"] = (
+            200,
+            {"Content-Type": "application/xml"},
+            b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            b"</urlset>",
+        )
     a.page(
         "/section/",
         '<html><body><a href="file:///articles/passwd">x</a>'
@@ -193,10 +220,18 @@ def build_web(a: HostileWeb, b: HostileWeb, c: HostileWeb) -> None:
         "year-one": '<meta property="article:published_time" content="Mon, 01 Jan 0001'
         ' 00:00:00 GMT">',
         "two-digit-year": '<meta name="pubdate" content="Mon, 01 Jan 01 00:00:00 GMT">',
+        "year-as-offset": '<meta property="article:published_time"'
+        ' content="Mon, 01 Jan 01 00:00:00 +2001">',
+        "offset-of-a-day": '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "datePublished": "2025-01-01T00:30:00+23:59"}</script>',
+        "two-digit-in-text": "",
+        "two-digit-meta": '<meta name="date" content="01-01-01">',
         "year-in-text": "",
     }
     for name, head in dated.items():
         paragraphs = None
+        if name == "two-digit-in-text":
+            paragraphs = ["Published: 01/02/03", "Star City on Apple TV follows the cosmonauts."]
         if name == "year-in-text":
             paragraphs = [
                 "Star City follows the Soviet space programme; the real training centre"
@@ -241,6 +276,21 @@ def build_web(a: HostileWeb, b: HostileWeb, c: HostileWeb) -> None:
     # 7. A server that drops the connection.
     a.routes["/articles/reset.html"] = reset_connection
     a.feed("/resets/feed.xml", [f"{a.url}/articles/reset.html"])
+    # A broken entry (an unclosed CDATA section) must not swallow the entries after it.
+    items = "".join(
+        f"<item><title>Star City {n}</title><link>{a.url}/cdata/{n}.html</link>"
+        + ("<description><![CDATA[ never closed</description>" if n == 1 else "")
+        + "</item>"
+        for n in range(5)
+    )
+    a.routes["/cdata/feed.xml"] = (
+        200,
+        {"Content-Type": RSS},
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}'
+        "</channel></rss>".encode(),
+    )
+    for n in range(5):
+        a.page(f"/cdata/{n}.html", article(f"Star City CDATA {n}"))
     # 8. A feed listing more articles than a crawl queues from one page.
     a.feed("/many/feed.xml", [f"{a.url}/many/{n}.html" for n in range(MANY)])
     for n in range(MANY):
@@ -271,9 +321,20 @@ def build_web(a: HostileWeb, b: HostileWeb, c: HostileWeb) -> None:
             body_extra="<p><b>Star</b> <i>City</i></p>" * (15 * MB // 30),
         ),
     )
+    # One "word" of a million letters (quadratic for the topic's "\\w+ County" pattern)
+    # and one element of 200,000 attributes (quadratic for libxml2 and htmldate).
+    a.page("/huge/one-word.html", article("Star City in one word", body_extra="x" * MB))
+    attributes = " ".join(f"a{n}=1" for n in range(200_000))
+    a.page(
+        "/huge/attributes.html",
+        article("Star City in attributes", body_extra=f"<div {attributes}>Star City</div>"),
+    )
     a.feed(
         "/huge/feed.xml",
-        [f"{a.url}/huge/{n}.html" for n in ("short-words", "jsonld", "nested", "elements")],
+        [
+            f"{a.url}/huge/{n}.html"
+            for n in ("short-words", "jsonld", "nested", "elements", "one-word", "attributes")
+        ],
     )
 
 
@@ -288,6 +349,9 @@ sources:
   - name: sitemap
     kind: sitemap
     start_urls: ["{a}/sitemap.xml"]
+  - name: sitemap-index
+    kind: sitemap
+    start_urls: ["{a}/sitemap-index.xml"]
   - name: listing
     kind: site
     start_urls: ["{a}/section/"]
@@ -316,8 +380,11 @@ sources:
     start_urls: ["{a}/huge/feed.xml"]
   - name: many
     start_urls: ["{a}/many/feed.xml"]
+  - name: cdata
+    start_urls: ["{a}/cdata/feed.xml"]
 settings:
   STARCITY_MAX_LINKS_PER_PAGE: {max_links}
+  STARCITY_MAX_SITEMAPS_PER_SOURCE: 5
   DOWNLOAD_DELAY: 0
   AUTOTHROTTLE_ENABLED: false
   RETRY_TIMES: 0
@@ -389,6 +456,11 @@ def test_sitemaps_and_listing_pages_pass_the_same_gate(crawl):
     assert sitemap["errors_by_kind"] == {"refused_scheme": 1, "bad_link": 1}
     assert crawl.stats("sitemap")["filtered_offsite"] == 1
     assert crawl.article("/articles/after-sitemap.html") is not None
+    # the broken <b> of one entry wraps the next: both read all the same
+    assert sitemap["stored"] == 2 and crawl.article("/articles/lt-2") is not None
+    index = crawl.source_run("sitemap-index")
+    assert index["errors_by_kind"] == {"too_many_sitemaps": 1}
+    assert crawl.stats("sitemap-index")["sitemaps_capped"] == 12 - 5
     listing = crawl.source_run("listing")
     assert listing["stored"] == 1 and crawl.article("/articles/after-listing.html")
     assert PASSWD_MARK not in all_text(crawl)
@@ -402,7 +474,8 @@ def test_no_hop_leaves_the_sources_sites(crawl):
     assert run["errors_by_kind"] == {
         "offsite_redirect": 2,  # a 302 and a meta refresh
         "refused_scheme": 2,  # redirects to file: and data:
-        "too_many_redirects": 2,  # a loop, and a chain longer than REDIRECT_MAX_TIMES
+        "too_many_redirects": 3,  # two loops, and a chain longer than REDIRECT_MAX_TIMES
+        "bad_link": 1,  # a redirect to an address with credentials
     }
     assert crawl.stats("hops")["filtered_offsite"] == 3  # backslash, userinfo, other port
     stored = {r["url"] for r in crawl.rows("select url from articles where source = 'hops'")}
@@ -441,6 +514,11 @@ def test_absurd_dates_fall_through_and_never_drop_an_article(crawl):
         "year-one.html": None,
         "two-digit-year.html": None,
         "year-in-text.html": None,
+        "year-as-offset.html": None,
+        # the day as written, without the impossible offset (+23:59)
+        "offset-of-a-day.html": "2025-01-01",
+        "two-digit-in-text.html": None,
+        "two-digit-meta.html": None,
     }
     assert crawl.source_run("dates")["errors_by_kind"] == {}
 
@@ -481,6 +559,12 @@ def test_a_page_listing_too_many_articles_queues_only_so_many(crawl):
     assert crawl.stats("many")["links_capped"] == MANY - MAX_LINKS
 
 
+def test_a_broken_entry_does_not_swallow_the_rest_of_its_feed(crawl):
+    run = crawl.source_run("cdata")
+    assert run["stored"] == 5 and run["errors_by_kind"] == {}
+    assert crawl.stats("cdata")["feeds_read_entry_by_entry"] == 1
+
+
 def test_error_lines_are_written_for_people(crawl):
     run = crawl.source_run("resets")
     assert run["errors_by_kind"] == {"connection_lost": 1}
@@ -494,7 +578,14 @@ def test_pages_built_to_cost_memory_are_stored_within_bounds(crawl):
         r["url"].rsplit("/", 1)[-1]: r
         for r in crawl.rows("select * from articles where source = 'huge'")
     }
-    assert set(rows) == {"short-words.html", "jsonld.html", "nested.html", "elements.html"}
+    assert set(rows) == {
+        "short-words.html",
+        "jsonld.html",
+        "nested.html",
+        "elements.html",
+        "one-word.html",
+        "attributes.html",
+    }
     limits = {name: json.loads(r["provenance"]).get("limits", "") for name, r in rows.items()}
     assert "cut at" in limits["short-words.html"]
     assert "JSON-LD block" in limits["jsonld.html"]
@@ -502,7 +593,9 @@ def test_pages_built_to_cost_memory_are_stored_within_bounds(crawl):
     assert rows["jsonld.html"]["title"] == "Star City with a huge JSON-LD block"
     assert crawl.source_run("huge")["errors_by_kind"] == {}
     assert "tags were read" in limits["nested.html"]
-    assert crawl.stats("huge")["pages_bounded"] == 4
+    assert "attributes" in limits["attributes.html"]
+    assert crawl.stats("huge")["pages_bounded"] == 5
+    assert max(len(w) for w in rows["one-word.html"]["text"].split()) <= 200
 
 
 # Interrupted runs: exit status, the run record, and no publishing after one.
@@ -572,6 +665,35 @@ def test_an_interrupted_crawl_exits_non_zero_and_is_recorded_interrupted(tmp_pat
         conn.close()
 
 
+def test_a_signal_while_the_crawl_starts_is_not_lost(tmp_path):
+    """SIGTERM as soon as the run is recorded (spiders still loading the spaCy model)."""
+    web = _slow_web()
+    db = tmp_path / "starcity.db"
+
+    def run_opened() -> bool:
+        if not db.exists():
+            return False
+        try:
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+                return bool(conn.execute("select count(*) from crawl_runs").fetchone()[0])
+        except sqlite3.OperationalError:
+            return False
+
+    try:
+        crawl = _start_crawl(tmp_path, web)
+        _wait_for(run_opened, timeout=60)
+        crawl.send_signal(signal.SIGTERM)
+        out, _ = crawl.communicate(timeout=60)
+    finally:
+        web.stop()
+    assert crawl.returncode == 143, out
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("select status from crawl_runs").fetchall() == [("interrupted",)]
+    finally:
+        conn.close()
+
+
 def test_crawl_and_publish_does_not_publish_an_interrupted_crawl(tmp_path):
     web = _slow_web()
     try:
@@ -612,6 +734,14 @@ def _status(url: str, method: str = "GET") -> tuple[int, str]:
         ("/starcity/articles?_sort=title&_sort_desc=title", 400),
         ("/starcity/articles.json?_through=not-json", 400),
         ("/starcity/articles/a/b/c", 404),
+        ("/starcity/articles?_through=1", 400),
+        ("/starcity/articles.json?_through=%7B%7D", 400),
+        ("/starcity/articles?_timelimit=abc", 400),
+        ("/starcity/articles.json?_timelimit=1e400", 400),
+        (
+            "/starcity.atom?sql=select+1+as+atom_id,+%27%27+as+atom_title,+%27x%27+as+atom_updated",
+            400,
+        ),
         ("/starcity/no_such_table", 404),
     ],
 )

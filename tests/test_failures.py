@@ -213,7 +213,7 @@ def test_broken_pages_are_counted_and_the_good_one_stored(demo_web, tmp_path):
     check = conn.execute("pragma integrity_check").fetchone()[0]
     conn.close()
     assert titles == ["Rhys Ifans to lead Apple's Soviet space drama Star City"]
-    assert kinds == {"empty_page": 1, "http_404": 1}
+    assert kinds == {"empty_page": 1, "http_404": 1, "entry_without_link": 1}
     # the PDF press kit and the image are skipped and counted, not stored or errors
     assert skipped == 2
     assert check == "ok"

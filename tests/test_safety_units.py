@@ -13,11 +13,12 @@ from twisted.web._newclient import ResponseNeverReceived
 from pipelines.dates import parse_date, plausible
 from pipelines.dedupe import MAX_SHINGLED_WORDS, minhash, text_hash
 from pipelines.entities import word_budget_groups
-from pipelines.extract import MAX_ELEMENTS, cap_elements, extract, parse_html, reduce_page
+from pipelines.extract import MAX_ELEMENTS, cap_elements, cut_long_words, extract, parse_html
 from pipelines.people_dates import MAX_ANALYSED_WORDS, _text_of
 from pipelines.urls import canonical_elsewhere, pick_canonical
 from spiders.errors import classify_failure
 from starcity.hygiene import clean_markup, clean_text, clean_value, printable
+from starcity.pagebounds import bound_markup, cut_tags
 from starcity.urlgate import RefusedURL, request_url, same_site, sites_for
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -225,17 +226,36 @@ def test_a_year_in_running_text_is_no_publication_date():
     assert extract(page, "https://example.com/a", fetched_at=NOW)["published"] is None
 
 
-def test_large_pages_are_reduced_and_cut_linearly():
-    small = "<html><body><p>Star City</p></body></html>"
-    assert reduce_page(small) == (small, [])
-    big = "<script>" + "x" * 300 + "</script>" + "<p>Star City</p>" * 100
-    reduced, notes = reduce_page(big, limit=1000)
-    assert "<script>" not in reduced and len(reduced) <= 1000 and notes
-    kept, _ = reduce_page('<script type="application/ld+json">{}</script>' + "<p>a</p>" * 300, 500)
-    assert "ld+json" in kept
+@pytest.mark.parametrize("kind", [str, bytes])
+def test_large_pages_are_reduced_and_cut_linearly(kind):
+    def page(text: str) -> str | bytes:
+        return text if kind is str else text.encode()
+
+    small = page("<html><body><p>Star City</p></body></html>")
+    assert bound_markup(small) == (small, [])
+    big = page("<script>" + "x" * 300 + "</script>" + "<p>Star City</p>" * 100)
+    reduced, notes = bound_markup(big, limit=1000)
+    assert page("<script>") not in reduced and len(reduced) <= 1000 and notes
+    jsonld = page('<script type="application/ld+json">{}</script>' + "<p>a</p>" * 300)
+    assert page("ld+json") in bound_markup(jsonld, 500)[0]
     # many unclosed openers: linear, not quadratic
-    reduced, _ = reduce_page("<script" * 400_000 + "<!--" * 400_000, limit=1000)
+    reduced, _ = bound_markup(page("<script" * 400_000 + "<!--" * 400_000), limit=1000)
     assert len(reduced) <= 1000
+    assert len(cut_tags(page("<b>" * 1000), 10)[0]) == 27
+
+
+def test_a_tag_of_thousands_of_attributes_keeps_its_name_only():
+    attributes = " ".join(f"a{n}=1" for n in range(5000))
+    page, notes = bound_markup(
+        f'<p>x</p><div {attributes}>Star City</div><div data-x="{"y" * 30000}">'
+    )
+    assert page.startswith("<p>x</p><div>Star City</div>") and notes
+    assert 'data-x="' in page  # one long attribute is no attack
+
+
+def test_words_longer_than_any_word_are_cut():
+    assert cut_long_words("a " + "x" * 5000 + " b") == "a " + "x" * 200 + " b"
+    assert cut_long_words("plain words") == "plain words"
 
 
 def test_only_so_many_json_ld_blocks_are_read():

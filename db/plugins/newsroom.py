@@ -21,6 +21,7 @@ import re
 import sqlite3
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 import datasette.handle_exception
 import datasette_atom
@@ -64,6 +65,9 @@ MMAP_BYTES = 512 * 1024 * 1024
 # at most 16 MB (the download limit), so nothing stored comes near; a query building a
 # larger value ("select zeroblob(300000000)") fails with "string or blob too big".
 MAX_VALUE_BYTES = 50_000_000
+# Columns of a table, view or result at most (SQLite's own limit is 2,000): the widest of
+# ours, articles, has under 40. A query's values times its columns is what it can cost.
+MAX_COLUMNS = 100
 
 
 @hookimpl
@@ -71,19 +75,46 @@ def prepare_connection(conn: Any) -> None:
     """Tune and bound each SQLite connection Datasette opens."""
     conn.execute(f"pragma mmap_size = {MMAP_BYTES}")
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_COLUMN, MAX_COLUMNS)
 
 
 # Methods a read-only newsroom answers; everything else could only try to write.
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def bad_parameter(query_string: str) -> str | None:
+    """What is wrong with a request's parameters that Datasette would answer with a 500, or
+    None. ``_through`` must be a JSON object naming a table, a column and a value (Datasette
+    indexes it without checking); ``_timelimit`` a whole number of milliseconds."""
+    for name, value in parse_qsl(query_string, keep_blank_values=True):
+        if name == "_through":
+            try:
+                through = json.loads(value)
+            except ValueError:
+                return "_through must be JSON"
+            if not (
+                isinstance(through, dict)
+                and isinstance(through.get("table"), str)
+                and isinstance(through.get("column"), str)
+                and "value" in through
+            ):
+                return '_through must be {"table": ..., "column": ..., "value": ...}'
+        elif name == "_timelimit" and not (value.isdigit() and 0 < int(value) <= 10**9):
+            return "_timelimit must be a whole number of milliseconds"
+    return None
+
+
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Any:
-    """Refuse every request that could only change data: 405, before Datasette sees it."""
+    """Before Datasette sees a request: 405 for any that could only change data, 400 for
+    parameters it would fail on."""
 
     def wrap(app: Any) -> Any:
-        async def read_only(scope: dict[str, Any], receive: Any, send: Any) -> None:
-            if scope.get("type") == "http" and scope.get("method", "GET") not in _READ_METHODS:
+        async def guarded(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope.get("type") != "http":
+                await app(scope, receive, send)
+                return
+            if scope.get("method", "GET") not in _READ_METHODS:
                 response = Response.text(
                     "405 Method Not Allowed: this newsroom is read-only\n",
                     status=405,
@@ -91,9 +122,18 @@ def asgi_wrapper(datasette: Any) -> Any:
                 )
                 await response.asgi_send(send)
                 return
+            problem = bad_parameter(scope.get("query_string", b"").decode("latin-1"))
+            if problem:
+                info = {"ok": False, "error": problem, "status": 400, "title": None}
+                if scope.get("path", "").endswith(".json"):
+                    response = Response.json(info, status=400)
+                else:
+                    response = Response.text(f"400 Bad Request: {problem}\n", status=400)
+                await response.asgi_send(send)
+                return
             await app(scope, receive, send)
 
-        return read_only
+        return guarded
 
     return wrap
 
@@ -223,9 +263,14 @@ def _render_atom_or_empty(
         # Stored text is clean (db/articles.py); rows of an older database may still hold a
         # control character, which no XML document may contain.
         rows = [dict(zip(columns, clean_value(list(row)), strict=True)) for row in rows]
-        return _render_atom(
-            datasette, request, sql, columns, rows, database, table, query_name, view_name, data
-        )
+        try:
+            return _render_atom(
+                datasette, request, sql, columns, rows, database, table, query_name, view_name, data
+            )
+        except (ValueError, TypeError, KeyError) as exc:
+            # Rows of an arbitrary query (.atom?sql=...) with an empty title, an unreadable
+            # date, no id: no feed can be made of them, which is the request's fault.
+            raise DatasetteError(f"no Atom feed of these rows: {exc}", status=400) from exc
     feed = FeedGenerator()
     feed.id(request.url)
     feed.link(href=request.url, rel="self")
