@@ -66,40 +66,71 @@ def _fill(unit, size: int = SIZE) -> str:
     return "".join(parts)
 
 
-def pages(base: str) -> dict[str, tuple[str, str]]:
-    """kind -> (file name, content); a feed of the same name lists each article page."""
+def pages(base: str) -> dict[str, tuple[str, str, str]]:
+    """kind -> (file name, content, the source's kind and options in YAML).
+
+    An article page is reached through a feed listing it alone; a feed, sitemap, robots.txt
+    or listing page is the source's start URL itself.
+    """
     rng = random.Random(12)
     short = "a to in it of is on at by we".split()
+    article = "kind: feed"
     found = {
         "baseline": ("baseline.html", _article("Star City premiere date", "".join(
-            f"<p>{s}</p>" for s in SENTENCES * 5))),
+            f"<p>{s}</p>" for s in SENTENCES * 5)), article),
         "short words, 15 MB": ("short-words.html", _article("Star City in short words", _fill(
             lambda n: f"<p>Star City {n} " + " ".join(rng.choice(short) for _ in range(60))
-            + "</p>"))),
+            + "</p>")), article),
         "relevant prose, 15 MB": ("prose.html", _article("Star City at length", _fill(
             lambda n: f"<p>Part {n}. " + " ".join(rng.choice(SENTENCES) for _ in range(4))
-            + "</p>"))),
+            + "</p>")), article),
         "JSON-LD block, 14 MB": ("jsonld.html", _article("Star City with a huge JSON-LD block",
             head='<script type="application/ld+json">' + json.dumps(
                 {"@type": "NewsArticle", "headline": "Star City",
                  "items": [{"n": n, "text": "x" * 40} for n in range(14 * MB // 69)]})
-            + "</script>")),
+            + "</script>"), article),
         "100,000 nested elements": ("nested.html", _article("Star City nested deep",
-            "<div>" * 100_000 + "Star City deep inside" + "</div>" * 100_000)),
+            "<div>" * 100_000 + "Star City deep inside" + "</div>" * 100_000), article),
         "tiny elements, 15 MB": ("elements.html", _article("Star City in many elements",
-            _fill(lambda n: "<p><b>Star</b> <i>City</i></p>"))),
+            _fill(lambda n: "<p><b>Star</b> <i>City</i></p>")), article),
+        "one element of 1,000,000 attributes, 15 MB": ("attributes.html", _article(
+            "Star City in attributes", "<div " + _fill(lambda n: f"a{n}=1 ") + ">x</div>"),
+            article),
+        "one word of 15 MB": ("one-word.html", _article("Star City in one word",
+            "<p>" + "x" * SIZE + "</p>"), article),
     }  # fmt: skip
-    # A feed of 15 MB: 150,000 entries, none on the topic (the pre-filter fetches none).
-    items = _fill(
-        lambda n: (
-            f"<item><title>Local council minutes {n}</title>"
-            f"<link>{base}/minutes/{n}.html</link><description>{'x' * 20}</description></item>"
-        )
-    )
+    rss = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+    # Feeds: 150,000 entries with titles and descriptions; 1,000,000 one-line entries. None
+    # is on the topic, so the pre-filter fetches none: what is measured is reading them.
     found["feed of 150,000 entries, 15 MB"] = (
         "big-feed.xml",
-        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>{base}/</link>'
-        f"<description>d</description>{items}</channel></rss>",
+        rss + _fill(lambda n: f"<item><title>Local council minutes {n}</title><link>"
+                    f"{base}/minutes/{n}.html</link><description>{'x' * 20}</description>"
+                    "</item>") + "</channel></rss>",
+        "kind: feed\n    prefilter: true",
+    )  # fmt: skip
+    found["feed of 600,000 one-line entries, 15 MB"] = (
+        "tiny-feed.xml",
+        rss + _fill(lambda n: "<item><link>a</link></item>") + "</channel></rss>",
+        "kind: feed\n    prefilter: true",
+    )
+    found["sitemap index of 250,000 sitemaps, 15 MB"] = (
+        "sitemap-index.xml",
+        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + _fill(lambda n: f"<sitemap><loc>{base}/sm/{n}.xml</loc></sitemap>")
+        + "</sitemapindex>",
+        "kind: sitemap",
+    )
+    # Not at the root, where Scrapy would read it for every crawl of this benchmark.
+    found["robots.txt of 400,000 Sitemap lines, 15 MB"] = (
+        "r/robots.txt",
+        _fill(lambda n: f"Sitemap: {base}/sm/{n}.xml\n"),
+        "kind: sitemap",
+    )
+    found["listing page of 600,000 links, 15 MB"] = (
+        "listing.html",
+        "<html><body>" + _fill(lambda n: f'<a href="/l/{n}">x</a>') + "</body></html>",
+        "kind: site\n    allow: ['/nothing/']",
     )
     return found
 
@@ -128,12 +159,15 @@ _MEASURE = (
 )
 
 
-def crawl_one(root: Path, folder: Path, name: str, feed: str, timeout: float) -> dict:
+def crawl_one(
+    root: Path, folder: Path, name: str, start: str, options: str, timeout: float
+) -> dict:
     sources = folder / f"{name}.yml"
-    prefilter = "true" if feed.endswith("big-feed.xml") else "false"
+    if "prefilter" not in options:
+        options += "\n    prefilter: false"
     # The crawl's own politeness settings but for the delays (2 requests at a time a site).
     sources.write_text(
-        f'sources:\n  - name: bench\n    prefilter: {prefilter}\n    start_urls: ["{feed}"]\n'
+        f'sources:\n  - name: bench\n    {options}\n    start_urls: ["{start}"]\n'
         "settings:\n  DOWNLOAD_DELAY: 0\n  AUTOTHROTTLE_ENABLED: false\n  RETRY_TIMES: 0\n",
         encoding="utf-8",
     )
@@ -187,14 +221,16 @@ def main() -> int:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_address[1]}"
         try:
-            for kind, (file, content) in pages(base).items():
+            for kind, (file, content, options) in pages(base).items():
                 if args.only and not any(o in kind for o in args.only):
                     continue
+                (folder / file).parent.mkdir(exist_ok=True)
                 (folder / file).write_text(content, encoding="utf-8")
-                feed = f"{base}/{file}"
-                if file.endswith(".html"):
-                    feed = _feed(folder, base, f"{file}.xml", [file])
-                figures = crawl_one(args.root, folder, file.split(".")[0], feed, args.timeout)
+                start = f"{base}/{file}"
+                if options == "kind: feed" and file.endswith(".html"):
+                    start = _feed(folder, base, f"{file}.xml", [file])
+                name = file.replace("/", "-").split(".")[0]
+                figures = crawl_one(args.root, folder, name, start, options, args.timeout)
                 results[kind] = (len(content.encode()), figures)
                 print(kind, figures, flush=True)
             # Several such pages in flight at once: each held until the pipeline is done.
@@ -207,7 +243,7 @@ def main() -> int:
                         (folder / f"{n}-{file}").write_bytes((folder / file).read_bytes())
                         copies.append(f"{n}-{file}")
                 feed = _feed(folder, base, "eight.xml", copies)
-                figures = crawl_one(args.root, folder, "eight", feed, args.timeout)
+                figures = crawl_one(args.root, folder, "eight", feed, "kind: feed", args.timeout)
                 size = sum((folder / f).stat().st_size for f in copies)
                 results["the four 15 MB pages twice, in one crawl"] = (size, figures)
                 print("eight", figures, flush=True)
