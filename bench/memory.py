@@ -196,7 +196,8 @@ def crawl_one(
             except sqlite3.OperationalError:
                 rows = []
         stored = len(rows)
-        limits = "; ".join(json.loads(p).get("limits", "") for (p,) in rows if p and "limits" in p)
+        notes = [json.loads(p).get("limits", "") for (p,) in rows if p and "limits" in p]
+        limits = "; ".join(dict.fromkeys(n for note in notes for n in note.split("; ")))
     return {
         "finished": True,
         "code": int(code),
@@ -205,6 +206,10 @@ def crawl_one(
         "stored": stored,
         "limits": limits,
     }
+
+
+def _short(text: str, limit: int = 240) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def main() -> int:
@@ -274,7 +279,7 @@ def main() -> int:
         over = over or figures["rss_mb"] >= LIMIT_MB
         lines.append(
             f"| {kind} | {size / MB:.1f} MB | {figures['rss_mb']:.0f} MB | {figures['seconds']:.1f}"
-            f" | {figures['stored']} | {figures['limits'] or '-'} |"
+            f" | {figures['stored']} | {_short(figures['limits']) or '-'} |"
         )
     text = "\n".join(lines) + "\n"
     if not args.no_write:
