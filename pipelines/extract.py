@@ -530,7 +530,9 @@ class ExtractPipeline:
             raise DropItem(f"extraction failed for {adapter['url']}: {exc}") from exc
         finally:
             stats.inc_value("extract/seconds_total", time.perf_counter() - started)
-        if not record["title"] and not record["text"]:
+        own_title = record["title"] and record["provenance"].get("title") != "feed:title"
+        if not own_title and not record["text"]:
+            # Nothing of its own (a feed's title alone does not make a page an article).
             stats.inc_value(f"source/{source}/errors/empty_page")
             raise DropItem(f"no title and no text in {adapter['url']}")
         if record["provenance"].get("limits"):

@@ -158,6 +158,17 @@ class SourceSpider(scrapy.Spider):
         """
         source = self._source(response.meta["source"])
         if response.status == 304:
+            asked = response.request.headers if response.request is not None else {}
+            if b"If-None-Match" not in asked and b"If-Modified-Since" not in asked:
+                # "Not modified" since a version we never had: no answer to what we asked.
+                self._inc(source.name, "errors/bad_response")
+                source_log.warning(
+                    "source %s: %s answered 304 Not Modified to a request without"
+                    " validators [bad_response]",
+                    source.name,
+                    printable(response.url),
+                )
+                return None
             self.discovery_ok(source)
             self._inc(source.name, "not_modified")
             return None

@@ -267,6 +267,7 @@ def build_web(a: HostileWeb, b: HostileWeb, c: HostileWeb) -> None:
     a.routes["/not-feeds/empty.xml"] = (200, {"Content-Type": RSS}, b"")
     a.routes["/not-feeds/html.xml"] = (200, {"Content-Type": HTML}, good.encode())
     a.routes["/not-feeds/garbage.xml"] = (200, {"Content-Type": RSS}, bytes(range(256)) * 20)
+    a.routes["/not-feeds/not-modified.xml"] = (304, {}, b"")  # 304 to a first request
     a.routes["/not-feeds/valid-empty.xml"] = (
         200,
         {"Content-Type": "text/xml"},  # a charset other than the XML's: a notice, no error
@@ -291,6 +292,15 @@ def build_web(a: HostileWeb, b: HostileWeb, c: HostileWeb) -> None:
     )
     for n in range(5):
         a.page(f"/cdata/{n}.html", article(f"Star City CDATA {n}"))
+    # An empty page: the feed entry's title alone does not make it an article.
+    a.page("/cdata/empty.html", "")
+    a.routes["/cdata/with-empty.xml"] = (
+        200,
+        {"Content-Type": RSS},
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item>'
+        f"<title>Star City premiere</title><link>{a.url}/cdata/empty.html</link></item>"
+        "</channel></rss>".encode(),
+    )
     # 8. A feed listing more articles than a crawl queues from one page.
     a.feed("/many/feed.xml", [f"{a.url}/many/{n}.html" for n in range(MANY)])
     for n in range(MANY):
@@ -372,6 +382,8 @@ sources:
     start_urls: ["{a}/not-feeds/html.xml"]
   - name: garbage-feed
     start_urls: ["{a}/not-feeds/garbage.xml"]
+  - name: not-modified-feed
+    start_urls: ["{a}/not-feeds/not-modified.xml"]
   - name: valid-empty-feed
     start_urls: ["{a}/not-feeds/valid-empty.xml"]
   - name: resets
@@ -382,6 +394,8 @@ sources:
     start_urls: ["{a}/many/feed.xml"]
   - name: cdata
     start_urls: ["{a}/cdata/feed.xml"]
+  - name: empty-page
+    start_urls: ["{a}/cdata/with-empty.xml"]
 settings:
   STARCITY_MAX_LINKS_PER_PAGE: {max_links}
   STARCITY_MAX_SITEMAPS_PER_SOURCE: 5
@@ -538,7 +552,12 @@ def test_control_characters_never_reach_the_database(crawl):
 
 @pytest.mark.parametrize(
     ("source", "kind"),
-    [("empty-feed", "not_a_feed"), ("html-feed", "not_a_feed"), ("garbage-feed", "not_a_feed")],
+    [
+        ("empty-feed", "not_a_feed"),
+        ("html-feed", "not_a_feed"),
+        ("garbage-feed", "not_a_feed"),
+        ("not-modified-feed", "bad_response"),
+    ],
 )
 def test_a_feed_that_is_no_feed_is_a_failed_read(crawl, source, kind):
     run = crawl.source_run(source)
@@ -563,6 +582,11 @@ def test_a_broken_entry_does_not_swallow_the_rest_of_its_feed(crawl):
     run = crawl.source_run("cdata")
     assert run["stored"] == 5 and run["errors_by_kind"] == {}
     assert crawl.stats("cdata")["feeds_read_entry_by_entry"] == 1
+
+
+def test_an_empty_page_is_no_article_whatever_its_feed_says(crawl):
+    run = crawl.source_run("empty-page")
+    assert run["stored"] == 0 and run["errors_by_kind"] == {"empty_page": 1}
 
 
 def test_error_lines_are_written_for_people(crawl):
