@@ -651,6 +651,19 @@ def _start_crawl(tmp_path: Path, web: HostileWeb, *command: str) -> subprocess.P
     )  # fmt: skip
 
 
+def _children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (read from /proc: no procps needed)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def _wait_for(condition, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -724,12 +737,7 @@ def test_crawl_and_publish_does_not_publish_an_interrupted_crawl(tmp_path):
         script = _start_crawl(tmp_path, web, "deploy/crawl-and-publish.sh", "heroku")
         _wait_for(lambda: web.hits("/articles/"))
         # the crawl is the script's child: stop it as a shutdown or a timeout would
-        (child,) = [
-            int(pid)
-            for pid in subprocess.run(
-                ["pgrep", "-P", str(script.pid)], capture_output=True, text=True
-            ).stdout.split()
-        ]
+        (child,) = _children(script.pid)
         os.kill(child, signal.SIGTERM)
         out, _ = script.communicate(timeout=60)
     finally:
