@@ -45,7 +45,7 @@ from pipelines.dates import (
 )
 from pipelines.urls import canonical_elsewhere, pick_canonical
 from spiders.items import FetchedPage
-from starcity.hygiene import clean_markup, clean_value
+from starcity.hygiene import clean_markup, clean_value, utf8_holds_controls
 from starcity.pagebounds import MAX_TAGS, bound_markup, cut_tags
 
 log = logging.getLogger(__name__)
@@ -225,13 +225,20 @@ def extract(
         return empty
     # Control characters have no meaning in a news page and break the parser, trafilatura
     # and every XML output downstream (starcity/hygiene.py).
-    text_html, tags_cut = cut_tags(clean_markup(text_html))
+    # (A UTF-8 page whose bytes hold no control character decodes to none.)
+    controls = not (
+        isinstance(body, bytes)
+        and encoding.replace("_", "-").lower() in ("utf-8", "utf-8-sig")
+        and not utf8_holds_controls(body)
+    )
+    text_html = clean_markup(text_html, controls=controls)
+    tags = text_html.count("<")
+    text_html, tags_cut = cut_tags(text_html, tags=tags)
     if tags_cut:
         limits.append(f"only the first {MAX_TAGS:,} tags were read")
     tree = parse_html(text_html)
     # Each element starts with a "<": a page with fewer cannot reach the bound.
-    may_be_over = text_html.count("<") >= MAX_ELEMENTS
-    if may_be_over and cap_elements(tree):
+    if tags >= MAX_ELEMENTS and cap_elements(tree):
         limits.append(f"only the first {MAX_ELEMENTS:,} elements were read")
     found = signals.collect(tree)
     limits += found.skipped

@@ -516,12 +516,24 @@ def _kind(sentence: str, start: int, end: int, iso: str) -> str:
     return "other"
 
 
+# A "sentence" longer than this is read in pieces of this length: every date is judged by
+# the words of its sentence, so one sentence of thousands of dates (a hostile page) would
+# cost the square of its length. Real sentences are far shorter.
+MAX_SENTENCE_CHARS = 600
+# Dates found in one text at most; real articles report tens. Cost: the later ones of a
+# text listing hundreds of dates are not recorded.
+MAX_DATES = 200
+
+
 def _sentences(text: str) -> list[tuple[int, str]]:
-    """(offset, sentence) pairs; a simple splitter on sentence ends and line breaks."""
+    """(offset, sentence) pairs; a simple splitter on sentence ends and line breaks, with
+    sentences longer than MAX_SENTENCE_CHARS cut into pieces."""
     found = []
     for match in re.finditer(r"[^.!?\n]+(?:[.!?]+|$)", text, re.M):
         if match.group(0).strip():
-            found.append((match.start(), match.group(0)))
+            sentence, offset = match.group(0), match.start()
+            for cut in range(0, len(sentence), MAX_SENTENCE_CHARS):
+                found.append((offset + cut, sentence[cut : cut + MAX_SENTENCE_CHARS]))
     return found
 
 
@@ -555,6 +567,8 @@ def find_dates(
     english = language in (None, "en") or language.startswith("en-")
     for kind, pattern in PATTERNS if english else FOREIGN_PATTERNS + PATTERNS:
         for m in pattern.finditer(text):
+            if len(found) >= MAX_DATES:
+                break
             start, end = m.span()
             if any(start < e and s < end for s, e in taken):
                 continue

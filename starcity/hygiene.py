@@ -43,14 +43,35 @@ def _ref(match: re.Match[str]) -> str:
     return match.group(0)
 
 
-def clean_markup(html: str) -> str:
+def clean_markup(html: str, *, controls: bool = True) -> str:
     """``clean_text`` for a page's markup: also character references to control
     characters ("&#12;" in a paragraph empties trafilatura's output as the raw character
-    does). References to 128-159 stay: browsers read them as Windows-1252 punctuation."""
-    html = clean_text(html)
+    does). References to 128-159 stay: browsers read them as Windows-1252 punctuation.
+
+    ``controls=False`` when the page's bytes showed none (``utf8_holds_controls``): the
+    search for raw control characters is skipped, the references are still read.
+    """
+    if controls:
+        html = clean_text(html)
     if _REF_HINT.search(html) is None:
         return html
     return _CHAR_REF.sub(_ref, html)
+
+
+# C0 controls but tab, newline and carriage return, and DEL, as bytes.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+# C1 controls (U+0080-U+009F) and U+FFFE/U+FFFF in UTF-8 (two patterns, so that each is
+# searched by its first byte, as fast as a memchr).
+_UTF8_C1 = re.compile(rb"\xc2[\x80-\x9f]")
+_UTF8_NONCHARACTER = re.compile(rb"\xef\xbf[\xbe\xbf]")
+
+
+def utf8_holds_controls(body: bytes) -> bool:
+    """False when UTF-8 ``body`` can decode to no character clean_text removes: a check
+    at the speed of a byte copy, so that most pages skip the slower search in the text."""
+    if len(body.translate(None, _CONTROL_BYTES)) != len(body):
+        return True
+    return _UTF8_C1.search(body) is not None or _UTF8_NONCHARACTER.search(body) is not None
 
 
 def clean_value(value: Any) -> Any:
