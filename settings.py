@@ -83,6 +83,8 @@ RETRY_BACKOFF_MAX = 30.0
 RETRY_AFTER_MAX_SECONDS = 120
 
 EXTENSIONS = {
+    # A response's header section at most this long (DOWNLOAD_MAXSIZE counts the body only).
+    "spiders.headerlimit.ResponseHeaderLimit": 0,
     # Lower numbers run first at the end of a crawl: group, then record the run.
     "pipelines.grouping.GroupingExtension": 400,
     "pipelines.runrecord.RunRecordExtension": 500,
@@ -97,6 +99,10 @@ STARCITY_MAX_LINKS_PER_PAGE = 10_000
 # others are counted (too_many_sitemaps). A news sitemap is one file; an index of monthly
 # archives lists tens.
 STARCITY_MAX_SITEMAPS_PER_SOURCE = 100
+# Header lines and bytes of one response at most (spiders/headerlimit.py); browsers and
+# servers allow about 100 lines and 8-64 KB.
+STARCITY_MAX_RESPONSE_HEADERS = 500
+STARCITY_MAX_RESPONSE_HEADER_BYTES = 256 * 1024
 
 # Stored articles are not fetched again, except once more while younger than this.
 STARCITY_REFETCH_HOURS = 48

@@ -78,11 +78,20 @@ def _readable(text: str) -> str:
     return printable(text.strip("[]() ,") or "no reason given")
 
 
+def _message(failure: Failure) -> str:
+    """A failure's message in words: its first argument when that is text (Twisted's
+    ParseError carries the bytes the server sent as its second)."""
+    args = getattr(failure.value, "args", ())
+    if args and isinstance(args[0], str):
+        return args[0]
+    return failure.getErrorMessage()
+
+
 def _failed_download(exc: DownloadFailedError) -> tuple[str, str]:
     """What a connection that broke during the exchange says (TLS, a dropped connection)."""
     cause = exc.__cause__
     reasons = getattr(cause, "reasons", None) or []
-    messages = [r.getErrorMessage() for r in reasons if isinstance(r, Failure)]
+    messages = [_message(r) for r in reasons if isinstance(r, Failure)]
     names = " ".join(
         type(r.value).__module__ + "." + type(r.value).__name__
         for r in reasons
@@ -91,6 +100,8 @@ def _failed_download(exc: DownloadFailedError) -> tuple[str, str]:
     detail = _readable("; ".join(messages) if messages else str(exc))
     if "SSL" in names or "ssl" in names.lower() or "certificate" in detail.lower():
         return "tls", f"TLS failed: {detail}"
+    if "TooManyHeaders" in names:
+        return "too_large", f"the response's headers are too long: {detail}"
     if "ParseError" in names or "BadHeaders" in names or "non-integer status" in detail:
         return "bad_response", f"the server's answer is not valid HTTP: {detail}"
     return "connection_lost", f"the connection broke before the answer was complete: {detail}"

@@ -5,6 +5,7 @@ feed the topic pre-filter."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -95,6 +96,33 @@ def read_sitemap(body: bytes, max_entries: int) -> SitemapEntries:
     for element in open_entries:
         take(element)
     return found
+
+
+# A <loc> written out, for sitemaps the parser gives up on part way (an unclosed comment or
+# CDATA section, a stray end tag): their addresses are read from the text itself.
+_LOC = re.compile(rb"<(?:[\w.-]+:)?loc\s*>\s*(?:<!\[CDATA\[)?\s*([^<\s]{1,2083})", re.I)
+
+
+def _without_comments(body: bytes) -> bytes:
+    """``body`` without its closed comments (an unclosed one is kept: it is the break)."""
+    kept: list[bytes] = []
+    pos = 0
+    while (start := body.find(b"<!--", pos)) >= 0:
+        end = body.find(b"-->", start + 4)
+        if end < 0:
+            break
+        kept.append(body[pos:start])
+        pos = end + 3
+    kept.append(body[pos:])
+    return b"".join(kept)
+
+
+def locs_written(body: bytes, max_entries: int) -> tuple[list[str], int]:
+    """The addresses of every <loc> in ``body`` outside comments (up to ``max_entries``),
+    and how many."""
+    matches = _LOC.finditer(_without_comments(body))
+    found = [m.group(1).decode("utf-8", "replace") for m in islice(matches, max_entries)]
+    return found, len(found) + sum(1 for _ in matches)
 
 
 def _hints(entry: Any) -> dict[str, str]:
@@ -198,6 +226,14 @@ class SitemapsSpider(SourceSpider):
             )
             return
         self.discovery_ok(source)
+        written, written_count = locs_written(body, max(self.max_links, limit))
+        if written_count > found.listed:
+            # A broken part (an unclosed comment or CDATA section, a stray end tag) ended
+            # the parse early: the addresses written after it are read from the text.
+            self._inc(source.name, "sitemaps_read_by_loc")
+            hints = dict(found.entries)
+            found.entries = [(loc, hints.get(loc, {})) for loc in written]
+            found.listed = written_count
         if found.kind == "sitemapindex":
             if depth >= MAX_DEPTH:
                 self._inc(source.name, "errors/sitemap_too_deep")

@@ -177,7 +177,15 @@ def crawl(
         for source in getattr(crawler.spider, "sources", [])
     }
     code = _report(stats, db, [s.name for s in active], reasons)
-    if interruption.signum is not None:
+    if interruption.signum is not None and status != "interrupted":
+        # The signal came as the crawl was closing: it had finished, and says so.
+        console.warning(
+            "%s received after the crawl had finished: run %s recorded as %s",
+            signal.Signals(interruption.signum).name,
+            run_id,
+            status,
+        )
+    elif interruption.signum is not None:
         # 128 + the signal's number, as shells report a process a signal ended: 130 for
         # Ctrl-C (SIGINT), 143 for SIGTERM. A scheduler or crawl-and-publish.sh sees the
         # run did not complete (it is recorded "interrupted", its sources too).
@@ -498,6 +506,14 @@ def _run_foreground(command: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line; Ctrl-C before a crawl has started ends it quietly (status 130)."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return 128 + signal.SIGINT
+
+
+def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m starcity", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 

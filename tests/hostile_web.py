@@ -152,6 +152,19 @@ def cookie_check(html: str) -> Route:
     return answer
 
 
+def many_headers(count: int) -> Route:
+    """An answer of ``count`` header lines before a small page (written by hand: the
+    handler's own send_header would do, but this is what a hostile server sends)."""
+
+    def answer(handler: BaseHTTPRequestHandler) -> None:
+        lines = [b"HTTP/1.1 200 OK", b"Content-Type: text/html", b"Content-Length: 28"]
+        lines += [b"X-%d: v" % n for n in range(count)]
+        handler.wfile.write(b"\r\n".join(lines) + b"\r\n\r\n<html><title>x</title></html>")
+        handler.close_connection = True
+
+    return answer
+
+
 def slow(seconds: float, route: tuple[int, dict[str, str], bytes]) -> Route:
     def answer(_handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
         time.sleep(seconds)

@@ -28,6 +28,7 @@ from tests.hostile_web import (
     HostileWeb,
     article,
     cookie_check,
+    many_headers,
     reset_connection,
     slow,
 )
@@ -274,9 +275,54 @@ def build_web(a: HostileWeb, b: HostileWeb, c: HostileWeb) -> None:
         b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
         b"</channel></rss>",
     )
-    # 7. A server that drops the connection.
+    # 7. A server that drops the connection, one that sends 100,000 header lines.
     a.routes["/articles/reset.html"] = reset_connection
-    a.feed("/resets/feed.xml", [f"{a.url}/articles/reset.html"])
+    a.routes["/articles/headers.html"] = many_headers(100_000)
+    a.feed("/resets/feed.xml", [f"{a.url}/articles/reset.html", f"{a.url}/articles/headers.html"])
+    # Feeds: an Atom feed whose entries carry a namespace prefix (counted all the same), an
+    # entry with a description of 2 MB of escaped markup (emptied before parsing).
+    a.routes["/feeds/prefixed.xml"] = (
+        200,
+        {"Content-Type": "application/atom+xml"},
+        (
+            '<a:feed xmlns:a="http://www.w3.org/2005/Atom"><a:title>t</a:title>'
+            + "".join(
+                f"<a:entry><a:title>Star City {n}</a:title>"
+                f'<a:link href="{a.url}/prefixed/{n}.html"/></a:entry>'
+                for n in range(MANY)
+            )
+            + "</a:feed>"
+        ).encode(),
+    )
+    a.routes["/feeds/big-description.xml"] = (
+        200,
+        {"Content-Type": RSS},
+        (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+            f"<item><title>Star City big</title><link>{a.url}/bigdesc/0.html</link>"
+            "<description>" + "&lt;b&gt;x&lt;/b&gt; " * 100_000 + "</description></item>"
+            f"<item><title>Star City small</title><link>{a.url}/bigdesc/1.html</link></item>"
+            "</channel></rss>"
+        ).encode(),
+    )
+    # A sitemap whose second entry opens a CDATA section it never closes.
+    a.routes["/broken-sitemap.xml"] = (
+        200,
+        {"Content-Type": "application/xml"},
+        (
+            '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<url><loc>{a.url}/brokensm/0.html</loc></url>"
+            f"<url><loc><![CDATA[{a.url}/brokensm/1.html</loc></url>"
+            + "".join(f"<url><loc>{a.url}/brokensm/{n}.html</loc></url>" for n in (2, 3, 4))
+            + "</urlset>"
+        ).encode(),
+    )
+    for n in range(MANY):
+        a.page(f"/prefixed/{n}.html", article(f"Star City prefixed note {n}"))
+    for n in range(2):
+        a.page(f"/bigdesc/{n}.html", article(f"Star City described {n}"))
+    for n in range(5):
+        a.page(f"/brokensm/{n}.html", article(f"Star City mapped {n}"))
     # A broken entry (an unclosed CDATA section) must not swallow the entries after it.
     items = "".join(
         f"<item><title>Star City {n}</title><link>{a.url}/cdata/{n}.html</link>"
@@ -394,6 +440,13 @@ sources:
     start_urls: ["{a}/many/feed.xml"]
   - name: cdata
     start_urls: ["{a}/cdata/feed.xml"]
+  - name: prefixed
+    start_urls: ["{a}/feeds/prefixed.xml"]
+  - name: big-description
+    start_urls: ["{a}/feeds/big-description.xml"]
+  - name: broken-sitemap
+    kind: sitemap
+    start_urls: ["{a}/broken-sitemap.xml"]
   - name: empty-page
     start_urls: ["{a}/cdata/with-empty.xml"]
 settings:
@@ -589,9 +642,27 @@ def test_an_empty_page_is_no_article_whatever_its_feed_says(crawl):
     assert run["stored"] == 0 and run["errors_by_kind"] == {"empty_page": 1}
 
 
+def test_a_prefixed_atom_feed_is_capped_like_any(crawl):
+    run = crawl.source_run("prefixed")
+    assert run["errors_by_kind"] == {"too_many_links": 1} and run["stored"] == MAX_LINKS
+
+
+def test_a_huge_description_is_emptied_and_its_entry_kept(crawl):
+    run = crawl.source_run("big-description")
+    assert run["stored"] == 2 and run["errors_by_kind"] == {}
+    assert crawl.stats("big-description")["feed_texts_emptied"] == 1
+
+
+def test_a_sitemap_broken_part_way_is_read_to_its_end(crawl):
+    run = crawl.source_run("broken-sitemap")
+    assert run["stored"] == 5 and run["errors_by_kind"] == {}
+    assert crawl.stats("broken-sitemap")["sitemaps_read_by_loc"] == 1
+
+
 def test_error_lines_are_written_for_people(crawl):
     run = crawl.source_run("resets")
-    assert run["errors_by_kind"] == {"connection_lost": 1}
+    # a dropped connection; a header section longer than any server sends
+    assert run["errors_by_kind"] == {"connection_lost": 1, "too_large": 1}
     lines = [line for line in crawl.stdout.splitlines() if "source resets:" in line]
     assert lines and "[connection_lost]" in lines[0] and "/articles/reset.html" in lines[0]
     assert "Failure" not in crawl.stdout and "<twisted" not in crawl.stdout
@@ -768,6 +839,16 @@ def _status(url: str, method: str = "GET") -> tuple[int, str]:
         ("/starcity/articles/a/b/c", 404),
         ("/starcity/articles?_through=1", 400),
         ("/starcity/articles.json?_through=%7B%7D", 400),
+        (
+            "/starcity/articles?_through="
+            "%7B%22table%22:%22articles%22,%22column%22:%22source%22,%22value%22:%7B%7D%7D",
+            400,
+        ),
+        (
+            "/starcity.atom?sql=select+%27x%27+as+atom_id,+%27t%27+as+atom_title,"
+            "+%2799999999999999999999%27+as+atom_updated",
+            400,
+        ),
         ("/starcity/articles?_timelimit=abc", 400),
         ("/starcity/articles.json?_timelimit=1e400", 400),
         (

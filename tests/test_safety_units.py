@@ -293,6 +293,37 @@ def test_people_and_dates_read_a_bounded_number_of_words():
     assert word_budget_groups(["a b", "c d e", "f", "g " * 20], 5) == [[0, 1], [2], [3]]
 
 
+def test_a_text_of_thousands_of_dates_costs_little():
+    from datetime import date
+
+    from pipelines.text_dates import MAX_DATES, find_dates
+
+    text = "Star City premieres on these dates: " + "1 January 2024, " * 2000
+    assert len(find_dates(text, date(2026, 1, 1))) == MAX_DATES
+
+
+def test_a_through_filter_must_name_one_value():
+    from db.plugins.newsroom import bad_parameter
+
+    assert bad_parameter('_through={"table": "a", "column": "b", "value": [1]}')
+    assert bad_parameter("_through=%7B%7D")
+    assert bad_parameter('_through={"table": "a", "column": "b", "value": "c"}') is None
+
+
+def test_only_the_header_section_counts_against_the_header_limit():
+    from spiders.headerlimit import header_part
+
+    head = b"HTTP/1.1 200 OK\r\nA: b\r\n\r\n"
+    assert header_part(b"", head + b"line\n" * 1000) == (head, True)
+    assert header_part(b"", b"HTTP/1.1 200 OK\r\nA: b") == (b"HTTP/1.1 200 OK\r\nA: b", False)
+    # the blank line split between two reads
+    assert header_part(b"A: b\r\n\r"[-3:], b"\nline\n\nline\n") == (b"\n", True)
+    assert header_part(b"", b"HTTP/1.0 200 OK\nA: b\n\nbody\n") == (
+        b"HTTP/1.0 200 OK\nA: b\n\n",
+        True,
+    )
+
+
 def test_connection_errors_are_described_without_reprs():
     from scrapy.exceptions import DownloadFailedError
 

@@ -32,7 +32,7 @@ from datasette.views.base import DatasetteError
 from feedgen.feed import FeedGenerator
 from markupsafe import Markup
 
-from starcity.hygiene import clean_value
+from starcity.hygiene import clean_text, clean_value
 
 # A `*_link` column of a stored query holds "query_name?param=value" within the same database.
 _LINK = re.compile(r"[a-z_]+\?[a-z_]+=[\w.~%-]+")
@@ -97,6 +97,7 @@ def bad_parameter(query_string: str) -> str | None:
                 and isinstance(through.get("table"), str)
                 and isinstance(through.get("column"), str)
                 and "value" in through
+                and isinstance(through["value"], str | int | float | None)
             ):
                 return '_through must be {"table": ..., "column": ..., "value": ...}'
         elif name == "_timelimit" and not (value.isdigit() and 0 < int(value) <= 10**9):
@@ -267,7 +268,7 @@ def _render_atom_or_empty(
             return _render_atom(
                 datasette, request, sql, columns, rows, database, table, query_name, view_name, data
             )
-        except (ValueError, TypeError, KeyError) as exc:
+        except (ValueError, TypeError, KeyError, OverflowError) as exc:
             # Rows of an arbitrary query (.atom?sql=...) with an empty title, an unreadable
             # date, no id: no feed can be made of them, which is the request's fault.
             raise DatasetteError(f"no Atom feed of these rows: {exc}", status=400) from exc
@@ -280,7 +281,7 @@ def _render_atom_or_empty(
         query = (datasette.metadata("queries", database=database) or {}).get(query_name)
         if isinstance(query, dict) and query.get("title"):
             title = query["title"]
-    feed.title(title)
+    feed.title(clean_text(str(title)) or "feed")
     return Response(
         feed.atom_str(pretty=True), content_type="application/xml; charset=utf-8", status=200
     )
