@@ -146,9 +146,25 @@ def _feed(folder: Path, base: str, name: str, files: list[str]) -> str:
     return f"{base}/{name}"
 
 
+HEADERS_PAGE = "/many-headers.html"
+
+
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
+
+    def do_GET(self) -> None:
+        if self.path != HEADERS_PAGE:
+            super().do_GET()
+            return
+        # 15 MB of header lines before a small page (what no file server sends).
+        page = _article("Star City behind its headers").encode()
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+        self.wfile.write(b"Content-Length: %d\r\n" % len(page))
+        for start in range(0, SIZE // 16, 10_000):
+            self.wfile.write(b"".join(b"X-%09d: v\r\n" % n for n in range(start, start + 10_000)))
+        self.wfile.write(b"\r\n" + page)
+        self.close_connection = True
 
 
 # Runs the crawl as its child and prints the child's peak RSS in kilobytes.
@@ -237,6 +253,12 @@ def main() -> int:
                 name = file.replace("/", "-").split(".")[0]
                 figures = crawl_one(args.root, folder, name, start, options, args.timeout)
                 results[kind] = (len(content.encode()), figures)
+                print(kind, figures, flush=True)
+            if not args.only or any(o in "header lines" for o in args.only):
+                kind = "15 MB of header lines before a small page"
+                feed = _feed(folder, base, "headers.xml", [HEADERS_PAGE.lstrip("/")])
+                figures = crawl_one(args.root, folder, "headers", feed, "kind: feed", args.timeout)
+                results[kind] = (SIZE, figures)
                 print(kind, figures, flush=True)
             # Several such pages in flight at once: each held until the pipeline is done.
             heavy = [f for f in ("short-words.html", "prose.html", "jsonld.html", "elements.html")
