@@ -22,7 +22,7 @@ help:
 	@echo "make crawl    crawl only (SOURCES=real|demo|file, SOURCE=name, DB=path)"
 	@echo "make serve    serve DB in Datasette (read-only)"
 	@echo "make test     run the test suite"
-	@echo "make lint     ruff check and format check"
+	@echo "make lint     ruff check and format check, and the import contracts (lint-imports)"
 	@echo "make bench    time people/date analysis, relevance + duplicate lookup (100k stored), a crawl, memory on hostile pages and the stored queries (100k articles)"
 	@echo "make accuracy / relevance / people-dates   accuracy of extraction, relevance labels, people and dates"
 
@@ -58,6 +58,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -49,11 +49,11 @@ RETRY_EXCEPTIONS = [
 ]
 
 ITEM_PIPELINES = {
-    "pipelines.extract.ExtractPipeline": 100,
-    "pipelines.relevance.RelevancePipeline": 200,
-    "pipelines.dedupe.DedupePipeline": 300,
-    "pipelines.people_dates.PeopleDatesPipeline": 400,
-    "pipelines.store.SQLiteStorePipeline": 900,
+    "starcity.components.extract.ExtractPipeline": 100,
+    "starcity.components.relevance.RelevancePipeline": 200,
+    "starcity.components.duplicates.DedupePipeline": 300,
+    "starcity.components.people_dates.PeopleDatesPipeline": 400,
+    "starcity.components.store.SQLiteStorePipeline": 900,
 }
 
 # Only http(s) is ever fetched: Scrapy's handlers for file:, data:, s3: and ftp: are off, a
@@ -86,8 +86,8 @@ EXTENSIONS = {
     # A response's header section at most this long (DOWNLOAD_MAXSIZE counts the body only).
     "spiders.headerlimit.ResponseHeaderLimit": 0,
     # Lower numbers run first at the end of a crawl: group, then record the run.
-    "pipelines.grouping.GroupingExtension": 400,
-    "pipelines.runrecord.RunRecordExtension": 500,
+    "starcity.components.grouping.GroupingExtension": 400,
+    "starcity.components.runrecord.RunRecordExtension": 500,
 }
 
 # A feed, sitemap or listing page that lists more articles than this (after the topic

@@ -27,7 +27,7 @@ TOOLS = [
     (
         "ours: pipelines.extract",
         ".venv/bin/python",
-        "pipelines.extract:extract",
+        "bench.extractor:extract",
         ["--raw-bytes"],
         ".",
     ),
@@ -172,7 +172,7 @@ def main() -> int:
         ("htmldate", "338 pages of 338 sites (publication day only)"),
     ]:
         lines += [f"## {title}", "", *table(results, subset), ""]
-    ours_cases = args.out / "pipelines-extract-extract.jsonl"
+    ours_cases = args.out / "bench-extractor-extract.jsonl"
     lines += [
         "## Where our extractor errs most",
         "",

@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from db.knowledge import load_into  # noqa: E402
 from db.migrations import open_database  # noqa: E402
 from pipelines.entities import KnowledgeBase  # noqa: E402
+from starcity.config import load_knowledge  # noqa: E402
 
 RELEVANCE = (("relevant", 0.33), ("mention", 0.15), ("uncertain", 0.04), ("off_topic", 0.48))
 LANGUAGES = (("en", 0.8), ("de", 0.05), ("fr", 0.04), ("ru", 0.05), ("es", 0.03), ("pl", 0.03))
@@ -53,8 +54,8 @@ def generate(path: Path, articles: int, seed: int = 7) -> dict[str, int]:
     for suffix in ("-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     db = open_database(str(path))
-    kb = KnowledgeBase.load()
-    load_into(db, kb)
+    kb = KnowledgeBase.from_data(load_knowledge())
+    load_into(db, kb.people, kb.works, kb.organisations)
     kb_people = [p["id"] for p in kb.people]
     others = [f"person-{i}" for i in range(2000)]
     db["people"].insert_all(

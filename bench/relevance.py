@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +24,9 @@ sys.path.insert(0, str(ROOT))
 from pipelines.extract import extract  # noqa: E402
 from pipelines.relevance import LABELS, RelevanceScorer  # noqa: E402
 from starcity.config import load_topic  # noqa: E402
+
+# The fetch time of the pages read here: this run's (what a crawl would give them).
+NOW = datetime.now(UTC)
 
 DEV_DIR = ROOT / "bench" / "relevance"
 
@@ -41,7 +45,7 @@ def judge_all(cases: list[dict], directory: Path = DEV_DIR) -> list[tuple[dict, 
     results = []
     for case in cases:
         body = (directory / case["file"]).read_bytes()
-        record = extract(body, f"https://dev.example/{case['id']}")
+        record = extract(body, f"https://dev.example/{case['id']}", fetched_at=NOW)
         judgement = scorer.judge(record["title"], record["description"], record["text"])
         results.append((case, judgement))
     return results

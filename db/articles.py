@@ -7,37 +7,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from starcity.article import ARTICLE_COLUMNS, Article
 from starcity.hygiene import clean_value
+from starcity.urls import normalize_url
 
-# Columns of `articles` that come from extraction (see db/migrations.py).
-ARTICLE_FIELDS = (
-    "url",
-    "syndication_of",
-    "source",
-    "site_name",
-    "title",
-    "description",
-    "authors",
-    "published_at",
-    "published_at_local",
-    "modified_at",
-    "modified_at_local",
-    "language",
-    "section",
-    "tags",
-    "text",
-    "word_count",
-    "provenance",
-    "http_status",
-    "relevance",
-    "relevance_score",
-    "relevance_evidence",
-    "url_key",
-    "text_hash",
-    "duplicate_match",
-    "duplicate_kind",
-    "duplicate_similarity",
-)
 _JSON_FIELDS = {"authors", "tags", "provenance", "relevance_evidence"}
 
 
@@ -45,7 +18,7 @@ _JSON_FIELDS = {"authors", "tags", "provenance", "relevance_evidence"}
 NEW, UPDATED, KEPT = "new", "updated", "kept"
 
 
-def store_article(db: Database, record: dict[str, Any], seen_at: str) -> str:
+def store_article(db: Database, record: Article, seen_at: str) -> str:
     """Insert or update one article keyed on ``record["canonical_url"]``.
 
     ``first_seen`` is written only when the row is new; ``last_seen`` and
@@ -58,7 +31,7 @@ def store_article(db: Database, record: dict[str, Any], seen_at: str) -> str:
     if not key:
         raise ValueError("article has no canonical_url")
     row: dict[str, Any] = {"canonical_url": key}
-    for name in ARTICLE_FIELDS:
+    for name in ARTICLE_COLUMNS:
         value = clean_value(record.get(name))
         if name in _JSON_FIELDS and value is not None:
             value = json.dumps(value, ensure_ascii=False)
@@ -90,8 +63,6 @@ def store_article(db: Database, record: dict[str, Any], seen_at: str) -> str:
 
 def mark_seen(db: Database, url: str, seen_at: str) -> None:
     """A stored article listed again by a feed: only ``last_seen`` moves."""
-    from pipelines.urls import normalize_url
-
     key = normalize_url(url)
     db.execute(
         "update articles set last_seen = ? where canonical_url = ? or url = ?",

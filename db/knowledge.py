@@ -7,10 +7,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from pipelines.entities import KnowledgeBase
 
-
-def load_into(db: Database, kb: KnowledgeBase) -> int:
+def load_into(
+    db: Database,
+    people: list[dict[str, Any]],
+    works: list[dict[str, Any]],
+    organisations: list[dict[str, Any]],
+) -> int:
     """Upsert every knowledge-base entry; returns how many rows were written."""
 
     def listing(entry: dict[str, Any], key: str) -> str:
@@ -27,7 +30,7 @@ def load_into(db: Database, kb: KnowledgeBase) -> int:
                     "character": p.get("character"),
                     "in_knowledge_base": 1,
                 }
-                for p in kb.people
+                for p in people
             ],
             pk="id",
         )
@@ -42,7 +45,7 @@ def load_into(db: Database, kb: KnowledgeBase) -> int:
                     "studio": w.get("studio"),
                     "premiere": w.get("premiere"),
                 }
-                for w in kb.works
+                for w in works
             ],
             pk="id",
         )
@@ -54,8 +57,8 @@ def load_into(db: Database, kb: KnowledgeBase) -> int:
                     "kind": o.get("kind"),
                     "aliases": listing(o, "aliases"),
                 }
-                for o in kb.organisations
+                for o in organisations
             ],
             pk="id",
         )
-    return len(kb.people) + len(kb.works) + len(kb.organisations)
+    return len(people) + len(works) + len(organisations)

@@ -1,98 +1,33 @@
-"""Stories: relevant articles about the same news event, grouped after each crawl.
+"""Stories: the grouping of relevant articles into news events, written after each crawl.
 
 An article joins the story it is most similar to among stories whose articles were
-published within STORY_WINDOW_DAYS of it; otherwise it starts a new story. Similarity
-combines the words of the headline and lead with the names, dates and figures the two
-articles share. Copies (duplicates) join the story of their original. Articles are
-assigned once, in order of publication, so a story's membership does not shift between
-runs.
+published within ``window_days`` of it; otherwise it starts a new story. What makes two
+articles similar is the caller's (pipelines/stories.py, given the topic by the grouping
+component): this module reads and writes the rows. Copies (duplicates) join the story of
+their original. Articles are assigned once, in order of publication, so a story's
+membership does not shift between runs.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import cache
+from typing import Any, Protocol
 
 from sqlite_utils import Database
 
-from starcity.config import load_topic
 
-STORY_WINDOW_DAYS = 4
-STORY_THRESHOLD = 0.2
-LEAD_WORDS = 80
-_STOP = set(
-    """
-    about above after again against also among an and any are around as at be because been
-    before being below between both but by can could did do does doing down during each few
-    for from further had has have having he her here hers him his how into is it its itself
-    just more most new no nor not now of off on once only or other our out over own same she
-    should so some such than that the their them then there these they this those through to
-    too under until up very was we were what when where which while who whom why will with
-    would you your first says said show series season episode apple star city stars tv
-    """.split()
-)
-_WORD = re.compile(r"[^\W\d_]{4,}", re.U)
-# Capitalised names of one to three words ("Rhys Ifans", "Sony Pictures Television").
-_NAME = re.compile(r"\b[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}")
-_DAY = re.compile(
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?\s+\d{1,2}\b"
-    r"|\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|"
-    r"November|December)\b"
-)
-_MONTH_FIRST = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2})$")
+class Features(Protocol):
+    """What the grouping step makes of an article (pipelines.stories.Features)."""
 
-
-@dataclass
-class Features:
-    words: set[str]
     names: set[str]
 
-    def similarity(self, other: Features) -> float:
-        return 0.5 * _jaccard(self.words, other.words) + 0.5 * _jaccard(self.names, other.names)
+    def similarity(self, other: Any) -> float: ...
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
-
-
-def _day_key(text: str) -> str:
-    """ "May 29" and "29 May" are the same day."""
-    text = text.replace(".", "")
-    match = _MONTH_FIRST.match(text)
-    month, day = (match.group(1), match.group(2)) if match else text.split()[::-1]
-    return f"{month[:3].lower()}-{int(day)}"
-
-
-@cache
-def background() -> frozenset[str]:
-    """Words and names every article about the topic shares (its cast, creators, franchise).
-
-    They say which show an article is about, not which event: stories ignore them.
-    """
-    topic = load_topic()
-    terms = [t for group in topic.evidence.values() for t in group if not t.startswith("re:")]
-    terms += [n for n in topic.names if not n.startswith("re:")]
-    found: set[str] = set()
-    for term in terms:
-        found.add(term.casefold())
-        found.update(w.casefold() for w in _WORD.findall(term))
-    return frozenset(found)
-
-
-def features(title: str | None, description: str | None, text: str | None) -> Features:
-    lead = " ".join((text or "").split()[:LEAD_WORDS])
-    head = f"{title or ''} {description or ''} {lead}"
-    common = background()
-    words = {w.casefold() for w in _WORD.findall(head)} - _STOP - common
-    body = f"{title or ''}. {description or ''}. {text or ''}"
-    names = {n.casefold() for n in _NAME.findall(body)} - _STOP - common
-    names = {n for n in names if not set(n.split()) <= common | _STOP}
-    names |= {_day_key(d) for d in _DAY.findall(body)}
-    return Features(words, names)
+# (title, description, text) -> Features
+Describe = Callable[[str | None, str | None, str | None], Features]
 
 
 def _when(row: dict) -> datetime | None:
@@ -106,9 +41,12 @@ def _when(row: dict) -> datetime | None:
     return moment.replace(tzinfo=None)
 
 
-def assign(db: Database) -> int:
-    """Put every relevant, not yet grouped original into a story; returns how many were placed."""
-    window = timedelta(days=STORY_WINDOW_DAYS)
+def assign(db: Database, features: Describe, threshold: float, window_days: float) -> int:
+    """Put every relevant, not yet grouped original into a story; returns how many were placed.
+
+    ``features`` describes an article; one joins a story when its similarity to one of the
+    story's articles (within ``window_days``) reaches ``threshold``."""
+    window = timedelta(days=window_days)
     pending = list(
         db.query(
             "select canonical_url, title, description, text, published_at, first_seen"
@@ -136,7 +74,7 @@ def assign(db: Database) -> int:
         for row in pending:
             when = _when(row)
             mine = features(row["title"], row["description"], row["text"])
-            best, best_score = None, STORY_THRESHOLD
+            best, best_score = None, threshold
             for story_id, items in members.items():
                 if when is not None and not any(
                     other is None or abs(other - when) <= window for other, _ in items
@@ -169,11 +107,11 @@ def assign(db: Database) -> int:
                 " (select count(*) from articles a where a.story_id = s.id)"
             ).fetchall()
         )
-        refresh(db, touched)
+        refresh(db, features, touched)
     return placed
 
 
-def refresh(db: Database, story_ids: set[int] | None = None) -> None:
+def refresh(db: Database, features: Describe, story_ids: set[int] | None = None) -> None:
     """Recompute stories' headline, dates, counts and shared terms from their articles.
 
     ``story_ids`` limits the work to stories that changed; None refreshes them all.

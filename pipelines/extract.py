@@ -1,7 +1,8 @@
 """Article extraction: HTML bytes in, one record out, every value with the signal that gave it.
 
-One code path serves the Scrapy pipeline (`ExtractPipeline`), the function
-`extract(body, url, headers)` and the command line `python -m pipelines.extract FILE_OR_URL`.
+One code path serves the crawl (starcity/components/extract.py), the function
+`extract(body, url, headers, fetched_at=...)` and the command line
+`python -m pipelines.extract FILE_OR_URL` (starcity/extract_command.py).
 
 Signals are tried in this order of trust (docs/extraction.md): JSON-LD, OpenGraph and
 `article:*` meta, other common meta tags, `<time>` elements and bylines in the page,
@@ -10,31 +11,23 @@ the URL, then text heuristics (htmldate for dates, trafilatura for the main text
 
 from __future__ import annotations
 
-import argparse
-import json
 import logging
-import os
 import re
 import sys
-import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
-from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
-from itemadapter import ItemAdapter
 from lxml import etree
-from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
 from w3lib.encoding import html_to_unicode, http_content_type_encoding
 
-from pipelines import signals
+from pipelines import page_metadata as metadata
 from pipelines.authors import clean_authors
-from pipelines.dates import (
+from pipelines.page_dates import (
     DateValue,
     naive_window,
     parse_date,
@@ -43,34 +36,12 @@ from pipelines.dates import (
     with_url_day,
     year_written,
 )
-from pipelines.urls import canonical_elsewhere, pick_canonical
-from spiders.items import FetchedPage
+from starcity.article import EXTRACTED_FIELDS, ExtractedArticle
 from starcity.hygiene import clean_markup, clean_value, utf8_holds_controls
 from starcity.pagebounds import MAX_TAGS, bound_markup, cut_tags
+from starcity.urls import canonical_elsewhere, pick_canonical
 
 log = logging.getLogger(__name__)
-
-# Keys every record has, whatever the page holds.
-RECORD_KEYS = (
-    "url",
-    "canonical_url",
-    "syndication_of",
-    "title",
-    "description",
-    "site_name",
-    "authors",
-    "published",
-    "published_utc",
-    "modified",
-    "modified_utc",
-    "language",
-    "section",
-    "tags",
-    "text",
-    "word_count",
-    "encoding",
-    "provenance",
-)
 
 
 def decode_body(body: bytes | str, headers: Mapping[str, str] | None = None) -> tuple[str, str]:
@@ -199,30 +170,31 @@ def extract(
     url: str,
     headers: Mapping[str, str] | None = None,
     *,
-    fetched_at: datetime | None = None,
+    fetched_at: datetime,
     hints: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> ExtractedArticle:
     """Extract one article record from a page.
 
     ``body`` is the page as fetched (bytes, or an already decoded str), ``url`` the
     page's address, ``headers`` the HTTP response headers (for the charset).
     ``hints`` are what a feed said about the page; they are used only when the page
-    itself has nothing. Returns a dict with the keys in ``RECORD_KEYS``; values the
-    page does not give are None (lists are empty), and ``provenance`` names the
-    signal behind each value. ``published``/``modified`` are ISO 8601 as the page
-    wrote them (its own UTC offset kept); ``*_utc`` are the same instants in UTC.
+    itself has nothing. ``fetched_at`` (aware) is when the page was fetched: dates after
+    it are not plausible. Returns the fields of ``ExtractedArticle``; values the page
+    does not give are None (lists are empty), and ``provenance`` names the signal
+    behind each value. ``*_at_local`` are ISO 8601 as the page wrote them (its own UTC
+    offset kept); ``*_at`` are the same instants in UTC.
     """
-    now = fetched_at or datetime.now(UTC)
+    now = fetched_at
     hints = clean_value(dict(hints or {}))
-    body, limits = bound_markup(body, jsonld_max=signals.JSONLD_MAX_CHARS)
+    body, limits = bound_markup(body, jsonld_max=metadata.JSONLD_MAX_CHARS)
     text_html, encoding = decode_body(body, headers)
     if looks_binary(text_html):
         # An image, an archive or a broken transfer served as HTML: nothing to extract,
         # and feed hints must not dress it up as an article.
-        empty = {key: None for key in RECORD_KEYS}
+        empty = {key: None for key in EXTRACTED_FIELDS}
         empty.update(url=url, authors=[], tags=[], word_count=0, encoding=encoding)
         empty["provenance"] = {"unreadable": "binary content"}
-        return empty
+        return cast(ExtractedArticle, empty)
     # Control characters have no meaning in a news page and break the parser, trafilatura
     # and every XML output downstream (starcity/hygiene.py).
     # (A UTF-8 page whose bytes hold no control character decodes to none.)
@@ -240,7 +212,7 @@ def extract(
     # Each element starts with a "<": a page with fewer cannot reach the bound.
     if tags >= MAX_ELEMENTS and cap_elements(tree):
         limits.append(f"only the first {MAX_ELEMENTS:,} elements were read")
-    found = signals.collect(tree)
+    found = metadata.collect(tree)
     limits += found.skipped
     article = found.article  # the JSON-LD article object, or {}
     meta = found.meta
@@ -250,7 +222,7 @@ def extract(
     canonical_candidates = [
         ("link:canonical", found.canonical),
         ("meta:og:url", meta.first("og:url")),
-        ("jsonld:url", signals.jsonld_url(article)),
+        ("jsonld:url", metadata.jsonld_url(article)),
     ]
     canonical, signal = pick_canonical(url, canonical_candidates)
     record["canonical_url"], provenance["canonical_url"] = canonical, signal
@@ -258,11 +230,11 @@ def extract(
         url, canonical_candidates
     )
 
-    record["title"], provenance["title"] = signals.pick_title(found, hints.get("title"))
+    record["title"], provenance["title"] = metadata.pick_title(found, hints.get("title"))
 
     text_value, signal = _first(
         [
-            ("jsonld:description", signals.as_text(article.get("description"))),
+            ("jsonld:description", metadata.as_text(article.get("description"))),
             ("meta:og:description", meta.first("og:description")),
             ("meta:description", meta.first("description")),
             ("feed:summary", hints.get("summary")),
@@ -272,7 +244,7 @@ def extract(
 
     text_value, signal = _first(
         [
-            ("jsonld:publisher", signals.jsonld_publisher(found)),
+            ("jsonld:publisher", metadata.jsonld_publisher(found)),
             ("meta:og:site_name", meta.first("og:site_name")),
             ("meta:application-name", meta.first("application-name")),
         ]
@@ -282,9 +254,9 @@ def extract(
     site = record["site_name"]
     host = urlsplit(record["canonical_url"]).hostname or ""
     authors, signal = [], None
-    credit_lines = cache(lambda: signals.cjk_credits(tree))
+    credit_lines = cache(lambda: metadata.cjk_credits(tree))
     for candidate_signal, names in [
-        ("jsonld:author", signals.jsonld_authors(found)),
+        ("jsonld:author", metadata.jsonld_authors(found)),
         (
             "microdata:author",
             found.properties.get("author", []) + found.properties.get("creator", []),
@@ -294,15 +266,15 @@ def extract(
         ("meta:parsely-author", meta.all("parsely-author")),
         ("meta:sailthru.author", meta.all("sailthru.author")),
         ("meta:dc.creator", meta.all("dc.creator") or meta.all("dcterms.creator")),
-        ("meta:twitter:written-by", signals.twitter_written_by(meta)),
+        ("meta:twitter:written-by", metadata.twitter_written_by(meta)),
         ("meta:byl", meta.all("byl")),
-        ("meta:*author", signals.other_author_meta(meta)),
+        ("meta:*author", metadata.other_author_meta(meta)),
         ("byline", found.bylines),
-        ("text:author-label", signals.labelled_author(tree)),
+        ("text:author-label", metadata.labelled_author(tree)),
         ("feed:author", [hints["author"]] if hints.get("author") else []),
         # Text heuristics for pages that mark up no author, read only when needed.
-        ("text:byline-before-date", lambda: signals.byline_before_dateline(tree, now)),
-        ("text:credit-paragraph", lambda: signals.credit_paragraph(tree)),
+        ("text:byline-before-date", lambda: metadata.byline_before_dateline(tree, now)),
+        ("text:credit-paragraph", lambda: metadata.credit_paragraph(tree)),
         ("text:credit-line", lambda: credit_lines()[0]),
         ("text:editor-credit", lambda: credit_lines()[1]),
     ]:
@@ -323,8 +295,8 @@ def extract(
 
     published, signal = _pick_date(
         [
-            ("jsonld:datePublished", signals.as_text(article.get("datePublished"))),
-            ("jsonld:dateCreated", signals.as_text(article.get("dateCreated"))),
+            ("jsonld:datePublished", metadata.as_text(article.get("datePublished"))),
+            ("jsonld:dateCreated", metadata.as_text(article.get("dateCreated"))),
             ("microdata:datePublished", found.prop("datePublished")),
             ("meta:article:published_time", meta.first("article:published_time")),
             ("meta:og:article:published_time", meta.first("og:article:published_time")),
@@ -339,35 +311,35 @@ def extract(
                 or meta.first("dcterms.created")
                 or meta.first("dcterms.date"),
             ),
-            ("jsonld:WebPage.datePublished", signals.jsonld_page_date(found)),
+            ("jsonld:WebPage.datePublished", metadata.jsonld_page_date(found)),
             ("time[datetime]", found.published_time),
-            ("url", signals.date_in_url(url)),
+            ("url", metadata.date_in_url(url)),
             ("feed:published", hints.get("published")),
         ],
         now,
     )
     if published is not None and "+offset" not in signal:
-        local = with_url_day(published, signals.date_in_url(url))
+        local = with_url_day(published, metadata.date_in_url(url))
         if local is not None:
             published, signal = local, f"{signal}+offset:url"
     if published is None:
         published, signal = _pick_date(
             [
-                ("text:labelled", signals.labelled_date(tree, now)),
-                ("text:label-value", signals.label_value_date(tree, now)),
-                ("text:dateline", signals.date_after_headline(tree, now)),
-                ("htmldate", signals.htmldate_guess(tree, url, now)),
+                ("text:labelled", metadata.labelled_date(tree, now)),
+                ("text:label-value", metadata.label_value_date(tree, now)),
+                ("text:dateline", metadata.date_after_headline(tree, now)),
+                ("htmldate", metadata.htmldate_guess(tree, url, now)),
             ],
             now,
             written_in=text_html,
         )
-    record["published"] = published.iso if published else None
-    record["published_utc"] = published.utc if published else None
+    record["published_at_local"] = published.iso if published else None
+    record["published_at"] = published.utc if published else None
     provenance["published"] = signal
 
     modified, signal = _pick_date(
         [
-            ("jsonld:dateModified", signals.as_text(article.get("dateModified"))),
+            ("jsonld:dateModified", metadata.as_text(article.get("dateModified"))),
             ("microdata:dateModified", found.prop("dateModified")),
             ("meta:article:modified_time", meta.first("article:modified_time")),
             ("meta:og:updated_time", meta.first("og:updated_time")),
@@ -378,23 +350,23 @@ def extract(
     # A modified date before the published date is a template error: drop it.
     if modified and published and modified.utc_sort_key() < published.utc_sort_key():
         modified, signal = None, None
-    record["modified"] = modified.iso if modified else None
-    record["modified_utc"] = modified.utc if modified else None
+    record["modified_at_local"] = modified.iso if modified else None
+    record["modified_at"] = modified.utc if modified else None
     provenance["modified"] = signal
 
     text_value, signal = _first(
         [
-            ("jsonld:inLanguage", signals.as_text(article.get("inLanguage"))),
+            ("jsonld:inLanguage", metadata.as_text(article.get("inLanguage"))),
             ("html[lang]", found.html_lang),
             ("meta:og:locale", meta.first("og:locale")),
             ("http:content-language", _header(headers, "content-language")),
         ]
     )
-    record["language"], provenance["language"] = signals.language_code(text_value), signal
+    record["language"], provenance["language"] = metadata.language_code(text_value), signal
 
     text_value, signal = _first(
         [
-            ("jsonld:articleSection", signals.as_text(article.get("articleSection"))),
+            ("jsonld:articleSection", metadata.as_text(article.get("articleSection"))),
             ("meta:article:section", meta.first("article:section")),
         ]
     )
@@ -402,9 +374,9 @@ def extract(
 
     tags, signal = _first(
         [
-            ("jsonld:keywords", signals.keywords(article.get("keywords"))),
+            ("jsonld:keywords", metadata.keywords(article.get("keywords"))),
             ("meta:article:tag", meta.all("article:tag")),
-            ("meta:keywords", signals.keywords(meta.first("keywords"))),
+            ("meta:keywords", metadata.keywords(meta.first("keywords"))),
         ]
     )
     record["tags"], provenance["tags"] = list(tags or []), signal
@@ -421,7 +393,7 @@ def extract(
     record["title"] = cut_long_words(record["title"])
     record["description"] = cut_long_words(record["description"])
     record["provenance"] = {k: v for k, v in provenance.items() if v}
-    return {key: record.get(key) for key in RECORD_KEYS}
+    return cast(ExtractedArticle, {key: record.get(key) for key in EXTRACTED_FIELDS})
 
 
 # Page furniture that text extraction keeps above the first paragraph on some layouts
@@ -437,7 +409,7 @@ def trim_leading_chrome(
     text: str | None,
     title: str | None,
     authors: list[str] | None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> str | None:
     """Drop breadcrumb, headline, byline and dateline lines from the top of ``text``."""
     if not text:
@@ -447,7 +419,7 @@ def trim_leading_chrome(
     lines = text.split("\n")
     names = [a.casefold() for a in authors or [] if a]
     norm_title = " ".join((title or "").split()).casefold()
-    oldest, newest = naive_window(now or datetime.now(UTC))
+    oldest, newest = naive_window(now)
     dropped = 0
     while dropped < min(_CHROME_LINES_MAX, len(lines) - 1):
         line = " ".join(lines[dropped].split())
@@ -505,112 +477,9 @@ def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
     return None
 
 
-class ExtractPipeline:
-    """Scrapy pipeline: run `extract` on each fetched page and attach the record to the item."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
-        return cls(crawler)
-
-    def process_item(self, item: Any) -> Any:
-        if not isinstance(item, FetchedPage):
-            return item
-        adapter = ItemAdapter(item)
-        stats = self.crawler.stats
-        source = adapter.get("source")
-        fetched_at = adapter.get("fetched_at")
-        started = time.perf_counter()
-        try:
-            record = extract(
-                adapter["body"],
-                adapter["url"],
-                adapter.get("headers"),
-                fetched_at=datetime.fromisoformat(fetched_at) if fetched_at else None,
-                hints=adapter.get("hints"),
-            )
-        except Exception as exc:  # a page we cannot parse must not stop the crawl
-            stats.inc_value(f"source/{source}/errors/extract_failed")
-            log.warning("cannot extract %s: %s: %s", adapter["url"], type(exc).__name__, exc)
-            raise DropItem(f"extraction failed for {adapter['url']}: {exc}") from exc
-        finally:
-            stats.inc_value("extract/seconds_total", time.perf_counter() - started)
-        own_title = record["title"] and record["provenance"].get("title") != "feed:title"
-        if not own_title and not record["text"]:
-            # Nothing of its own (a feed's title alone does not make a page an article).
-            stats.inc_value(f"source/{source}/errors/empty_page")
-            raise DropItem(f"no title and no text in {adapter['url']}")
-        if record["provenance"].get("limits"):
-            # A page larger than the bounds on the work of one page (kept, counted).
-            stats.inc_value(f"source/{source}/pages_bounded")
-        adapter["article"] = record
-        return item
-
-
-def _main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m pipelines.extract",
-        description="Extract an article record from a saved page or a URL and print it as JSON.",
-    )
-    parser.add_argument("page", help="a local HTML file, or an http(s) URL to fetch")
-    parser.add_argument("--url", help="the page's URL (for a local file: resolves links, dates)")
-    parser.add_argument(
-        "--no-people",
-        action="store_true",
-        help="leave out people and dates (no spaCy model is loaded)",
-    )
-    parser.add_argument(
-        "--spacy-model",
-        default=os.environ.get("STARCITY_SPACY_MODEL"),
-        help="spaCy model for people (default: STARCITY_SPACY_MODEL, else the crawl's default)",
-    )
-    args = parser.parse_args(argv)
-    headers: dict[str, str] = {}
-    if args.page.startswith(("http://", "https://")):
-        import urllib.error
-        import urllib.request
-
-        settings_ua = "StarCityMonitor/0.1 (news-monitoring crawler; python -m pipelines.extract)"
-        request = urllib.request.Request(args.page, headers={"User-Agent": settings_ua})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                body = response.read()
-                headers = dict(response.headers.items())
-                url = args.url or response.geturl()
-        except urllib.error.HTTPError as exc:
-            print(f"error: cannot fetch {args.page}: HTTP {exc.code} {exc.reason}", file=sys.stderr)
-            return 1
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            print(f"error: cannot fetch {args.page}: {reason}", file=sys.stderr)
-            return 1
-    else:
-        path = Path(args.page)
-        try:
-            body = path.read_bytes()
-        except OSError as exc:
-            print(f"error: cannot read {path}: {exc.strerror}", file=sys.stderr)
-            return 2
-        url = args.url or path.resolve().as_uri()
-    record = extract(body, url, headers)
-    from pipelines.people_dates import relevance_of
-
-    record["relevance"] = relevance_of(record)
-    if not args.no_people:
-        from pipelines.entities import DEFAULT_MODEL
-        from pipelines.people_dates import describe
-
-        try:
-            record.update(describe(record, args.spacy_model or DEFAULT_MODEL))
-        except RuntimeError as exc:  # a spaCy model that is not installed
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-    json.dump(record, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(_main())
+    # The command line fetches and loads configuration: it lives above the steps
+    # (starcity/extract_command.py); this entry point only hands over to it.
+    from starcity.extract_command import main
+
+    sys.exit(main())

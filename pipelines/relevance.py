@@ -14,10 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from itemadapter import ItemAdapter
-from scrapy.crawler import Crawler
-
-from starcity.config import Topic, load_topic
+from starcity.config import Topic
 
 LABELS = ("relevant", "mention", "uncertain", "off_topic")
 ZONES = ("title", "lead", "body")
@@ -250,28 +247,3 @@ class RelevanceScorer:
         if other > 0 and not (specific or franchise):
             return "off_topic"
         return "uncertain"
-
-
-class RelevancePipeline:
-    """Scrapy pipeline: judge each extracted article and attach label, score and evidence."""
-
-    def __init__(self, crawler: Crawler, scorer: RelevanceScorer) -> None:
-        self.crawler = crawler
-        self.scorer = scorer
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> RelevancePipeline:
-        return cls(crawler, RelevanceScorer(load_topic(crawler.settings["STARCITY_TOPIC"])))
-
-    def process_item(self, item: Any) -> Any:
-        adapter = ItemAdapter(item)
-        article = adapter.get("article")
-        if not article:
-            return item
-        judgement = self.scorer.judge(article["title"], article["description"], article["text"])
-        article["relevance"] = judgement.label
-        article["relevance_score"] = judgement.score
-        article["relevance_evidence"] = judgement.evidence
-        self.crawler.stats.inc_value(f"relevance/{judgement.label}")
-        self.crawler.stats.inc_value(f"source/{adapter['source']}/{judgement.label}")
-        return item

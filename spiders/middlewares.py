@@ -2,15 +2,13 @@
 request, skip pages already stored, ask feeds politely.
 
 None writes the database: what they learn during a crawl goes into Scrapy's stats, and
-the run record (pipelines/runrecord.py) stores it.
+the run record (starcity/components/runrecord.py, db/runs.py) stores it.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
@@ -19,10 +17,11 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.httpobj import urlparse_cached
 
-from pipelines.urls import normalize_url
+from db.pages import feed_validators, stored_pages
 from spiders.errors import RefusedRequest
 from starcity.hygiene import printable
 from starcity.urlgate import SCHEMES, RefusedURL, request_url, same_site
+from starcity.urls import normalize_url
 
 log = logging.getLogger(__name__)
 source_log = logging.getLogger("starcity.sources")
@@ -169,19 +168,6 @@ class KnownPage(IgnoreRequest):
     """The page is stored already and needs no new fetch."""
 
 
-def _read(db_path: str, sql: str) -> list[tuple]:
-    """Rows from the database, or none when it or the table does not exist yet."""
-    if not Path(db_path).exists():
-        return []
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        return conn.execute(sql).fetchall()
-    except sqlite3.OperationalError:
-        return []
-    finally:
-        conn.close()
-
-
 class KnownPagesMiddleware:
     """Do not fetch an article page again once it is stored.
 
@@ -203,12 +189,7 @@ class KnownPagesMiddleware:
 
     def spider_opened(self, spider: Spider) -> None:
         now = datetime.now(UTC)
-        rows = _read(
-            self.db_path,
-            "select url, canonical_url, coalesce(published_at, first_seen), times_seen"
-            " from articles",
-        )
-        for url, canonical, when, times_seen in rows:
+        for url, canonical, when, times_seen in stored_pages(self.db_path):
             if (times_seen or 0) < 2 and self._young(when, now):
                 continue  # one more fetch for updates
             self.skip.add(normalize_url(url))
@@ -250,8 +231,7 @@ class ConditionalFeedMiddleware:
         return mw
 
     def spider_opened(self, spider: Spider) -> None:
-        rows = _read(self.db_path, "select url, etag, last_modified from feed_state")
-        self.validators = {url: (etag, modified) for url, etag, modified in rows}
+        self.validators = feed_validators(self.db_path)
 
     def process_request(self, request: Request) -> None:
         if request.meta.get("role") != "feed":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -169,3 +170,25 @@ def load_topic(path: str | Path = DEFAULT_TOPIC) -> Topic:
         other_contexts=groups("other_contexts"),
         description=data.get("description", ""),
     )
+
+
+KNOWLEDGE_FILE = ROOT / "db" / "knowledge.yml"
+
+
+def resolve_path(path: str | Path) -> Path:
+    """A configured path; a relative one is taken from the project's root."""
+    path = Path(path)
+    return path if path.is_absolute() else ROOT / path
+
+
+def load_knowledge(path: str | Path = KNOWLEDGE_FILE) -> dict[str, Any]:
+    """Read the knowledge base file (people, works, organisations, words that are no
+    people) as plain data, for pipelines.entities.KnowledgeBase."""
+    path = resolve_path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read knowledge base: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the knowledge base must be a mapping")
+    return data

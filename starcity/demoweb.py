@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import mimetypes
+import os
 import posixpath
 import threading
 import time
@@ -267,3 +268,8 @@ def start_or_reuse(port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> tuple[D
             f"cannot serve the demo web on {host}:{port} ({exc.strerror}); "
             "set STARCITY_DEMO_PORT (make DEMO_PORT=...) to a free port"
         ) from exc
+
+
+def demo_port() -> int:
+    """The demo web's port: STARCITY_DEMO_PORT, else 8002 (part of its article URLs)."""
+    return int(os.environ.get("STARCITY_DEMO_PORT") or 8002)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import HOSTILE_PAGES
+from tests.helpers import HOSTILE_PAGES
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from pipelines.authors import clean_authors
-from pipelines.dates import parse_date, plausible
-from pipelines.urls import normalize_url, pick_canonical
+from pipelines.page_dates import parse_date, plausible
+from starcity.urls import normalize_url, pick_canonical
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_crawl
+from tests.helpers import run_crawl
 
 DEMO_ARTICLES = 12
 
@@ -215,7 +215,7 @@ def test_run_records_per_source(crawled):
 
 def test_make_crawl_sources_demo_twice_keeps_row_count(tmp_path, monkeypatch):
     """`make crawl SOURCES=demo`: the crawl starts its own demo web, on the same port each time."""
-    from tests.conftest import free_port
+    from tests.helpers import free_port
 
     monkeypatch.setenv("STARCITY_DEMO_PORT", str(free_port()))
     db = tmp_path / "t.db"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_crawl
+from tests.helpers import ROOT, run_crawl
 from tests.hostile_web import (
     HTML,
     RSS,

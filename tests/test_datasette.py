@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import get_json, run_crawl
+from tests.helpers import get_json, run_crawl
 
 
 @pytest.fixture

@@ -7,7 +7,15 @@ import pytest
 from db import duplicates, stories
 from db.articles import store_article
 from db.migrations import open_database
-from pipelines.dedupe import DuplicateIndex, minhash, text_hash, url_key
+from pipelines.fingerprints import DuplicateIndex, minhash, text_hash, url_key
+from pipelines.stories import STORY_THRESHOLD, STORY_WINDOW_DAYS, StoryFeatures
+from starcity.config import load_topic
+
+
+def assign(db) -> int:
+    """Stories grouped as the crawl groups them with the default topic."""
+    return stories.assign(db, StoryFeatures(load_topic()), STORY_THRESHOLD, STORY_WINDOW_DAYS)
+
 
 TEXT = (
     "Apple TV has set Friday May 29 as the premiere date for Star City, the spinoff of For "
@@ -125,7 +133,7 @@ def test_stories_group_one_event_and_keep_others_apart(tmp_path):
         article("https://d.example/4", "2026-03-10T17:00:00+00:00", relevance="off_topic"),
         "t",
     )
-    assert stories.assign(db) == 3
+    assert assign(db) == 3
     by_url = {r["canonical_url"]: r["story_id"] for r in db.query("select * from articles")}
     assert by_url["https://a.example/1"] == by_url["https://b.example/2"]
     assert by_url["https://c.example/3"] != by_url["https://a.example/1"]
@@ -134,4 +142,4 @@ def test_stories_group_one_event_and_keep_others_apart(tmp_path):
     assert story["article_count"] == 2 and story["source_count"] == 2
     assert story["headline"] == "Star City premiere set for May 29"
     assert "may-29" in story["terms"]
-    assert stories.assign(db) == 0  # already placed articles stay where they are
+    assert assign(db) == 0  # already placed articles stay where they are

@@ -12,7 +12,7 @@ import lxml.html
 import pytest
 
 from starcity.demoweb import DemoWeb, start_or_reuse
-from tests.conftest import free_port, run_crawl
+from tests.helpers import free_port, run_crawl
 
 NS = {
     "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",

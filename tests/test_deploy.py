@@ -5,7 +5,7 @@ from __future__ import annotations
 import configparser
 import re
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 DEPLOY = ROOT / "deploy"
 

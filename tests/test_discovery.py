@@ -8,7 +8,7 @@ import sqlite3
 import subprocess
 import sys
 
-from tests.conftest import ROOT, run_crawl
+from tests.helpers import ROOT, run_crawl
 
 
 def test_scrapy_list_shows_every_spider():

@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 
-from tests.conftest import ROOT, free_port
+from tests.helpers import ROOT, free_port
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pipelines.extract import decode_body, extract
-from pipelines.urls import normalize_url
-from tests.conftest import ROOT
+from pipelines.extract import decode_body
+from starcity.urls import normalize_url
+from tests.helpers import ROOT, extract
 
 URL = "https://news.example.com/2026/02/26/star-city-first-look/"
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
@@ -40,8 +40,8 @@ def test_jsonld_graph_with_nested_author_references():
     assert record["title"] == "First look at Star City"
     assert record["authors"] == ["Dana Whitfield"]
     assert record["site_name"] == "Orbit News"
-    assert record["published"] == "2026-02-26T14:05:00-08:00"
-    assert record["published_utc"] == "2026-02-26T22:05:00+00:00"
+    assert record["published_at_local"] == "2026-02-26T14:05:00-08:00"
+    assert record["published_at"] == "2026-02-26T22:05:00+00:00"
     assert record["provenance"]["published"] == "jsonld:datePublished"
 
 
@@ -53,7 +53,7 @@ def test_broken_jsonld_block_does_not_hide_the_next_one():
     )
     record = extract(page(head, ARTICLE_TEXT), URL, fetched_at=NOW)
     assert record["title"] == "Kept"
-    assert record["published"] == "2026-03-01"
+    assert record["published_at_local"] == "2026-03-01"
 
 
 def test_jsonld_html_entities_are_decoded():
@@ -73,7 +73,7 @@ def test_microdata_and_rdfa():
     record = extract(page("", body), URL, fetched_at=NOW)
     assert record["title"] == "Microdata headline"
     assert record["authors"] == ["Marco Ruiz"]
-    assert record["published"] == "2025-02-14T09:00:00-08:00"
+    assert record["published_at_local"] == "2025-02-14T09:00:00-08:00"
 
     rdfa = (
         '<div vocab="https://schema.org/" typeof="NewsArticle">'
@@ -84,7 +84,7 @@ def test_microdata_and_rdfa():
     )
     record = extract(page("", rdfa), URL, fetched_at=NOW)
     assert record["authors"] == ["Priya Castellano"]
-    assert record["published"] == "2026-05-28"
+    assert record["published_at_local"] == "2026-05-28"
 
 
 def test_opengraph_only_page():
@@ -101,7 +101,7 @@ def test_opengraph_only_page():
     record = extract(page(head, ARTICLE_TEXT), URL, fetched_at=NOW)
     assert record["title"] == "Star City review"  # site name cut
     assert record["authors"] == ["Priya Castellano"]
-    assert record["modified"] == "2026-05-29T08:15:00-04:00"
+    assert record["modified_at_local"] == "2026-05-29T08:15:00-04:00"
     assert record["section"] == "Reviews"
     assert record["tags"] == ["Star City", "Apple TV"]
 
@@ -116,7 +116,7 @@ def test_byline_in_sidebar_or_comments_is_not_the_author():
     )
     record = extract(page("<title>Headline - Courier</title>", body), URL, fetched_at=NOW)
     assert record["authors"] == ["Eleanor Price"]
-    assert record["published"] == "2025-02-06T10:15:00+00:00"
+    assert record["published_at_local"] == "2025-02-06T10:15:00+00:00"
     assert record["provenance"]["authors"] == "byline"
 
 
@@ -126,7 +126,7 @@ def test_future_and_ancient_dates_are_rejected_and_the_next_signal_used():
         '<meta name="date" content="1970-01-01">'
     )
     record = extract(page(head, ARTICLE_TEXT), URL, fetched_at=NOW)
-    assert record["published"] == "2026-02-26"
+    assert record["published_at_local"] == "2026-02-26"
     assert record["provenance"]["published"] == "url"
 
 
@@ -136,15 +136,15 @@ def test_modified_before_published_is_dropped():
         '<meta property="article:modified_time" content="2026-02-20T10:00:00Z">'
     )
     record = extract(page(head, ARTICLE_TEXT), URL, fetched_at=NOW)
-    assert record["modified"] is None
+    assert record["modified_at_local"] is None
 
 
 def test_utc_metadata_takes_the_pages_own_offset():
     head = '<meta property="article:published_time" content="2023-11-09T03:28:35+00:00">'
     body = '<time datetime="2023-11-08T22:28:35-05:00">November 8</time>' + ARTICLE_TEXT
     record = extract(page(head, body), URL, fetched_at=NOW)
-    assert record["published"] == "2023-11-08T22:28:35-05:00"
-    assert record["published_utc"] == "2023-11-09T03:28:35+00:00"
+    assert record["published_at_local"] == "2023-11-08T22:28:35-05:00"
+    assert record["published_at"] == "2023-11-09T03:28:35+00:00"
     assert record["provenance"]["published"].startswith("meta:article:published_time+offset")
 
 
@@ -263,7 +263,7 @@ def test_page_wide_body_classes_do_not_hide_the_byline_and_headline():
     record = extract(html, URL, fetched_at=NOW)
     assert record["authors"] == ["Eleanor Price"]
     assert record["title"] == "Star City premiere set"
-    assert record["published"] == "2026-02-26T10:15:00+01:00"
+    assert record["published_at_local"] == "2026-02-26T10:15:00+01:00"
 
 
 def test_title_spelled_as_the_social_title_when_the_words_agree():
@@ -366,19 +366,19 @@ def test_dateline_under_the_headline_when_no_machine_readable_date():
     )
     url = "https://news.example.com/culture/star-city-premiere"
     record = extract(page("", body), url, fetched_at=NOW)
-    assert record["published"] == "2020-10-13"
+    assert record["published_at_local"] == "2020-10-13"
     assert record["provenance"]["published"] == "text:dateline"
 
 
 def test_utc_timestamp_takes_the_local_day_of_the_permalink():
     head = '<meta property="article:published_time" content="2026-02-25T23:10:00+00:00">'
     record = extract(page(head, ARTICLE_TEXT), URL, fetched_at=NOW)  # URL: /2026/02/26/
-    assert record["published"] == "2026-02-26T00:10:00+01:00"
-    assert record["published_utc"] == "2026-02-25T23:10:00+00:00"
+    assert record["published_at_local"] == "2026-02-26T00:10:00+01:00"
+    assert record["published_at"] == "2026-02-25T23:10:00+00:00"
     assert record["provenance"]["published"] == "meta:article:published_time+offset:url"
     # a URL day no UTC offset can reach is not a local day: the value stays as written
     head = '<meta property="article:published_time" content="2026-02-20T10:00:00+00:00">'
-    assert extract(page(head, ARTICLE_TEXT), URL, fetched_at=NOW)["published"] == (
+    assert extract(page(head, ARTICLE_TEXT), URL, fetched_at=NOW)["published_at_local"] == (
         "2026-02-20T10:00:00+00:00"
     )
 
@@ -390,7 +390,8 @@ def test_dateline_with_spaced_day_and_month():
         + ARTICLE_TEXT
     )
     url = "https://news.example.com/culture/star-city-premiere"
-    assert extract(page("", body, lang="de"), url, fetched_at=NOW)["published"] == "2022-02-04"
+    record = extract(page("", body, lang="de"), url, fetched_at=NOW)
+    assert record["published_at_local"] == "2022-02-04"
 
 
 def test_date_labelled_as_published_when_no_machine_readable_date():
@@ -402,7 +403,7 @@ def test_date_labelled_as_published_when_no_machine_readable_date():
         'unter <a href="/cat/kultur/">Kultur</a> abgelegt.</small></p>'
     )
     record = extract(page("", body, lang="de"), url, fetched_at=NOW)
-    assert record["published"] == "2011-12-03"
+    assert record["published_at_local"] == "2011-12-03"
     assert record["provenance"]["published"] == "text:labelled"
     # label and date in neighbouring elements; an update label next to a date is not used
     body = (
@@ -410,7 +411,7 @@ def test_date_labelled_as_published_when_no_machine_readable_date():
         "<p>Updated 14 October 2020</p>" + ARTICLE_TEXT + "<div class='meta'><span>Published"
         "</span> <span>13 October 2020</span></div>"
     )
-    assert extract(page("", body), url, fetched_at=NOW)["published"] == "2020-10-13"
+    assert extract(page("", body), url, fetched_at=NOW)["published_at_local"] == "2020-10-13"
     # a date far from the label is prose, not the page's publication date
     body = (
         "<h1>Star City premiere</h1><p>The novel was published long before the studio "
@@ -431,14 +432,14 @@ def test_date_as_the_value_of_a_date_label_element():
         "<li><strong>Schlagwörter</strong> Raumfahrt</li></ul>"
     )
     record = extract(page("", body, lang="de"), url, fetched_at=NOW)
-    assert record["published"] == "2023-04-28"
+    assert record["published_at_local"] == "2023-04-28"
     assert record["provenance"]["published"] == "text:label-value"
     # definition lists; an "Updated" label is not a publication label
     body = (
         "<h1>Star City premiere</h1>" + ARTICLE_TEXT + "<dl><dt>Updated:</dt><dd>14 October 2020"
         "</dd><dt>Published:</dt><dd>13 October 2020</dd></dl>"
     )
-    assert extract(page("", body), url, fetched_at=NOW)["published"] == "2020-10-13"
+    assert extract(page("", body), url, fetched_at=NOW)["published_at_local"] == "2020-10-13"
     # "date" as a word in prose is no label
     body = "<h1>Star City premiere</h1><p><b>Date</b> night ideas for 2026 and beyond.</p>"
     record = extract(page("", body + ARTICLE_TEXT), url, fetched_at=NOW)
@@ -454,11 +455,11 @@ def test_jsonld_webpage_date_when_no_article_object():
     body = "<h1>Star City premiere</h1><p>13 Oct 2019</p>" + ARTICLE_TEXT
     url = "https://blog.example.org/star-city-premiere/"
     record = extract(page(jsonld, body), url, fetched_at=NOW)
-    assert record["published"] == "2020-10-13T09:41:55+00:00"
+    assert record["published_at_local"] == "2020-10-13T09:41:55+00:00"
     assert record["provenance"]["published"] == "jsonld:WebPage.datePublished"
     # an article's own date and the article:* meta tags come first
     head = jsonld + '<meta property="article:published_time" content="2020-10-12T08:00:00+00:00">'
-    assert extract(page(head, body), url, fetched_at=NOW)["published"] == (
+    assert extract(page(head, body), url, fetched_at=NOW)["published_at_local"] == (
         "2020-10-12T08:00:00+00:00"
     )
 
@@ -470,11 +471,11 @@ def test_page_furniture_above_the_first_paragraph_is_trimmed_from_the_text():
         "Home » TV & Radio\nStar City premiere set\nBy Dana Whitfield | Updated 3 hours ago\n"
         "6 February 2025\nApple has set the premiere of Star City for May 29.\nMore text."
     )
-    trimmed = trim_leading_chrome(text, "Star City premiere set", ["Dana Whitfield"])
+    trimmed = trim_leading_chrome(text, "Star City premiere set", ["Dana Whitfield"], NOW)
     assert trimmed == "Apple has set the premiere of Star City for May 29.\nMore text."
     # a short first paragraph that is none of these stays, and so does everything after it
     text = "Short opener\n6 February 2025\nBody."
-    assert trim_leading_chrome(text, "Another title", []) == text
+    assert trim_leading_chrome(text, "Another title", [], NOW) == text
     # the demo web's table layout, end to end
     html = (ROOT / "demoweb/site/courier/tv/rhys-ifans-star-city.html").read_bytes()
     record = extract(html, "http://127.0.0.1:8002/courier/tv/rhys-ifans-star-city.html")
@@ -507,7 +508,7 @@ def test_name_set_off_before_the_dateline_when_nothing_marks_up_an_author():
     record = extract(page("", body), url, fetched_at=NOW)
     assert record["authors"] == ["Deniz Aksoy"]
     assert record["provenance"]["authors"] == "text:byline-before-date"
-    assert record["published"] == "2025-04-05"
+    assert record["published_at_local"] == "2025-04-05"
     # a section the site's menu names is not a byline
     menu = "<nav><a href='/kultur'>Kultur News</a></nav>" + body.replace(
         "Deniz Aksoy", "Kultur News"

@@ -11,12 +11,20 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.extract import extract
-from tests.conftest import ROOT
+from tests.helpers import ROOT, extract
 
 URL = "https://news.example.com/2026/02/26/star-city-first-look/"
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
-KEYS = {"url", "canonical_url", "title", "authors", "published", "modified", "language", "text"}
+KEYS = {
+    "url",
+    "canonical_url",
+    "title",
+    "authors",
+    "published_at_local",
+    "modified_at_local",
+    "language",
+    "text",
+}
 # A real article of the demo web, with JSON-LD, meta tags, a byline and a <time>.
 PAGE = (ROOT / "demoweb/site/courier/tv/rhys-ifans-star-city.html").read_bytes()
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -24,9 +32,11 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 def check(record: dict) -> None:
     assert set(record) >= KEYS
-    assert set(record["provenance"]) <= set(record) | {"unreadable", "limits"}
+    # "published" and "modified" name the signal of both a date's fields (UTC and local)
+    known = set(record) | {"published", "modified", "unreadable", "limits"}
+    assert set(record["provenance"]) <= known
     assert all(isinstance(a, str) and a for a in record["authors"])
-    for field in ("published_utc", "modified_utc"):
+    for field in ("published_at", "modified_at"):
         value = record.get(field)
         if value:
             moment = datetime.fromisoformat(value)

@@ -9,7 +9,7 @@ import sys
 import time
 import urllib.request
 
-from tests.conftest import ROOT, free_port, run_crawl
+from tests.helpers import ROOT, free_port, run_crawl
 
 
 def write_sources(path, demo_url: str, closed_port: int) -> None:

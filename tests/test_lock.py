@@ -5,7 +5,7 @@ from __future__ import annotations
 import fcntl
 import sqlite3
 
-from tests.conftest import run_crawl
+from tests.helpers import run_crawl
 
 
 def test_second_crawl_on_a_locked_database_exits_with_a_clear_message(demo_web, tmp_path):

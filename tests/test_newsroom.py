@@ -22,7 +22,7 @@ from sqlite_utils.migrations import Migrations
 
 from db import migrations as schema
 from db.migrations import open_database
-from starcity.cli import docker_running
+from starcity.publish import docker_running
 from starcity.serve import (
     METADATA,
     PINNED_WITH_PLUGINS,
@@ -33,7 +33,7 @@ from starcity.serve import (
     rekey_metadata,
     snapshot,
 )
-from tests.conftest import (
+from tests.helpers import (
     HOSTILE_PAGES,
     HOSTILE_URL,
     ROOT,

@@ -6,20 +6,20 @@ import json
 import sqlite3
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from pipelines.entities import EntityLinker, KnowledgeBase
-from pipelines.extract import extract
 from pipelines.people_dates import analyse
-from pipelines.text_dates import attribute_works, find_dates
-from tests.conftest import ROOT, run_crawl
+from pipelines.reported_dates import attribute_works, find_dates
+from starcity.config import load_knowledge
+from tests.helpers import ROOT, extract, run_crawl
 
 
 @pytest.fixture(scope="module")
 def linker() -> EntityLinker:
-    return EntityLinker(KnowledgeBase.load())
+    return EntityLinker(KnowledgeBase.from_data(load_knowledge()))
 
 
 def people(linker: EntityLinker, text: str, authors=None) -> dict[str, object]:
@@ -305,12 +305,12 @@ def test_extract_cli_adds_relevance_people_and_dates_from_the_pipeline_code(link
             check=True,
         ).stdout
     )
-    record = extract((ROOT / page).read_bytes(), url)
+    record = extract((ROOT / page).read_bytes(), url, fetched_at=datetime.now(UTC))
     # the extraction record itself is the function's, unchanged
     assert {k: v for k, v in out.items() if k not in ("relevance", "people", "dates")} == record
     assert out["relevance"]["label"] == "relevant" and out["relevance"]["score"] > 0
     assert set(out["relevance"]) == {"label", "score", "evidence"}
-    expected = analyse(linker, record)
+    expected = analyse(linker, record, datetime.now(UTC).date())
     assert [p["name"] for p in out["people"]] == [m["name"] for m in expected["people"]]
     assert [d["date"] for d in out["dates"]] == [d["date"] for d in expected["text_dates"]]
     person = {p["name"]: p for p in out["people"]}
@@ -331,13 +331,15 @@ def test_batched_analysis_gives_what_one_at_a_time_gives(linker):
 
     records = [
         {"title": "Star City premieres May 29", "text": "Ronald D. Moore created it.",
-         "language": "en", "published": "2026-03-10"},
+         "language": "en", "published_at_local": "2026-03-10"},
         {"title": "Звёздный городок", "text": "Премьера 29 мая.", "language": "ru",
-         "published": "2026-03-10"},
+         "published_at_local": "2026-03-10"},
         {"title": "Rhys Ifans joins Star City", "text": "Ben Nedivi said so on Tuesday.",
-         "language": "en", "published": "2026-03-10", "authors": ["Eleanor Price"]},
+         "language": "en", "published_at_local": "2026-03-10", "authors": ["Eleanor Price"]},
     ]  # fmt: skip
-    assert analyse_many(linker, records, batch_size=2) == [analyse(linker, r) for r in records]
+    today = date(2026, 11, 25)
+    batched = analyse_many(linker, records, today, batch_size=2)
+    assert batched == [analyse(linker, r, today) for r in records]
 
 
 def test_pipeline_parses_in_batches_and_an_odd_text_costs_only_its_own_analysis(
@@ -348,7 +350,7 @@ def test_pipeline_parses_in_batches_and_an_odd_text_costs_only_its_own_analysis(
     from scrapy.statscollectors import MemoryStatsCollector
     from scrapy.utils.test import get_crawler
 
-    from pipelines.people_dates import PeopleDatesPipeline
+    from starcity.components.people_dates import PeopleDatesPipeline
 
     crawler = get_crawler()
     crawler.stats = MemoryStatsCollector(crawler)

@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 
 from starcity.demoweb import DemoWeb
-from tests.conftest import run_crawl
+from tests.helpers import run_crawl
 
 
 @pytest.fixture

@@ -74,7 +74,7 @@ def test_name_without_any_evidence_is_uncertain(scorer):
 
 def test_page_chrome_never_counts(scorer):
     """A casino story whose trending box is all about the show stays off-topic."""
-    from pipelines.extract import extract
+    from tests.helpers import extract
 
     trending = "".join(
         f'<li><a href="/tv/{i}">Star City: Apple TV sets premiere for For All Mankind spinoff'

@@ -10,16 +10,17 @@ from twisted.internet.error import ConnectionLost
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseNeverReceived
 
-from pipelines.dates import parse_date, plausible
-from pipelines.dedupe import MAX_SHINGLED_WORDS, minhash, text_hash
 from pipelines.entities import word_budget_groups
-from pipelines.extract import MAX_ELEMENTS, cap_elements, cut_long_words, extract, parse_html
-from pipelines.people_dates import MAX_ANALYSED_WORDS, _text_of
-from pipelines.urls import canonical_elsewhere, pick_canonical
+from pipelines.extract import MAX_ELEMENTS, cap_elements, cut_long_words, parse_html
+from pipelines.fingerprints import MAX_SHINGLED_WORDS, minhash, text_hash
+from pipelines.page_dates import parse_date, plausible
+from pipelines.people_dates import MAX_ANALYSED_WORDS, text_of
 from spiders.errors import classify_failure
 from starcity.hygiene import clean_markup, clean_text, clean_value, printable
 from starcity.pagebounds import bound_markup, cut_tags
 from starcity.urlgate import RefusedURL, request_url, same_site, sites_for
+from starcity.urls import canonical_elsewhere, pick_canonical
+from tests.helpers import extract
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -204,8 +205,8 @@ def test_a_bad_date_signal_falls_through_to_the_next():
         "</head><body><p>Text</p></body></html>"
     )
     record = extract(page, "https://example.com/a", fetched_at=NOW)
-    assert record["published_utc"] == "2026-05-01T10:00:00+00:00"
-    assert record["modified"] is None
+    assert record["published_at"] == "2026-05-01T10:00:00+00:00"
+    assert record["modified_at_local"] is None
 
 
 def test_january_first_written_as_a_date_still_counts():
@@ -214,7 +215,8 @@ def test_january_first_written_as_a_date_still_counts():
         "<p>Posted on January 1, 2026 by the news desk. Apple TV's series follows the"
         " Soviet space programme and its cosmonauts.</p></article></body></html>"
     )
-    assert extract(page, "https://example.com/a", fetched_at=NOW)["published"] == "2026-01-01"
+    record = extract(page, "https://example.com/a", fetched_at=NOW)
+    assert record["published_at_local"] == "2026-01-01"
 
 
 def test_a_year_in_running_text_is_no_publication_date():
@@ -223,7 +225,7 @@ def test_a_year_in_running_text_is_no_publication_date():
         "<p>The real training centre near Moscow grew long before 1995, the year the"
         " station opened, and Apple TV's series tells its story.</p></article></body></html>"
     )
-    assert extract(page, "https://example.com/a", fetched_at=NOW)["published"] is None
+    assert extract(page, "https://example.com/a", fetched_at=NOW)["published_at_local"] is None
 
 
 @pytest.mark.parametrize("kind", [str, bytes])
@@ -288,7 +290,7 @@ def test_near_duplicate_signature_reads_a_bounded_number_of_words():
 
 def test_people_and_dates_read_a_bounded_number_of_words():
     text = "Rhys Ifans " * (MAX_ANALYSED_WORDS * 2)
-    analysed = _text_of({"title": "Star City", "text": text})
+    analysed = text_of({"title": "Star City", "text": text})
     assert len(analysed.split()) == MAX_ANALYSED_WORDS
     assert word_budget_groups(["a b", "c d e", "f", "g " * 20], 5) == [[0, 1], [2], [3]]
 
@@ -296,7 +298,7 @@ def test_people_and_dates_read_a_bounded_number_of_words():
 def test_a_text_of_thousands_of_dates_costs_little():
     from datetime import date
 
-    from pipelines.text_dates import MAX_DATES, find_dates
+    from pipelines.reported_dates import MAX_DATES, find_dates
 
     text = "Star City premieres on these dates: " + "1 January 2024, " * 2000
     assert len(find_dates(text, date(2026, 1, 1))) == MAX_DATES

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, free_port, get_json
+from tests.helpers import ROOT, free_port, get_json
 
 BIN = Path(sys.executable).parent
 

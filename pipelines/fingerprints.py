@@ -8,31 +8,25 @@
 3. ``near``: a copy under other page chrome or with small edits (MinHash over word
    5-shingles, datasketch's LSH; Jaccard estimate >= DEDUPE_NEAR_THRESHOLD).
 
-The pipeline compares each new article with everything stored before and with the rest
-of the crawl, and records the match in ``duplicate_match`` / ``duplicate_kind``. Which
-copy of a group is the original (the earliest published) is settled after the crawl by
+The duplicates component (starcity/components/duplicates.py) compares each new article
+with everything stored before and with the rest of the crawl through a DuplicateIndex,
+and records the match in ``duplicate_match`` / ``duplicate_kind``. Which copy of a group
+is the original (the earliest published) is settled after the crawl by
 `db.duplicates.resolve`, which sets ``duplicate_of`` on the other copies.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 import unicodedata
 from itertools import islice
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
-from itemadapter import ItemAdapter
-from scrapy.crawler import Crawler
 
-from db.migrations import open_database
-from pipelines.urls import normalize_url
-
-log = logging.getLogger(__name__)
+from starcity.urls import normalize_url
 
 NUM_PERM = 128
 # Stored signatures are only comparable within one permutation scheme: name it explicitly.
@@ -140,64 +134,3 @@ class DuplicateIndex:
             if similarity >= self.threshold and (best is None or similarity > best[2]):
                 best = (other, "near", round(similarity, 3))
         return best
-
-
-class DedupePipeline:
-    """Scrapy pipeline: fingerprint each article and link it to an earlier copy, if any."""
-
-    def __init__(self, crawler: Crawler, path: str, threshold: float) -> None:
-        self.crawler = crawler
-        self.path = path
-        self.index = DuplicateIndex(threshold)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
-        settings = crawler.settings
-        return cls(
-            crawler,
-            settings["STARCITY_DB"],
-            settings.getfloat("DEDUPE_NEAR_THRESHOLD", 0.8),
-        )
-
-    def open_spider(self) -> None:
-        db = open_database(self.path)
-        try:
-            rows = db.execute(
-                "select a.canonical_url, a.url_key, a.text_hash, s.minhash from articles a"
-                " left join article_signatures s on s.article = a.canonical_url"
-                " where a.url_key is not null order by a.first_seen"
-            ).fetchall()
-        finally:
-            db.close()
-        for canonical, key, digest, blob in rows:
-            sig = signature_from_bytes(blob) if blob else None
-            self.index.add(canonical, key, digest, sig)
-        log.info("duplicate index: %d stored articles", len(rows))
-
-    def process_item(self, item: Any) -> Any:
-        adapter = ItemAdapter(item)
-        article = adapter.get("article")
-        if not article:
-            return item
-        canonical = article["canonical_url"]
-        key = url_key(canonical)
-        digest = text_hash(article["text"])
-        sig = minhash(article["text"])
-        article["url_key"] = key
-        article["text_hash"] = digest
-        article["minhash"] = signature_bytes(sig) if sig is not None else None
-        found = None
-        if article.get("syndication_of"):
-            # A syndicated copy declares its original on another site (rel=canonical).
-            original = self.index.by_url_key.get(url_key(article["syndication_of"]))
-            if original and original != canonical:
-                found = (original, "canonical", 1.0)
-        found = found or self.index.match(canonical, key, digest, sig)
-        if found:
-            original, kind, similarity = found
-            article["duplicate_match"] = original
-            article["duplicate_kind"] = kind
-            article["duplicate_similarity"] = similarity
-            self.crawler.stats.inc_value(f"dedupe/{kind}")
-        self.index.add(canonical, key, digest, sig)
-        return item

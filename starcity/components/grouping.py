@@ -1,8 +1,5 @@
-"""After a crawl: settle duplicate groups and put new relevant articles into stories.
-
-A Scrapy extension (it needs every article of the crawl, not one item at a time); the
-work itself is in db/duplicates.py and db/stories.py.
-"""
+"""Extension: after a crawl, settle duplicate groups and put new relevant articles into
+stories (it needs every article of the crawl, not one item at a time)."""
 
 from __future__ import annotations
 
@@ -13,18 +10,24 @@ from scrapy.crawler import Crawler
 
 from db import duplicates, stories
 from db.migrations import open_database
+from pipelines.stories import STORY_THRESHOLD, STORY_WINDOW_DAYS, StoryFeatures
+from starcity.config import load_topic
 
 log = logging.getLogger(__name__)
 
 
 class GroupingExtension:
-    def __init__(self, crawler: Crawler) -> None:
+    """Stories are grouped with the crawl's own topic (STARCITY_TOPIC), the one relevance
+    judged by."""
+
+    def __init__(self, crawler: Crawler, features: StoryFeatures) -> None:
         self.crawler = crawler
         self.path = crawler.settings["STARCITY_DB"]
+        self.features = features
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> GroupingExtension:
-        ext = cls(crawler)
+        ext = cls(crawler, StoryFeatures(load_topic(crawler.settings["STARCITY_TOPIC"])))
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
@@ -32,7 +35,7 @@ class GroupingExtension:
         db = open_database(self.path)
         try:
             copies = duplicates.resolve(db)
-            placed = stories.assign(db)
+            placed = stories.assign(db, self.features, STORY_THRESHOLD, STORY_WINDOW_DAYS)
         except Exception:  # a grouping failure must not lose the run record
             log.exception("grouping duplicates and stories failed")
             self.crawler.stats.inc_value("errors/grouping")

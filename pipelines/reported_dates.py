@@ -550,17 +550,15 @@ def _valid(iso: str) -> bool:
     return True
 
 
-def find_dates(
-    text: str | None, published: date | None, language: str | None = None
-) -> list[TextDate]:
-    """Every date expression in ``text``, resolved against ``published`` (today if unknown).
+def find_dates(text: str | None, published: date, language: str | None = None) -> list[TextDate]:
+    """Every date expression in ``text``, resolved against ``published`` (the day the
+    article was published; the caller gives the day it was read when that is unknown).
 
     Texts in another language than English (``language``) are also read for dates in
     German, French, Spanish, Italian, Russian, Polish, Chinese and Japanese.
     """
     if not text:
         return []
-    published = published or date.today()
     taken: list[tuple[int, int]] = []
     found: list[TextDate] = []
     sentences = _sentences(text)

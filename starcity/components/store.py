@@ -1,4 +1,4 @@
-"""Storage pipeline: write each extracted article into SQLite (no parsing happens here)."""
+"""Item pipeline 900: write each article into SQLite (no parsing happens here)."""
 
 from __future__ import annotations
 
@@ -14,20 +14,16 @@ from sqlite_utils import Database
 from db.articles import KEPT, NEW, mark_seen, store_article, store_people_works_dates
 from db.migrations import open_database
 from spiders.items import SeenPage
+from starcity.article import Article
 
 log = logging.getLogger(__name__)
 
 
-def article_row(page: ItemAdapter) -> dict[str, Any]:
-    """Map a fetched page and its extracted record onto the columns of `articles`."""
-    record = page["article"]
+def article_of(page: ItemAdapter) -> Article:
+    """The page's record with what the fetch adds: its source, HTTP status and time."""
     return {
-        **record,
+        **page["article"],
         "source": page["source"],
-        "published_at": record.get("published_utc"),
-        "published_at_local": record.get("published"),
-        "modified_at": record.get("modified_utc"),
-        "modified_at_local": record.get("modified"),
         "http_status": page.get("status"),
         "fetched_at": page.get("fetched_at"),
     }
@@ -66,10 +62,10 @@ class SQLiteStorePipeline:
         source = page["source"]
         seen_at = datetime.now(UTC).isoformat(timespec="seconds")
         try:
-            row = article_row(page)
-            outcome = store_article(self.db, row, seen_at)
+            article = article_of(page)
+            outcome = store_article(self.db, article, seen_at)
             if outcome != KEPT:
-                store_people_works_dates(self.db, row["canonical_url"], row, seen_at)
+                store_people_works_dates(self.db, article["canonical_url"], article, seen_at)
         except Exception as exc:  # a row that cannot be written is counted, the crawl goes on
             stats.inc_value(f"source/{source}/errors/store_failed")
             log.error("cannot store %s: %s: %s", page.get("url"), type(exc).__name__, exc)

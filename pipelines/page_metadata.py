@@ -10,14 +10,14 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import lxml.html
 from extruct.jsonld import JsonLdExtractor
 
 from pipelines.authors import is_agency
-from pipelines.dates import naive_window
+from pipelines.page_dates import naive_window
 from starcity.hygiene import clean_value
 
 log = logging.getLogger(__name__)
@@ -737,11 +737,11 @@ _UPDATE_LABEL = re.compile(
 
 
 def _window(now: datetime | None) -> tuple[datetime, datetime]:
-    """The plausible publication window (pipelines/dates.py) as htmldate wants it."""
-    return naive_window(now or datetime.now(UTC))
+    """The plausible publication window (pipelines/page_dates.py) as htmldate wants it."""
+    return naive_window(now)
 
 
-def date_after_headline(tree: lxml.html.HtmlElement, now: datetime | None = None) -> str | None:
+def date_after_headline(tree: lxml.html.HtmlElement, now: datetime) -> str | None:
     """The first short date text shown after the page's headline (its dateline).
 
     For pages without machine-readable dates: news and blog templates print the date
@@ -757,7 +757,7 @@ def date_after_headline(tree: lxml.html.HtmlElement, now: datetime | None = None
 _BEFORE_DATE_SEPARATOR = re.compile(r"\s*[|•·]\s*$")
 
 
-def byline_before_dateline(tree: lxml.html.HtmlElement, now: datetime | None = None) -> list[str]:
+def byline_before_dateline(tree: lxml.html.HtmlElement, now: datetime) -> list[str]:
     """The name printed just before the dateline, set off by a separator ("Jane Doe | 05.04.2025").
 
     For pages that mark up no author: templates often print the author and the date in
@@ -778,9 +778,7 @@ def byline_before_dateline(tree: lxml.html.HtmlElement, now: datetime | None = N
     return [] if name.casefold() in sections else [name]
 
 
-def _dateline(
-    tree: lxml.html.HtmlElement, now: datetime | None = None
-) -> tuple[str, str | None] | None:
+def _dateline(tree: lxml.html.HtmlElement, now: datetime) -> tuple[str, str | None] | None:
     """The dateline's date, and the element text just before it (``None`` if a tail)."""
     from htmldate.extractors import try_date_expr
 
@@ -860,7 +858,7 @@ def _date_next_to_label(text: str) -> str | None:
     return best[1] if best else None
 
 
-def labelled_date(tree: lxml.html.HtmlElement, now: datetime | None = None) -> str | None:
+def labelled_date(tree: lxml.html.HtmlElement, now: datetime) -> str | None:
     """A date the page labels as its publication ("Veröffentlicht am 3. Dezember 2011").
 
     For pages without machine-readable dates: blog and CMS templates print the
@@ -916,7 +914,7 @@ _VALUE_LABELS = frozenset(
 )  # fmt: skip
 
 
-def label_value_date(tree: lxml.html.HtmlElement, now: datetime | None = None) -> str | None:
+def label_value_date(tree: lxml.html.HtmlElement, now: datetime) -> str | None:
     """A date given as the value of a "Date"/"Datum"/"Published" label element.
 
     For pages without machine-readable dates: article templates often print a small
@@ -957,9 +955,7 @@ def _first_of_january_written(tree: lxml.html.HtmlElement, year: int) -> bool:
     return pattern.search(tree.text_content()) is not None
 
 
-def htmldate_guess(
-    tree: lxml.html.HtmlElement, url: str, now: datetime | None = None
-) -> str | None:
+def htmldate_guess(tree: lxml.html.HtmlElement, url: str, now: datetime) -> str | None:
     """htmldate's guess at the original publication date (text heuristics, last resort).
 
     Its text search ends with years alone (a copyright line, "since 1995" in the story),
