@@ -201,7 +201,17 @@ def build_web(a: HostileWeb, b: HostileWeb, c: HostileWeb) -> None:
             '<meta property="article:published_time" content="2020-01-01T10:00:00+00:00">',
         ),
     )
-    b.feed("/syndicator/feed.xml", [f"{b.url}/copy.html"])
+    # A canonical whose host reads one way to the HTTP client (b, a backslash ends it) and
+    # another to a URL parser (a, after the "@"): it keys nothing on a's site.
+    b.page(
+        "/backslash.html",
+        article(
+            "HIJACKED by a backslash",
+            head=f'<link rel="canonical" href="http://127.0.0.1:{b.port}\\@127.0.0.1:{a.port}'
+            '/articles/unpublished.html">',
+        ),
+    )
+    b.feed("/syndicator/feed.xml", [f"{b.url}/copy.html", f"{b.url}/backslash.html"])
     a.page(
         "/articles/original-print.html",
         article(
@@ -565,6 +575,9 @@ def test_a_canonical_on_another_site_takes_over_nothing(crawl):
     assert copy["duplicate_of"] == f"{crawl.a.url}/articles/original.html"
     assert copy["duplicate_kind"] == "canonical"
     assert original["duplicate_of"] is None and original["duplicate_kind"] is None
+    backslash = crawl.article(f"{crawl.b.url}/backslash.html")
+    assert backslash["source"] == "syndicator" and backslash["syndication_of"] is None
+    assert not crawl.rows("select * from articles where canonical_url like '%unpublished%'")
     # the second source's print page keys on the original (same site) but never replaces it
     assert crawl.stats("second-source")["kept_other_source"] == 1
     assert crawl.source_run("second-source")["stored"] == 0
