@@ -103,6 +103,8 @@ def _parse_date(raw: Any) -> DateValue | None:
     found = _parse_written(text)
     if found is None or not year_written(text, found.value.year):
         return None
+    if re.search(rf"(?:^|[\s,(])[-−]{found.value.year:04d}(?!\d)", text):
+        return None  # a negative year ("01 Jan -2026"), which the parsers read as positive
     return found
 
 

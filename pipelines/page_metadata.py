@@ -934,34 +934,32 @@ def label_value_date(tree: lxml.html.HtmlElement, now: datetime) -> str | None:
     return None
 
 
-# January 1 written out as a day: "2024-01-01", "01.01.2024", "1/1/2024", "January 1,
-# 2024", "1 January 2024", "1. Januar 2024", "1er janvier 2024", "1 de enero de 2024",
-# "1 gennaio 2024", "1 stycznia 2024", "1 января 2024", "2024年1月1日".
-_JANUARY = (
-    r"(?:jan(?:uary|\.)?|januar|janv(?:ier|\.)?|enero|gennaio|janeiro|stycznia|января"
-    r"|ιανουαρίου)"
-)
-_FIRST_OF_JANUARY = (
-    r"{y}[-/.]0?1[-/.]0?1(?!\d)|(?<!\d)0?1[-/.]0?1[-/.]{y}"
-    r"|\b" + _JANUARY + r"\s+0?1(?:st)?,?\s+{y}"
-    r"|(?<!\d)0?1(?:st|er|\.|º)?\s+(?:de\s+|of\s+)?" + _JANUARY + r",?\s+(?:de\s+)?{y}"
-    r"|{y}\s*年\s*0?1\s*月\s*0?1\s*日"
+# The first day of a month written as a full date with ``y`` and ``m`` filled in: numbers
+# (2026-02-01, 01.02.2026, 02/01/2026), a day before or after a month's name in any
+# language (the name itself is not checked: the date it belongs to is in the page), or
+# a Chinese or Japanese date.
+_FIRST_OF_MONTH = (
+    r"{y}[-/.]0?{m}[-/.]0?1(?!\d)|(?<!\d)0?1[-/.]0?{m}[-/.]{y}|(?<!\d)0?{m}[-/.]0?1[-/.]{y}"
+    r"|(?<!\w)\w{{3,12}}\.?\s+0?1(?:st)?,?\s+{y}"
+    r"|(?<!\d)0?1(?:st|er|\.|º)?\s+(?:de\s+|of\s+)?\w{{3,12}}\.?,?\s+(?:de\s+)?{y}"
+    r"|{y}\s*年\s*0?{m}\s*月\s*0?1\s*日"
 )
 
 
-def _first_of_january_written(tree: lxml.html.HtmlElement, year: int) -> bool:
-    """True when the page writes January 1 of ``year`` as a full date."""
-    pattern = re.compile(_FIRST_OF_JANUARY.format(y=year), re.I)
+def _first_of_month_written(tree: lxml.html.HtmlElement, year: int, month: int) -> bool:
+    """True when the page writes the first of ``month`` in ``year`` as a full date."""
+    pattern = re.compile(_FIRST_OF_MONTH.format(y=year, m=month), re.I)
     return pattern.search(tree.text_content()) is not None
 
 
 def htmldate_guess(tree: lxml.html.HtmlElement, url: str, now: datetime) -> str | None:
     """htmldate's guess at the original publication date (text heuristics, last resort).
 
-    Its text search ends with years alone (a copyright line, "since 1995" in the story),
-    which it returns as January 1 of that year. A year found in running text is no
-    publication date, so a January 1 counts only when htmldate finds it without the text
-    search too (in markup, a URL, a full date).
+    Its text search ends with years alone (a copyright line, "since 1995" in the story)
+    and months alone (what it reads of an impossible "2026-02-30"), which it returns as
+    the first of that year or month. A year or month found in running text is no
+    publication date, so a first of the month counts only when htmldate finds it without
+    the text search too (in markup, a URL), or the page writes it as a full date.
     """
     from htmldate import find_date
 
@@ -975,7 +973,7 @@ def htmldate_guess(tree: lxml.html.HtmlElement, url: str, now: datetime) -> str 
             min_date=oldest,
             max_date=newest,
         )
-        if found and found.endswith("-01-01"):
+        if found and found.endswith("-01"):
             confirmed = find_date(
                 tree,
                 url=url,
@@ -984,7 +982,8 @@ def htmldate_guess(tree: lxml.html.HtmlElement, url: str, now: datetime) -> str 
                 min_date=oldest,
                 max_date=newest,
             )
-            if confirmed != found and not _first_of_january_written(tree, int(found[:4])):
+            year, month = int(found[:4]), int(found[5:7])
+            if confirmed != found and not _first_of_month_written(tree, year, month):
                 found = None
         return found
     except (ValueError, TypeError, OverflowError) as exc:

@@ -110,6 +110,15 @@ class SourceSpider(scrapy.Spider):
                     "source %s: link skipped [%s]: %s", source.name, refused.kind, refused.reason
                 )
             return None
+        except ValueError as exc:  # UnicodeError too: whatever else a link breaks in the gate
+            self._inc(source.name, "errors/bad_link")
+            source_log.warning(
+                "source %s: link skipped [bad_link]: %s: %s",
+                source.name,
+                printable(link),
+                printable(str(exc)),
+            )
+            return None
         return url
 
     def _request(self, source: Source, url: str, **kwargs: Any) -> scrapy.Request | None:

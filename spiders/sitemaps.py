@@ -142,6 +142,7 @@ class SitemapsSpider(SourceSpider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SitemapsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.max_sitemaps = crawler.settings.getint("STARCITY_MAX_SITEMAPS_PER_SOURCE", 100)
+        spider.sitemaps_seen = {}
         return spider
 
     def start_callback(self, url: str) -> Callable[[Response], Any]:
@@ -188,11 +189,19 @@ class SitemapsSpider(SourceSpider):
                 )
             self._inc(source.name, "sitemaps_capped")
             return None
+        # Each source reads each sitemap once (an index listing itself, two indexes listing
+        # each other), but a sitemap two sources share is read by both: Scrapy's duplicate
+        # filter would give it to the first source alone.
         request = self.discovery_request(
-            source, link, base, self.parse_sitemap, sitemap_depth=depth
+            source, link, base, self.parse_sitemap, dont_filter=True, sitemap_depth=depth
         )
-        if request is not None:
-            self._inc(source.name, "sitemaps_requested")
+        if request is None:
+            return None
+        seen = self.sitemaps_seen.setdefault(source.name, set(source.start_urls))
+        if request.url in seen:
+            return None
+        seen.add(request.url)
+        self._inc(source.name, "sitemaps_requested")
         return request
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:

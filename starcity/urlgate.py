@@ -17,6 +17,7 @@ Pure functions and values; the spiders and a downloader middleware apply them.
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,6 +33,10 @@ SCHEMES = ("http", "https")
 # Longer addresses are refused, as Scrapy's UrlLengthMiddleware drops them (silently and
 # uncounted) at its default URLLENGTH_LIMIT; the limit of the oldest browsers.
 MAX_URL_LENGTH = 2083
+# What a host name may hold once w3lib has encoded it (IDNA): letters, digits, dots,
+# hyphens, underscores; an IPv6 literal's hex digits and colons. A percent sign, a NUL or
+# a space is no host any resolver reads the same way twice.
+_HOST = re.compile(r"[a-z0-9._-]+|[0-9a-f:.]+", re.I)
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # A source that may follow links to any site (an aggregator's feed) says so with this.
 ANY_SITE = "*"
@@ -93,6 +98,8 @@ def request_url(raw: str, base: str | None = None, max_length: int = MAX_URL_LEN
         raise RefusedURL("bad_link", f"not a URL ({exc}): {printable(text)}") from exc
     if not hostname:
         raise RefusedURL("bad_link", f"no host in {printable(text)}")
+    if not _HOST.fullmatch(hostname):
+        raise RefusedURL("bad_link", f"not a host name: {printable(text)}")
     netloc = parts.netloc.rpartition("@")[2]
     if netloc != parts.netloc:
         safe = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
@@ -144,7 +151,7 @@ def _is_private(host: str) -> bool:
     except ValueError:
         try:
             address = ipaddress.ip_address(socket.inet_aton(host))
-        except OSError:
+        except (OSError, ValueError):  # no IPv4 number (ValueError: a NUL in it)
             return False
     return not address.is_global
 

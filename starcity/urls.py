@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from starcity.urlgate import RefusedURL, request_url, same_site
+from starcity.urlgate import RefusedURL, host_and_port, request_url, same_site
 
 # Query parameters that only track the visitor and never select content.
 _TRACKING = re.compile(
@@ -58,7 +58,11 @@ def _candidate_url(page_url: str, raw: str | None) -> str | None:
         return None
     try:
         absolute = urljoin(page_url, raw.strip())
-        request_url(absolute)
+        requested = request_url(absolute)
+        # The host a reader of the spelling sees must be the one the client connects to:
+        # "http://b.test\\@a.test/x" is b.test to the client and a.test to urlsplit.
+        if host_and_port(absolute) != host_and_port(requested):
+            return None
     except (RefusedURL, ValueError):
         return None
     return absolute

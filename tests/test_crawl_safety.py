@@ -201,7 +201,17 @@ def build_web(a: HostileWeb, b: HostileWeb, c: HostileWeb) -> None:
             '<meta property="article:published_time" content="2020-01-01T10:00:00+00:00">',
         ),
     )
-    b.feed("/syndicator/feed.xml", [f"{b.url}/copy.html"])
+    # A canonical whose host reads one way to the HTTP client (b, a backslash ends it) and
+    # another to a URL parser (a, after the "@"): it keys nothing on a's site.
+    b.page(
+        "/backslash.html",
+        article(
+            "HIJACKED by a backslash",
+            head=f'<link rel="canonical" href="http://127.0.0.1:{b.port}\\@127.0.0.1:{a.port}'
+            '/articles/unpublished.html">',
+        ),
+    )
+    b.feed("/syndicator/feed.xml", [f"{b.url}/copy.html", f"{b.url}/backslash.html"])
     a.page(
         "/articles/original-print.html",
         article(
@@ -323,6 +333,30 @@ def build_web(a: HostileWeb, b: HostileWeb, c: HostileWeb) -> None:
         a.page(f"/bigdesc/{n}.html", article(f"Star City described {n}"))
     for n in range(5):
         a.page(f"/brokensm/{n}.html", article(f"Star City mapped {n}"))
+    # Two sources whose sitemap indexes list one shared sitemap (and themselves): each
+    # source reads it once.
+    for n in (1, 2):
+        a.routes[f"/shared/index{n}.xml"] = (
+            200,
+            {"Content-Type": "application/xml"},
+            (
+                '<?xml version="1.0"?>'
+                '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"<sitemap><loc>{a.url}/shared/child.xml</loc></sitemap>"
+                f"<sitemap><loc>{a.url}/shared/index{n}.xml</loc></sitemap></sitemapindex>"
+            ).encode(),
+        )
+    a.routes["/shared/child.xml"] = (
+        200,
+        {"Content-Type": "application/xml"},
+        (
+            '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + "".join(f"<url><loc>{a.url}/shared/{n}.html</loc></url>" for n in range(2))
+            + "</urlset>"
+        ).encode(),
+    )
+    for n in range(2):
+        a.page(f"/shared/{n}.html", article(f"Star City shared {n}"))
     # A broken entry (an unclosed CDATA section) must not swallow the entries after it.
     items = "".join(
         f"<item><title>Star City {n}</title><link>{a.url}/cdata/{n}.html</link>"
@@ -444,6 +478,12 @@ sources:
     start_urls: ["{a}/feeds/prefixed.xml"]
   - name: big-description
     start_urls: ["{a}/feeds/big-description.xml"]
+  - name: shared-1
+    kind: sitemap
+    start_urls: ["{a}/shared/index1.xml"]
+  - name: shared-2
+    kind: sitemap
+    start_urls: ["{a}/shared/index2.xml"]
   - name: broken-sitemap
     kind: sitemap
     start_urls: ["{a}/broken-sitemap.xml"]
@@ -565,6 +605,9 @@ def test_a_canonical_on_another_site_takes_over_nothing(crawl):
     assert copy["duplicate_of"] == f"{crawl.a.url}/articles/original.html"
     assert copy["duplicate_kind"] == "canonical"
     assert original["duplicate_of"] is None and original["duplicate_kind"] is None
+    backslash = crawl.article(f"{crawl.b.url}/backslash.html")
+    assert backslash["source"] == "syndicator" and backslash["syndication_of"] is None
+    assert not crawl.rows("select * from articles where canonical_url like '%unpublished%'")
     # the second source's print page keys on the original (same site) but never replaces it
     assert crawl.stats("second-source")["kept_other_source"] == 1
     assert crawl.source_run("second-source")["stored"] == 0
@@ -657,6 +700,13 @@ def test_a_sitemap_broken_part_way_is_read_to_its_end(crawl):
     run = crawl.source_run("broken-sitemap")
     assert run["stored"] == 5 and run["errors_by_kind"] == {}
     assert crawl.stats("broken-sitemap")["sitemaps_read_by_loc"] == 1
+
+
+def test_a_sitemap_two_sources_share_is_read_by_each_once(crawl):
+    for name in ("shared-1", "shared-2"):
+        assert crawl.source_run(name)["discovered"] == 2
+        assert crawl.stats(name)["sitemaps_requested"] == 1
+    assert len(crawl.rows("select * from articles where url like '%/shared/%'")) == 2
 
 
 def test_error_lines_are_written_for_people(crawl):

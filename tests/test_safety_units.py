@@ -339,3 +339,40 @@ def test_connection_errors_are_described_without_reprs():
     assert kind == "connection_lost"
     assert "Connection to the other side was lost" in reason
     assert "Failure" not in reason and "<" not in reason
+
+
+def test_a_canonical_read_differently_by_the_client_keys_nothing():
+    page = "http://127.0.0.1:2/b/evil.html"
+    trick = [("link", "http://127.0.0.1:2\\@127.0.0.1:1/art/story.html")]
+    assert pick_canonical(page, trick) == (page, "url")
+    assert canonical_elsewhere(page, trick) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["http://%31%32%37.0.0.1:8/x", "http://127.0.0.1%3A8/x", "http://evil\x00.example/s"],
+)
+def test_a_host_no_resolver_reads_the_same_way_is_a_bad_link(link):
+    with pytest.raises(RefusedURL) as refused:
+        request_url(link)
+    assert refused.value.kind == "bad_link"
+    # the site check alone (behind request_url in the gate) judges it without raising
+    assert sites_for(["*"], []).allows("http://evil\x00.example/s") in (True, False)
+
+
+def test_impossible_and_negative_dates_make_up_no_date():
+    import lxml.html
+
+    from pipelines.signals import htmldate_guess
+
+    assert parse_date("Mon, 01 Jan -2026 00:00:00 GMT") is None
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    for value in ("2026-02-30", "2025-02-29T10:00:00Z"):
+        page = (
+            '<html><head><script type="application/ld+json">{"@type": "NewsArticle", '
+            f'"datePublished": "{value}"}}</script></head><body><h1>Star City</h1>'
+            "<p>Some text about the show.</p></body></html>"
+        )
+        assert htmldate_guess(lxml.html.fromstring(page), "http://x.test/a", now) is None
+    written = "<html><body><h1>Star City</h1><p>Published 1 February 2026.</p></body></html>"
+    assert htmldate_guess(lxml.html.fromstring(written), "http://x.test/a", now) == "2026-02-01"
