@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from db import duplicates, stories
@@ -143,3 +145,54 @@ def test_stories_group_one_event_and_keep_others_apart(tmp_path):
     assert story["headline"] == "Star City premiere set for May 29"
     assert "may-29" in story["terms"]
     assert assign(db) == 0  # already placed articles stay where they are
+
+
+def test_a_crawl_groups_stories_with_its_own_topic(tmp_path):
+    """STARCITY_TOPIC decides relevance and stories alike: names the crawl's topic knows as
+    its background (here three cast members only this topic file lists) never make two
+    events one story."""
+    import yaml
+
+    from tests.helpers import ROOT, run_crawl
+    from tests.hostile_web import HostileWeb, article
+
+    topic = yaml.safe_load((ROOT / "config/topic.yml").read_text(encoding="utf-8"))
+    topic["evidence"]["specific"] += ["Alma Reyes", "Tomas Brandt", "Ines Varga"]
+    topic_file = tmp_path / "topic.yml"
+    topic_file.write_text(yaml.safe_dump(topic, allow_unicode=True), encoding="utf-8")
+    casting = (
+        "Star City adds Alma Reyes, Ines Varga and Tomas Brandt for season two",
+        "Alma Reyes, Ines Varga and Tomas Brandt join the cast of Star City for its second"
+        " season, Apple TV said. Rhys Ifans returns as the Chief Designer. Production begins"
+        " in Budapest next spring, with Marguerite Okafor directing the first block.",
+        "2026-06-01T10:00:00+00:00",
+    )
+    awards = (
+        "Star City wins three craft awards at the Lumen gala",
+        "Star City, starring Rhys Ifans, Alma Reyes, Ines Varga and Tomas Brandt, won prizes"
+        " for production design, costumes and score at the Lumen gala in Toronto. Composer"
+        " Viktor Halloran accepted the score award from Jennifer Osei.",
+        "2026-06-02T10:00:00+00:00",
+    )
+    web = HostileWeb()
+    try:
+        for n, (title, text, published) in enumerate((casting, awards)):
+            head = f'<meta property="article:published_time" content="{published}">'
+            web.page(f"/{n}.html", article(title, [text], head=head))
+        web.feed("/feed.xml", [f"{web.url}/0.html", f"{web.url}/1.html"])
+        sources = tmp_path / "sources.yml"
+        sources.write_text(
+            "sources:\n  - name: news\n    prefilter: false\n"
+            f'    start_urls: ["{web.url}/feed.xml"]\n'
+            "settings:\n  DOWNLOAD_DELAY: 0\n  AUTOTHROTTLE_ENABLED: false\n",
+            encoding="utf-8",
+        )
+        db = tmp_path / "starcity.db"
+        result = run_crawl(db, "--sources", str(sources), "-s", f"STARCITY_TOPIC={topic_file}")
+    finally:
+        web.stop()
+    assert result.returncode == 0, result.stdout + result.stderr
+    conn = sqlite3.connect(db)
+    rows = conn.execute("select relevance, story_id from articles order by url").fetchall()
+    assert [relevance for relevance, _ in rows] == ["relevant", "relevant"]
+    assert rows[0][1] != rows[1][1]  # two events, two stories

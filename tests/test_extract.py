@@ -465,7 +465,7 @@ def test_jsonld_webpage_date_when_no_article_object():
 
 
 def test_page_furniture_above_the_first_paragraph_is_trimmed_from_the_text():
-    from pipelines.extract import trim_leading_chrome
+    from pipelines.main_text import trim_leading_chrome
 
     text = (
         "Home » TV & Radio\nStar City premiere set\nBy Dana Whitfield | Updated 3 hours ago\n"

@@ -363,7 +363,7 @@ def test_a_host_no_resolver_reads_the_same_way_is_a_bad_link(link):
 def test_impossible_and_negative_dates_make_up_no_date():
     import lxml.html
 
-    from pipelines.signals import htmldate_guess
+    from pipelines.page_metadata import htmldate_guess
 
     assert parse_date("Mon, 01 Jan -2026 00:00:00 GMT") is None
     now = datetime(2026, 12, 1, tzinfo=UTC)
