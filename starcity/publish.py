@@ -33,7 +33,8 @@ def serve(db: str = DEFAULT_DB, host: str = "127.0.0.1", port: int = DEFAULT_POR
 
 def publish(db: str, target: str, extra: list[str], dry_run: bool = False) -> int:
     """Publish the database with `datasette publish` / `datasette package` (see README)."""
-    from starcity.serve import DatabaseNameError, format_command, publish_command, snapshot
+    from db.snapshot import snapshot
+    from starcity.serve import DatabaseNameError, format_command, publish_command
 
     if not Path(db).exists():
         console.error("error: no database at %s (crawl first)", db)

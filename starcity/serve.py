@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import sqlite3
 import sys
 import tempfile
 from importlib.metadata import version
@@ -130,25 +129,6 @@ def publish_command(
     settings = " ".join(f"--setting {key} {value}" for key, value in SETTINGS.items())
     command += ["--extra-options", settings]
     return command + list(extra or [])
-
-
-def snapshot(db_path: str | Path, folder: str | Path) -> Path:
-    """A consistent copy of the database for publishing, with the same file name.
-
-    The crawler writes in WAL mode: commits may still sit in the -wal file while
-    another process (a local Datasette) keeps the database open, and `datasette publish`
-    copies the main file only. SQLite's backup API copies what is committed, WAL included.
-    """
-    target = Path(folder) / Path(db_path).name
-    source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    copy = sqlite3.connect(target)
-    try:
-        source.backup(copy)
-        copy.execute("pragma journal_mode = delete")
-    finally:
-        copy.close()
-        source.close()
-    return target
 
 
 def format_command(command: list[str]) -> str:

@@ -22,6 +22,7 @@ from sqlite_utils.migrations import Migrations
 
 from db import migrations as schema
 from db.migrations import open_database
+from db.snapshot import snapshot
 from starcity.publish import docker_running
 from starcity.serve import (
     METADATA,
@@ -31,7 +32,6 @@ from starcity.serve import (
     check_db_name,
     publish_command,
     rekey_metadata,
-    snapshot,
 )
 from tests.helpers import (
     HOSTILE_PAGES,
