@@ -86,6 +86,8 @@ EXTENSIONS = {
     # A response's header section at most this long (DOWNLOAD_MAXSIZE counts the body only).
     "spiders.headerlimit.ResponseHeaderLimit": 0,
     # Lower numbers run first at the end of a crawl: group, then record the run.
+    # Counts on the console while the crawl runs (STARCITY_PROGRESS_INTERVAL).
+    "starcity.components.progress.ProgressExtension": 300,
     "starcity.components.grouping.GroupingExtension": 400,
     "starcity.components.runrecord.RunRecordExtension": 500,
 }
@@ -103,6 +105,9 @@ STARCITY_MAX_SITEMAPS_PER_SOURCE = 100
 # servers allow about 100 lines and 8-64 KB.
 STARCITY_MAX_RESPONSE_HEADERS = 500
 STARCITY_MAX_RESPONSE_HEADER_BYTES = 256 * 1024
+
+# Seconds between two progress lines on the console during a crawl; 0: none (`--quiet`).
+STARCITY_PROGRESS_INTERVAL = 10
 
 # Stored articles are not fetched again, except once more while younger than this.
 STARCITY_REFETCH_HOURS = 48

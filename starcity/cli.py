@@ -32,6 +32,8 @@ def _setup_console(verbose: bool) -> None:
         return
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter("%(message)s"))
+    # The components' own lines (index sizes, grouping counts) belong in the log file.
+    handler.addFilter(lambda record: not record.name.startswith("starcity.components."))
     handler._starcity = True  # type: ignore[attr-defined]
     console.addHandler(handler)
 
@@ -90,6 +92,12 @@ def _main(argv: list[str] | None = None) -> int:
             action="store_true",
             help="Scrapy's full log on the console instead of a log file",
         )
+        p.add_argument(
+            "-q",
+            "--quiet",
+            action="store_true",
+            help="no progress lines while the crawl runs (the summary is still printed)",
+        )
 
     def add_serve_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--host", default="127.0.0.1")
@@ -138,7 +146,11 @@ def _main(argv: list[str] | None = None) -> int:
         db=args.db,
         only=args.only,
         demo_url=args.demo_url,
-        settings_overrides=_parse_settings(args.settings),
+        # --quiet wins over a -s STARCITY_PROGRESS_INTERVAL
+        settings_overrides={
+            **_parse_settings(args.settings),
+            **({"STARCITY_PROGRESS_INTERVAL": 0} if args.quiet else {}),
+        },
         verbose=args.verbose,
     )
     if args.command == "crawl":
