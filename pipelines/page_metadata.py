@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 
 import lxml.html
-from extruct.jsonld import JsonLdExtractor
 
 from pipelines.authors import is_agency
+from pipelines.jsonld import parse_block
 from pipelines.page_dates import naive_window
 from starcity.hygiene import clean_value
 
@@ -46,7 +46,6 @@ _NOISE = re.compile(
 _BYLINE_CLASS = re.compile(r"byline|author|writer|contributor", re.I)
 _MODIFIED_HINT = re.compile(r"updat|modif|edited", re.I)
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:[/_.-]|$)")
-_jsonld = JsonLdExtractor()
 
 
 class MetaTags:
@@ -215,7 +214,7 @@ def _read_jsonld(
             continue
         try:
             # One broken block must not hide the others, so blocks are read one by one.
-            items = list(_jsonld._extract_items(script))
+            items = parse_block(script.xpath("string()"))
             if _CONTROL_ESCAPE.search(script.text or ""):
                 # JSON escapes spell control characters the page's cleaning could not see.
                 items = clean_value(items)

@@ -123,6 +123,14 @@ def _main(argv: list[str] | None = None) -> int:
         "--dry-run", action="store_true", help="print the datasette command, run nothing"
     )
     p.epilog = "Options after -- go to datasette publish, e.g. -- --service starcity."
+    p = sub.add_parser(
+        "check-config",
+        help="check a sources file and the topic file; exit 2 naming the first error",
+    )
+    p.add_argument(
+        "--sources", default="real", help="'real', 'demo' or a sources file (default: real)"
+    )
+    p.add_argument("--topic", help="topic file (default: STARCITY_TOPIC of settings.py)")
     p = sub.add_parser("demo-web", help="serve the demo web only")
     p.add_argument("--port", type=int, default=0, help="default: STARCITY_DEMO_PORT or 8002")
 
@@ -136,6 +144,8 @@ def _main(argv: list[str] | None = None) -> int:
     _setup_console(getattr(args, "verbose", False))
     if args.command == "demo-web":
         return _demo_web(args.port)
+    if args.command == "check-config":
+        return _check_config(args.sources, args.topic)
     if args.command == "serve":
         return serve(args.db, args.host, args.port)
     if args.command == "publish":
@@ -178,6 +188,27 @@ def _main(argv: list[str] | None = None) -> int:
     finally:
         if web is not None:
             web.stop()
+
+
+def _check_config(sources: str, topic: str | None) -> int:
+    """Read the sources and topic files as a crawl would, without crawling."""
+    from starcity.config import ConfigError, load_sources, load_topic, resolve_sources_path
+
+    if topic is None:
+        import settings as project_settings
+
+        topic = project_settings.STARCITY_TOPIC
+    try:
+        path = resolve_sources_path(sources)
+        found = load_sources(path, demo_url=f"http://127.0.0.1:{demo_port()}")
+        subject = load_topic(topic)
+    except ConfigError as exc:
+        console.error("error: %s", exc)
+        return 2
+    active = sum(s.active for s in found)
+    console.info("%s: %d source(s), %d active", path, len(found), active)
+    console.info("%s: topic %r, %d query terms", topic, subject.name, len(subject.query_terms))
+    return 0
 
 
 def _demo_web(port: int) -> int:

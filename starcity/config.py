@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from starcity.urlgate import RefusedURL, request_url, sites_for
 
@@ -58,6 +60,144 @@ class Topic:
     description: str = ""
 
 
+# The files' schemas: every key known, every value of its type. A file that does not fit
+# is refused with one line naming the file, the line and the key (ConfigError, exit 2).
+_TEXTS = str | list[str]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class SourceEntry(_Strict):
+    """One source as written in a sources file (docs/sources.md)."""
+
+    name: str
+    kind: Literal["feed", "sitemap", "site"] = "feed"
+    start_urls: _TEXTS
+    allowed_domains: _TEXTS = ()
+    language: str | None = None
+    prefilter: bool = True
+    active: bool = True
+    allow: _TEXTS = ()
+    deny: _TEXTS = ()
+    follow: _TEXTS = ()
+    max_pages: int = Field(5, ge=0)
+    max_depth: int = Field(2, ge=0)
+
+
+class _SourceDefaults(SourceEntry):
+    name: str | None = None  # type: ignore[assignment]
+    start_urls: _TEXTS = ()
+
+
+class SourcesFile(_Strict):
+    defaults: _SourceDefaults | None = None
+    sources: list[dict[str, Any]]
+    settings: dict[str, Any] | None = None
+
+
+class TopicFile(_Strict):
+    name: str = "topic"
+    description: str = ""
+    names: list[str] | None = None
+    query_terms: list[str] = Field(min_length=1)
+    evidence: dict[str, list[str] | None] | None = None
+    other_contexts: dict[str, list[str] | None] | None = None
+
+
+def _line(node: Any, loc: tuple[Any, ...], of_key: bool = False) -> int | None:
+    """The line (1-based) of the value at ``loc`` in a composed YAML document (of its
+    key, with ``of_key``)."""
+    found = node.start_mark.line + 1 if node is not None else None
+    for depth, key in enumerate(loc):
+        if isinstance(node, yaml.MappingNode):
+            match = [(k, v) for k, v in node.value if k.value == key]
+            if not match:
+                return found
+            if of_key and depth == len(loc) - 1:
+                return match[0][0].start_mark.line + 1
+            node = match[0][1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+            if key >= len(node.value):
+                return found
+            node = node.value[key]
+        else:
+            return found
+        found = node.start_mark.line + 1
+    return found
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    shown = ""
+    for key in loc:
+        shown += f"[{key}]" if isinstance(key, int) else (f".{key}" if shown else str(key))
+    return shown or "top level"
+
+
+def _schema_error(
+    path: Path, text: str, exc: ValidationError, prefix: tuple = (), model: type = SourceEntry
+) -> ConfigError:
+    """One line for the first thing wrong: file, line, key path, what was expected."""
+    error = exc.errors()[0]
+    loc = prefix + tuple(k for k in error["loc"] if not str(k).startswith(("function-", "str")))
+    # Union branches ("list[str]") appear in the location: keep the keys of the file.
+    loc = tuple(k for k in loc if not (isinstance(k, str) and "[" in k))
+    try:
+        line = _line(yaml.compose(text), loc, of_key=error["type"] == "extra_forbidden")
+    except yaml.YAMLError:
+        line = None
+    at = f"{path}:{line}" if line else str(path)
+    if error["type"] == "extra_forbidden":
+        key = loc[-1]
+        if model is SourceEntry and len(loc) == 1:
+            model = SourcesFile  # a key at the top of a sources file
+        known = list(model.model_fields)
+        close = difflib.get_close_matches(str(key), known, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(known)})"
+        return ConfigError(f"{at}: {_where(loc[:-1])}: unknown key '{key}'{hint}")
+    value = error.get("input")
+    shown = f" (got {value!r})" if not isinstance(value, dict | list) else ""
+    message = error["msg"]
+    if error["type"] == "missing" and loc:
+        return ConfigError(f"{at}: {_where(loc[:-1])}: has no {loc[-1]}")
+    if error["type"] == "dict_type" and loc[:1] == ("sources",):
+        message = "a source is a mapping (name:, start_urls:, ...), not a single value"
+    return ConfigError(f"{at}: {_where(loc)}: {message}{shown}")
+
+
+def _read_yaml(path: Path, what: str) -> tuple[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        return text, yaml.safe_load(text)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read {what}: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from exc
+
+
+def validate_sources(path: Path, text: str, data: Any) -> SourcesFile:
+    """The sources file checked against its schema (ConfigError naming the key if not)."""
+    if data is None:
+        data = {"sources": []}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{path}:1: the file must be a mapping with a 'sources' list (got a "
+            f"{type(data).__name__})"
+        )
+    try:
+        checked = SourcesFile.model_validate({"sources": [], **data})
+    except ValidationError as exc:
+        raise _schema_error(path, text, exc) from exc
+    defaults = (data.get("defaults") or {}) if isinstance(data.get("defaults"), dict) else {}
+    for i, raw in enumerate(checked.sources):
+        try:
+            SourceEntry.model_validate({**defaults, **raw})
+        except ValidationError as exc:
+            raise _schema_error(path, text, exc, ("sources", i)) from exc
+    return checked
+
+
 def resolve_sources_path(spec: str | Path) -> Path:
     """Map a source-set name ("real", "demo") or a file path to the sources file."""
     path = SOURCE_SETS.get(str(spec), Path(spec))
@@ -71,10 +211,9 @@ def resolve_sources_path(spec: str | Path) -> Path:
 def load_sources(spec: str | Path, demo_url: str | None = None) -> list[Source]:
     """Read a sources file; "{demo}" in URLs is replaced by ``demo_url``."""
     path = resolve_sources_path(spec)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    text, data = _read_yaml(path, "sources file")
+    validate_sources(path, text, data)
+    data = data or {}
     defaults = data.get("defaults") or {}
     sources: list[Source] = []
     seen: set[str] = set()
@@ -149,12 +288,13 @@ def load_topic(path: str | Path = DEFAULT_TOPIC) -> Topic:
     path = Path(path)
     if not path.is_absolute():
         path = ROOT / path
+    text, data = _read_yaml(path, "topic file")
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}:1: the topic file must be a mapping with query_terms")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read topic file: {exc}") from exc
-    if not data.get("query_terms"):
-        raise ConfigError(f"{path}: topic has no query_terms")
+        TopicFile.model_validate(data)
+    except ValidationError as exc:
+        raise _schema_error(path, text, exc, model=TopicFile) from exc
 
     def groups(key: str) -> dict[str, tuple[str, ...]]:
         raw = data.get(key) or {}

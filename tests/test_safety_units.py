@@ -376,3 +376,37 @@ def test_impossible_and_negative_dates_make_up_no_date():
         assert htmldate_guess(lxml.html.fromstring(page), "http://x.test/a", now) is None
     written = "<html><body><h1>Star City</h1><p>Published 1 February 2026.</p></body></html>"
     assert htmldate_guess(lxml.html.fromstring(written), "http://x.test/a", now) == "2026-02-01"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"@type": "NewsArticle", "headline": "A"}', [{"@type": "NewsArticle", "headline": "A"}]),
+        ('[{"a": 1}, {}, {"b": 2}]', [{"a": 1}, {"b": 2}]),
+        # comments: HTML, JavaScript line and block comments, CDATA markers
+        ('<!--\n{"a": 1}\n-->', [{"a": 1}]),
+        ('// generated\n{"a": "http://x.test/b"}', [{"a": "http://x.test/b"}]),
+        ('/*<![CDATA[*/{"a": /* one */ 1}/*]]>*/', [{"a": 1}]),
+        # trailing commas
+        ('{"a": [1, 2,], "b": {"c": 3,},}', [{"a": [1, 2], "b": {"c": 3}}]),
+        # escapes JSON does not know, kept as the characters they are
+        (
+            '{"headline": "It\\\'s \\-here", "u": "\\u00e9"}',
+            [{"headline": "It\\'s \\-here", "u": "é"}],
+        ),
+        # a raw line break inside a string
+        ('{"a": "one\ntwo"}', [{"a": "one\ntwo"}]),
+        ('"just a string"', []),
+    ],
+)
+def test_jsonld_blocks_are_read_as_pages_write_them(text, expected):
+    from pipelines.jsonld import parse_block
+
+    assert parse_block(text) == expected
+
+
+def test_a_jsonld_block_beyond_repair_is_an_error():
+    from pipelines.jsonld import parse_block
+
+    with pytest.raises(ValueError):
+        parse_block('{"a": ')

@@ -1,0 +1,81 @@
+"""JSON-LD blocks as pages write them: JSON, give or take what browsers' and search engines'
+readers forgive.
+
+Written here because no maintained parser does this job in public: extruct's tolerant
+reader is a private method (and brings rdflib along), jstyleson handles comments and
+trailing commas but not the invalid escapes ("\\'", "\\-") that CMS templates emit. The
+strict parse comes first; only a block it refuses is repaired, in one linear pass.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# What may follow a backslash in a JSON string.
+_ESCAPES = set('"\\/bfnrtu')
+
+
+def repair(text: str) -> str:
+    """``text`` with what JSON does not allow taken out or escaped: comments (``//``,
+    ``/* */``, ``<!-- -->``, CDATA markers) and trailing commas outside strings, invalid
+    escapes inside them."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    in_string = False
+    while i < n:
+        char = text[i]
+        if in_string:
+            if char == "\\":
+                following = text[i + 1 : i + 2]
+                if following in _ESCAPES and following:
+                    out.append(text[i : i + 2])
+                    i += 2
+                    continue
+                out.append("\\\\")  # a backslash that escapes nothing is a character
+                i += 1
+                continue
+            if char == '"':
+                in_string = False
+            out.append(char)
+            i += 1
+            continue
+        if char == '"':
+            in_string = True
+            out.append(char)
+            i += 1
+        elif text.startswith("//", i):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+        elif text.startswith("<!--", i) or text.startswith("<![CDATA[", i):
+            i += 4 if text.startswith("<!--", i) else 9
+        elif text.startswith("-->", i) or text.startswith("]]>", i):
+            i += 3
+        elif char == ",":
+            j = i + 1
+            while j < n and text[j] in " \t\r\n":
+                j += 1
+            if j < n and text[j] in "]}":
+                i += 1  # a trailing comma
+            else:
+                out.append(char)
+                i += 1
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+def parse_block(text: str) -> list[Any]:
+    """The items of one JSON-LD block (a list's members, or the one object); raises
+    ValueError when even the repaired text is no JSON."""
+    try:
+        data = json.loads(text, strict=False)
+    except ValueError:
+        data = json.loads(repair(text), strict=False)
+    if isinstance(data, list):
+        return [item for item in data if item]
+    return [data] if isinstance(data, dict) and data else []
