@@ -154,3 +154,54 @@ def test_coverage_per_week_chart_from_its_link(page, newsroom, tmp_path):
     assert page.evaluate("window.__still_here") == 1
     assert "g.mark=line" in page.url
     no_injected_script_ran(page)
+
+
+def test_crawl_health_dashboard_and_problem_feed(page, newsroom, start_datasette, tmp_path):
+    """On the demo crawl plus a source that failed its last three runs."""
+    import json
+    import sqlite3
+    import urllib.request
+    from xml.etree import ElementTree
+
+    db = tmp_path / "starcity.db"
+    shutil.copy(newsroom.db, db)
+    conn = sqlite3.connect(db)
+    for n in range(3):
+        started = f"2026-11-2{n + 1}T06:00:00+00:00"
+        run = conn.execute(
+            "insert into crawl_runs (started_at, finished_at, status, sources, articles_new,"
+            " errors) values (?, ?, 'failed', '[\"dead-feed\"]', 0, 1)",
+            (started, started),
+        ).lastrowid
+        conn.execute(
+            "insert into source_runs (run_id, source, status, errors, errors_by_kind)"
+            " values (?, 'dead-feed', 'failed', 1, ?)",
+            (run, json.dumps({"connection_refused": 1})),
+        )
+    conn.execute(
+        "insert into sources (name, kind, start_urls, last_run_id, last_status,"
+        " consecutive_failures, last_errors) values ('dead-feed', 'feed', '[]', ?, 'failed',"
+        " 3, '{\"connection_refused\": 1}')",
+        (run,),
+    )
+    conn.commit()
+    conn.close()
+    server = start_datasette(db)
+    page.goto(server.url + "/-/dashboards/crawl-health")
+    for chart in ("new-per-run", "errors-per-day"):
+        drawn = page.wait_for_selector(f"#chart-{chart} svg.marks, #chart-{chart} canvas")
+        box = drawn.bounding_box()
+        assert box and box["width"] > 200 and box["height"] > 100
+    page.wait_for_selector("#chart-failing-sources table")
+    failing = page.inner_text("#chart-failing-sources")
+    assert "dead-feed" in failing and "2026-11-21T06:00:00+00:00" in failing
+    page.wait_for_selector("#chart-last-new-article table")
+    assert "launchpad-ledger" in page.inner_text("#chart-last-new-article")
+    assert "1" in page.inner_text("#chart-failing-count")
+    shot(page, tmp_path, "crawl-health")
+    no_injected_script_ran(page)
+    with urllib.request.urlopen(server.url + "/starcity/source_problems.atom") as response:
+        feed = ElementTree.fromstring(response.read())
+    atom = "{http://www.w3.org/2005/Atom}"
+    titles = [e.findtext(f"{atom}title") for e in feed.iter(f"{atom}entry")]
+    assert "Source dead-feed failed its last 3 runs" in titles
