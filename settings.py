@@ -4,6 +4,8 @@ Project-specific settings start with STARCITY_; everything else is Scrapy's own.
 `python -m starcity crawl` overrides STARCITY_DB, STARCITY_SOURCES and logging per run.
 """
 
+from scrapy.settings.default_settings import RETRY_EXCEPTIONS as _SCRAPY_RETRY_EXCEPTIONS
+
 BOT_NAME = "starcity"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -34,18 +36,10 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_TIMES = 2
-# A host that does not resolve will not resolve a second later; retrying only delays the run.
+# Scrapy's own list, less host names that do not resolve: a host that does not resolve
+# will not resolve a second later, and retrying only delays the run.
 RETRY_EXCEPTIONS = [
-    "scrapy.exceptions.DownloadConnectionRefusedError",
-    "scrapy.exceptions.DownloadFailedError",
-    "scrapy.exceptions.DownloadTimeoutError",
-    "scrapy.exceptions.ResponseDataLossError",
-    "twisted.internet.error.ConnectionDone",
-    "twisted.internet.error.ConnectError",
-    "twisted.internet.error.ConnectionLost",
-    # OSError: what HttpCompressionMiddleware raises on an empty compressed body (Scrapy's default).
-    OSError,
-    "scrapy.core.downloader.handlers.http11.TunnelError",
+    e for e in _SCRAPY_RETRY_EXCEPTIONS if e != "scrapy.exceptions.CannotResolveHostError"
 ]
 
 ITEM_PIPELINES = {
@@ -76,11 +70,11 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.retry_after.RetryAfterMiddleware": 555,
 }
 # Backoff before retrying a server error (no Retry-After): this many seconds, doubling for
-# each further retry, at most RETRY_BACKOFF_MAX (spiders/retry_after.py).
-RETRY_BACKOFF_BASE = 1.0
-RETRY_BACKOFF_MAX = 30.0
+# each further retry, at most STARCITY_RETRY_BACKOFF_MAX (spiders/retry_after.py).
+STARCITY_RETRY_BACKOFF_BASE = 1.0
+STARCITY_RETRY_BACKOFF_MAX = 30.0
 # Longest Retry-After (seconds) a crawl waits for before giving a request up.
-RETRY_AFTER_MAX_SECONDS = 120
+STARCITY_RETRY_AFTER_MAX_SECONDS = 120
 
 EXTENSIONS = {
     # A response's header section at most this long (DOWNLOAD_MAXSIZE counts the body only).
@@ -113,7 +107,7 @@ STARCITY_PROGRESS_INTERVAL = 10
 STARCITY_REFETCH_HOURS = 48
 
 # Near-duplicates: MinHash Jaccard estimate over word 5-shingles at or above this.
-DEDUPE_NEAR_THRESHOLD = 0.8
+STARCITY_DEDUPE_NEAR_THRESHOLD = 0.8
 
 # Where the articles go (overridden by `--db` / `make crawl DB=...`).
 STARCITY_DB = "data/starcity.db"

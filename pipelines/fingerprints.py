@@ -6,7 +6,7 @@
    (syndication), linked when the article is stored, before or after it.
 2. ``text``: the same words (hash of the normalised main text).
 3. ``near``: a copy under other page chrome or with small edits (MinHash over word
-   5-shingles, datasketch's LSH; Jaccard estimate >= DEDUPE_NEAR_THRESHOLD).
+   5-shingles, datasketch's LSH; Jaccard estimate >= STARCITY_DEDUPE_NEAR_THRESHOLD).
 
 The duplicates component (starcity/components/duplicates.py) compares each new article
 with everything stored before and with the rest of the crawl through a DuplicateIndex,

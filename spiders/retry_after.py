@@ -2,11 +2,11 @@
 exponential backoff on server errors.
 
 Scrapy's RetryMiddleware retries at once; a server that says how long to wait should be
-given that long, and a failing server some rest: RETRY_BACKOFF_BASE seconds before the
-first retry, doubling for each next one, at most RETRY_BACKOFF_MAX. Placed just after
+given that long, and a failing server some rest: STARCITY_RETRY_BACKOFF_BASE seconds before the
+first retry, doubling for each next one, at most STARCITY_RETRY_BACKOFF_MAX. Placed just after
 RetryMiddleware in the response chain (a higher order number), it waits without blocking
 the crawl (an asyncio sleep in this request's own processing), then lets RetryMiddleware
-retry. A wait longer than RETRY_AFTER_MAX_SECONDS is not waited for: the request is
+retry. A wait longer than STARCITY_RETRY_AFTER_MAX_SECONDS is not waited for: the request is
 given up and counted.
 """
 
@@ -47,11 +47,11 @@ class RetryAfterMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         settings = crawler.settings
-        self.max_wait = settings.getfloat("RETRY_AFTER_MAX_SECONDS", 120)
+        self.max_wait = settings.getfloat("STARCITY_RETRY_AFTER_MAX_SECONDS", 120)
         self.retry_codes = {int(c) for c in settings.getlist("RETRY_HTTP_CODES")}
         self.retry_times = settings.getint("RETRY_TIMES")
-        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
-        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 30.0)
+        self.backoff_base = settings.getfloat("STARCITY_RETRY_BACKOFF_BASE", 1.0)
+        self.backoff_max = settings.getfloat("STARCITY_RETRY_BACKOFF_MAX", 30.0)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:

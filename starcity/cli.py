@@ -1,4 +1,5 @@
-"""Command line: `python -m starcity crawl | serve | run | demo | demo-web | publish`.
+"""Command line: `python -m starcity crawl | serve | run | demo | demo-web | publish |
+check-config`.
 
 The Makefile's targets call these; so do the tests, as subprocesses.
 """
@@ -20,6 +21,28 @@ DEMO_DB = "data/demo.db"
 # Exit statuses of a crawl stopped by SIGINT (Ctrl-C) or SIGTERM: 128 + the signal number.
 INTERRUPTED = (128 + signal.SIGINT, 128 + signal.SIGTERM)
 console = logging.getLogger("starcity")
+
+
+EXIT_STATUSES = """exit status of crawl, run and demo:
+  0    at least one source was read
+  1    every source failed
+  2    a configuration error (the message names the file, line and key)
+  3    another crawl is writing to the same database
+  130  interrupted by Ctrl-C (SIGINT); 143 by SIGTERM"""
+
+
+def _version() -> str:
+    """The installed package's version, else the one pyproject.toml declares."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("starcity-monitor")
+    except metadata.PackageNotFoundError:
+        import tomllib
+        from pathlib import Path
+
+        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]
 
 
 def _setup_console(verbose: bool) -> None:
@@ -57,7 +80,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m starcity", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m starcity",
+        description=__doc__,
+        epilog=EXIT_STATUSES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def add_crawl_options(p: argparse.ArgumentParser, default_sources: str) -> None:
@@ -100,13 +129,17 @@ def _main(argv: list[str] | None = None) -> int:
         )
 
     def add_serve_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--host", default="127.0.0.1")
-        p.add_argument("--port", type=int, default=DEFAULT_PORT)
+        p.add_argument(
+            "--host", default="127.0.0.1", help="address Datasette listens on (%(default)s)"
+        )
+        p.add_argument(
+            "--port", type=int, default=DEFAULT_PORT, help="Datasette's port (%(default)s)"
+        )
 
     p = sub.add_parser("crawl", help="crawl the sources into the database")
     add_crawl_options(p, "real")
     p = sub.add_parser("serve", help="serve the database in Datasette")
-    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--db", default=DEFAULT_DB, help="database to serve (%(default)s)")
     add_serve_options(p)
     p = sub.add_parser("run", help="crawl, then serve (whatever the crawl's outcome)")
     add_crawl_options(p, "real")
@@ -118,7 +151,7 @@ def _main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("publish", help="publish the database (datasette publish / package)")
     p.add_argument("target", choices=PUBLISH_TARGETS, help="where to: %(choices)s")
-    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--db", default=DEFAULT_DB, help="database to publish (%(default)s)")
     p.add_argument(
         "--dry-run", action="store_true", help="print the datasette command, run nothing"
     )

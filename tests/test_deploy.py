@@ -28,8 +28,11 @@ def test_systemd_timer_runs_the_crawl_service():
     assert "3" in service["Service"]["SuccessExitStatus"].split()
 
 
-def test_datasette_service_serves():
-    assert unit("starcity-datasette.service")["Service"]["ExecStart"].endswith("make serve")
+def test_datasette_service_serves_from_the_installed_venv():
+    # not `make serve`, which may rebuild the venv when the service starts
+    command = unit("starcity-datasette.service")["Service"]["ExecStart"]
+    assert command.startswith("/opt/starcity-monitor/.venv/bin/python -m starcity serve")
+    assert "make" not in command
 
 
 def test_crontab_line_is_valid_and_runs_the_crawl_command():

@@ -61,7 +61,7 @@ def test_no_retries_on_other_client_errors(bad_web, tmp_path, code):
 
 def test_server_errors_are_retried_with_a_limit(bad_web, tmp_path):
     row, hits = crawl_one(
-        bad_web, tmp_path, "/_test/status/503", RETRY_TIMES=2, RETRY_BACKOFF_BASE=0.2
+        bad_web, tmp_path, "/_test/status/503", RETRY_TIMES=2, STARCITY_RETRY_BACKOFF_BASE=0.2
     )
     assert len(hits) == 3
     assert json.loads(row["errors_by_kind"]) == {"http_503": 1}
@@ -70,7 +70,7 @@ def test_server_errors_are_retried_with_a_limit(bad_web, tmp_path):
 def test_a_server_error_is_retried_after_a_backoff_and_then_read(bad_web, tmp_path):
     row, hits = crawl_one(bad_web, tmp_path, "/_test/flaky/b?fail=2&code=500")
     assert [h.status for h in hits] == [500, 500, 200]
-    # 1 s before the first retry, 2 s before the second (RETRY_BACKOFF_BASE = 1)
+    # 1 s before the first retry, 2 s before the second (STARCITY_RETRY_BACKOFF_BASE = 1)
     assert hits[1].at - hits[0].at >= 0.9 and hits[2].at - hits[1].at >= 1.9
     assert row["feeds_fetched"] == 1  # read on the third try (an empty test feed)
     assert "http_500" not in json.loads(row["errors_by_kind"])

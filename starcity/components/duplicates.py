@@ -36,7 +36,7 @@ class DedupePipeline:
         return cls(
             crawler,
             settings["STARCITY_DB"],
-            settings.getfloat("DEDUPE_NEAR_THRESHOLD", 0.8),
+            settings.getfloat("STARCITY_DEDUPE_NEAR_THRESHOLD", 0.8),
         )
 
     def open_spider(self) -> None:
