@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 SOURCES ?= real
 SOURCE ?=
 DB ?= $(if $(filter demo,$(SOURCES)),data/demo.db,data/starcity.db)
@@ -22,19 +23,25 @@ help:
 	@echo "make crawl    crawl only (SOURCES=real|demo|file, SOURCE=name, DB=path)"
 	@echo "make serve    serve DB in Datasette (read-only)"
 	@echo "make test     run the test suite"
-	@echo "make lint     ruff check and format check, and the import contracts (lint-imports)"
+	@echo "make lint     ruff check and format check, the import contracts (lint-imports), every imported package declared"
 	@echo "make bench    time people/date analysis, relevance + duplicate lookup (100k stored), a crawl, memory on hostile pages and the stored queries (100k articles)"
 	@echo "make accuracy / relevance / people-dates   accuracy of extraction, relevance labels, people and dates"
 
 # A stamp is stale when its venv's interpreter no longer runs (a venv removed or moved
 # by hand): the venv is then built again.
 ifneq ($(shell $(PY) -c 'print(1)' 2>/dev/null),1)
-$(shell rm -f $(STAMP))
+$(shell rm -f $(STAMP) $(DEV_STAMP))
 endif
 
+# Production dependencies (make run, crawl, serve); development ones on top for the
+# tests, lint and benchmarks.
 $(STAMP): requirements.lock scripts/bootstrap-venv.sh
-	PYTHON=$(PYTHON) scripts/bootstrap-venv.sh $(VENV)
+	PYTHON=$(PYTHON) scripts/bootstrap-venv.sh $(VENV) requirements.lock
 	touch $(STAMP)
+
+$(DEV_STAMP): requirements-dev.lock $(STAMP)
+	PYTHON=$(PYTHON) scripts/bootstrap-venv.sh $(VENV) requirements-dev.lock
+	touch $(DEV_STAMP)
 
 run: $(STAMP)
 	$(PY) -m starcity run --sources $(SOURCES) --db $(DB) $(SOURCE_ARGS) --host $(HOST) --port $(PORT)
@@ -51,16 +58,17 @@ crawl: $(STAMP)
 serve: $(STAMP)
 	$(PY) -m starcity serve --db $(DB) --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	@scripts/ensure-chromium.sh || echo "warning: no chromium; the browser tests will be skipped" >&2
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(PY) scripts/check_imports.py
 
-format: $(STAMP)
+format: $(DEV_STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
@@ -80,11 +88,11 @@ $(EVAL_VENV)/.installed: bench/requirements-eval.txt
 	touch $@
 
 # Score our extractor and trafilatura, htmldate and newspaper4k on ../shared/eval (docs/accuracy.md).
-accuracy: $(STAMP) $(EVAL_VENV)/.installed
+accuracy: $(DEV_STAMP) $(EVAL_VENV)/.installed
 	$(EVAL_VENV)/bin/python bench/accuracy.py --eval-dir $(EVAL_DIR)
 
 # Precision and recall of the relevance labels on the labelled pages in bench/relevance/.
-relevance: $(STAMP)
+relevance: $(DEV_STAMP)
 	$(PY) bench/relevance.py
 
 # Time the newsroom's stored queries, searches and dashboard charts through Datasette on a
@@ -93,13 +101,13 @@ relevance: $(STAMP)
 BENCH_ARTICLES ?= 100000
 BENCH_DB := data/bench/news-$(BENCH_ARTICLES).db
 
-$(BENCH_DB): bench/generate.py db/migrations.py | $(STAMP)
+$(BENCH_DB): bench/generate.py db/migrations.py | $(DEV_STAMP)
 	$(PY) bench/generate.py --articles $(BENCH_ARTICLES) --out $@
 
 # Articles of the generated local web that `make bench` crawls (bench/crawl.py).
 BENCH_CRAWL_ARTICLES ?= 2000
 
-bench: $(STAMP) $(BENCH_DB)
+bench: $(DEV_STAMP) $(BENCH_DB)
 	$(PY) bench/people_dates.py
 	$(PY) bench/dedupe_relevance.py
 	$(PY) bench/crawl.py --articles $(BENCH_CRAWL_ARTICLES)
@@ -107,14 +115,18 @@ bench: $(STAMP) $(BENCH_DB)
 	$(PY) bench/newsroom.py --db $(BENCH_DB)
 
 # Person and date precision and recall on the hand-annotated pages (docs/accuracy.md).
-people-dates: $(STAMP)
+people-dates: $(DEV_STAMP)
 	$(PY) bench/people_dates.py
 
-# Re-pin requirements.lock from pyproject.toml (needs PyPI).
+# Re-pin both locks from pyproject.toml (needs PyPI), with a pinned pip-tools; existing
+# pins are kept unless pyproject.toml asks otherwise.
+PIP_TOOLS := pip-tools==7.6.2
+LOCK_OPTIONS := --quiet --generate-hashes --allow-unsafe --no-emit-index-url \
+  --no-emit-find-links --strip-extras
 lock: $(STAMP)
-	$(PY) -m pip install --quiet pip-tools
-	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --no-emit-index-url \
-	  --no-emit-find-links --extra dev --strip-extras -o requirements.lock pyproject.toml
+	$(PY) -m pip install --quiet "$(PIP_TOOLS)"
+	$(VENV)/bin/pip-compile $(LOCK_OPTIONS) -o requirements.lock pyproject.toml
+	$(VENV)/bin/pip-compile $(LOCK_OPTIONS) --extra dev -o requirements-dev.lock pyproject.toml
 
 clean:
 	rm -rf data/logs .pytest_cache .ruff_cache

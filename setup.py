@@ -1,12 +1,6 @@
-"""Packaging for Scrapyd: scrapyd-deploy builds the egg from it (installs use the lock)."""
+"""A shim for `scrapyd-deploy`, which builds the Scrapyd egg by running `setup.py bdist_egg`;
+everything it builds from is declared in pyproject.toml."""
 
-from setuptools import find_packages, setup
+from setuptools import setup
 
-setup(
-    name="starcity-monitor",
-    version="0.1.0",
-    packages=find_packages(include=["spiders*", "pipelines*", "db*", "starcity*"]),
-    py_modules=["settings"],
-    package_data={"db": ["*.yml"], "pipelines": ["*.txt"]},
-    entry_points={"scrapy": ["settings = settings"]},
-)
+setup()

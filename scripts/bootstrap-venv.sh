@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Create .venv with Python 3.11+ and install the locked dependencies into it.
+# Create .venv with Python 3.11+ and install a lock's dependencies into it:
+#   scripts/bootstrap-venv.sh VENV [LOCK]   (LOCK: requirements.lock, the production one)
 # On a fresh Debian/Ubuntu machine, installs python3-venv with apt when venv is missing.
 set -euo pipefail
 venv=${1:-.venv}
+lock=${2:-requirements.lock}
 python=${PYTHON:-python3}
 
 if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
@@ -23,4 +25,4 @@ if [[ ! -x "$venv/bin/python" ]]; then
 fi
 
 "$venv/bin/python" -m pip install --quiet --upgrade pip
-"$venv/bin/python" -m pip install --quiet --require-hashes -r requirements.lock
+"$venv/bin/python" -m pip install --quiet --require-hashes -r "$lock"

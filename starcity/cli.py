@@ -10,6 +10,7 @@ import argparse
 import logging
 import signal
 import sys
+from pathlib import Path
 from typing import Any
 
 from starcity.crawl import DEFAULT_DB, crawl
@@ -80,8 +81,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None = None) -> int:
+    command = Path(sys.argv[0]).name
     parser = argparse.ArgumentParser(
-        prog="python -m starcity",
+        # `starcity` once installed as a package (docs/install.md)
+        prog="starcity" if command == "starcity" else "python -m starcity",
         description=__doc__,
         epilog=EXIT_STATUSES,
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -14,7 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starcity.urlgate import RefusedURL, request_url, sites_for
 
 ROOT = Path(__file__).resolve().parent.parent
-CONFIG_DIR = ROOT / "config"
+# Beside the code in a checkout; an installed package (pip install .) has its copy of
+# config/ under <prefix>/share/starcity-monitor/ (pyproject.toml data-files).
+SHARED = Path(sys.prefix) / "share" / "starcity-monitor"
+DATA_ROOT = ROOT if (ROOT / "config").is_dir() or not SHARED.is_dir() else SHARED
+CONFIG_DIR = DATA_ROOT / "config"
 
 # Named source sets; anything else given as SOURCES is read as a path.
 SOURCE_SETS = {
@@ -201,8 +206,8 @@ def validate_sources(path: Path, text: str, data: Any) -> SourcesFile:
 def resolve_sources_path(spec: str | Path) -> Path:
     """Map a source-set name ("real", "demo") or a file path to the sources file."""
     path = SOURCE_SETS.get(str(spec), Path(spec))
-    if not path.is_file() and not path.is_absolute() and (ROOT / path).is_file():
-        path = ROOT / path
+    if not path.is_file() and not path.is_absolute() and (DATA_ROOT / path).is_file():
+        path = DATA_ROOT / path
     if not path.is_file():
         raise ConfigError(f"sources file not found: {path} (use 'real', 'demo' or a path)")
     return path
@@ -285,9 +290,7 @@ def load_topic(path: str | Path = DEFAULT_TOPIC) -> Topic:
 
     A relative path is taken from the project's root, wherever the command runs.
     """
-    path = Path(path)
-    if not path.is_absolute():
-        path = ROOT / path
+    path = resolve_path(path)
     text, data = _read_yaml(path, "topic file")
     if not isinstance(data, dict):
         raise ConfigError(f"{path}:1: the topic file must be a mapping with query_terms")
@@ -316,9 +319,12 @@ KNOWLEDGE_FILE = ROOT / "db" / "knowledge.yml"
 
 
 def resolve_path(path: str | Path) -> Path:
-    """A configured path; a relative one is taken from the project's root."""
+    """A configured path; a relative one is taken from the project's root (the code's for
+    files shipped in its packages, the data's for config/)."""
     path = Path(path)
-    return path if path.is_absolute() else ROOT / path
+    if path.is_absolute():
+        return path
+    return ROOT / path if (ROOT / path).exists() else DATA_ROOT / path
 
 
 def load_knowledge(path: str | Path = KNOWLEDGE_FILE) -> dict[str, Any]:
