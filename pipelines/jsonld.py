@@ -16,10 +16,27 @@ from typing import Any
 _ESCAPES = set('"\\/bfnrtu')
 
 
+def _skip_blank(text: str, i: int) -> int:
+    """The position of the next character after whitespace and comments from ``i``."""
+    n = len(text)
+    while i < n:
+        if text[i] in " \t\r\n":
+            i += 1
+        elif text.startswith("//", i):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+        else:
+            break
+    return i
+
+
 def repair(text: str) -> str:
-    """``text`` with what JSON does not allow taken out or escaped: comments (``//``,
-    ``/* */``, ``<!-- -->``, CDATA markers) and trailing commas outside strings, invalid
-    escapes inside them."""
+    """``text`` with what JSON does not allow taken out: comments (``//``, ``/* */``,
+    ``<!-- -->``, CDATA markers) and trailing commas outside strings, the backslash of an
+    escape JSON does not know inside them."""
     out: list[str] = []
     i, n = 0, len(text)
     in_string = False
@@ -32,7 +49,8 @@ def repair(text: str) -> str:
                     out.append(text[i : i + 2])
                     i += 2
                     continue
-                out.append("\\\\")  # a backslash that escapes nothing is a character
+                # A backslash before a character JSON does not escape ("\\'", "\\-") escapes it
+                # as JavaScript reads it: the character itself.
                 i += 1
                 continue
             if char == '"':
@@ -55,9 +73,7 @@ def repair(text: str) -> str:
         elif text.startswith("-->", i) or text.startswith("]]>", i):
             i += 3
         elif char == ",":
-            j = i + 1
-            while j < n and text[j] in " \t\r\n":
-                j += 1
+            j = _skip_blank(text, i + 1)
             if j < n and text[j] in "]}":
                 i += 1  # a trailing comma
             else:

@@ -27,7 +27,8 @@ console = logging.getLogger("starcity")
 EXIT_STATUSES = """exit status of crawl, run and demo:
   0    at least one source was read
   1    every source failed
-  2    a configuration error (the message names the file, line and key)
+  2    a configuration error (the message names the file and the key, and the line
+       of a value that does not fit the file's schema)
   3    another crawl is writing to the same database
   130  interrupted by Ctrl-C (SIGINT); 143 by SIGTERM"""
 
@@ -54,10 +55,18 @@ def _setup_console(verbose: bool) -> None:
     console.setLevel(logging.INFO)
     if verbose or any(getattr(h, "_starcity", False) for h in console.handlers):
         return
+    from starcity.components.progress import ClearingFormatter
+
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    # The components' own lines (index sizes, grouping counts) belong in the log file.
-    handler.addFilter(lambda record: not record.name.startswith("starcity.components."))
+    # A line printed while the progress line is live starts on a clean line.
+    handler.setFormatter(ClearingFormatter("%(message)s"))
+    # The components' own notes (index sizes, grouping counts) belong in the log file; their
+    # warnings and errors are shown.
+    handler.addFilter(
+        lambda record: (
+            not record.name.startswith("starcity.components.") or record.levelno >= logging.WARNING
+        )
+    )
     handler._starcity = True  # type: ignore[attr-defined]
     console.addHandler(handler)
 
@@ -229,14 +238,17 @@ def _main(argv: list[str] | None = None) -> int:
 def _check_config(sources: str, topic: str | None) -> int:
     """Read the sources and topic files as a crawl would, without crawling."""
     from starcity.config import ConfigError, load_sources, load_topic, resolve_sources_path
+    from starcity.crawl import _source_set_settings
 
-    if topic is None:
-        import settings as project_settings
-
-        topic = project_settings.STARCITY_TOPIC
     try:
         path = resolve_sources_path(sources)
         found = load_sources(path, demo_url=f"http://127.0.0.1:{demo_port()}")
+        if topic is None:  # the sources file's own, else settings.py's
+            import settings as project_settings
+
+            topic = _source_set_settings(path).get(
+                "STARCITY_TOPIC", project_settings.STARCITY_TOPIC
+            )
         subject = load_topic(topic)
     except ConfigError as exc:
         console.error("error: %s", exc)

@@ -41,8 +41,8 @@ class Source:
     start_urls: tuple[str, ...]
     allowed_domains: tuple[str, ...] = ()
     language: str | None = None
-    prefilter: bool = True
-    active: bool = True
+    prefilter: bool | None = True
+    active: bool | None = True
     # For `site` sources: article links to fetch, links never to fetch, listing pages to
     # follow (sections, tags, pagination), and how many listing pages at most.
     allow: tuple[str, ...] = ()
@@ -67,7 +67,8 @@ class Topic:
 
 # The files' schemas: every key known, every value of its type. A file that does not fit
 # is refused with one line naming the file, the line and the key (ConfigError, exit 2).
-_TEXTS = str | list[str]
+# A key written with no value (``allow:``) means the default, as it did before the schema.
+_TEXTS = str | list[str] | None
 
 
 class _Strict(BaseModel):
@@ -82,8 +83,8 @@ class SourceEntry(_Strict):
     start_urls: _TEXTS
     allowed_domains: _TEXTS = ()
     language: str | None = None
-    prefilter: bool = True
-    active: bool = True
+    prefilter: bool | None = True
+    active: bool | None = True
     allow: _TEXTS = ()
     deny: _TEXTS = ()
     follow: _TEXTS = ()
@@ -98,17 +99,20 @@ class _SourceDefaults(SourceEntry):
 
 class SourcesFile(_Strict):
     defaults: _SourceDefaults | None = None
-    sources: list[dict[str, Any]]
+    sources: list[dict[str, Any]] | None = None
     settings: dict[str, Any] | None = None
 
 
 class TopicFile(_Strict):
     name: str = "topic"
-    description: str = ""
+    description: str | None = ""
     names: list[str] | None = None
     query_terms: list[str] = Field(min_length=1)
     evidence: dict[str, list[str] | None] | None = None
     other_contexts: dict[str, list[str] | None] | None = None
+
+
+_BRANCHES = {"str", "list[str]", "int", "bool", "dict[str,any]", "list[dict[str,any]]"}
 
 
 def _line(node: Any, loc: tuple[Any, ...], of_key: bool = False) -> int | None:
@@ -144,10 +148,12 @@ def _schema_error(
     path: Path, text: str, exc: ValidationError, prefix: tuple = (), model: type = SourceEntry
 ) -> ConfigError:
     """One line for the first thing wrong: file, line, key path, what was expected."""
-    error = exc.errors()[0]
-    loc = prefix + tuple(k for k in error["loc"] if not str(k).startswith(("function-", "str")))
-    # Union branches ("list[str]") appear in the location: keep the keys of the file.
-    loc = tuple(k for k in loc if not (isinstance(k, str) and "[" in k))
+    # The deepest error: of a value that fits neither "str" nor "list[str]", the item at fault.
+    error = max(exc.errors(), key=lambda e: len(e["loc"]))
+    # Union branches ("str", "list[str]") appear in pydantic's location: keep the file's keys.
+    loc = prefix + tuple(
+        k for k in error["loc"] if k not in _BRANCHES and not str(k).startswith("function-")
+    )
     try:
         line = _line(yaml.compose(text), loc, of_key=error["type"] == "extra_forbidden")
     except yaml.YAMLError:
@@ -195,7 +201,7 @@ def validate_sources(path: Path, text: str, data: Any) -> SourcesFile:
     except ValidationError as exc:
         raise _schema_error(path, text, exc) from exc
     defaults = (data.get("defaults") or {}) if isinstance(data.get("defaults"), dict) else {}
-    for i, raw in enumerate(checked.sources):
+    for i, raw in enumerate(checked.sources or []):
         try:
             SourceEntry.model_validate({**defaults, **raw})
         except ValidationError as exc:
@@ -275,8 +281,8 @@ def load_sources(spec: str | Path, demo_url: str | None = None) -> list[Source]:
                 start_urls=tuple(urls),
                 allowed_domains=tuple(domains),
                 language=entry.get("language"),
-                prefilter=bool(entry.get("prefilter", True)),
-                active=bool(entry.get("active", True)),
+                prefilter=entry.get("prefilter") is not False,
+                active=entry.get("active") is not False,
                 max_pages=int(entry.get("max_pages", 5)),
                 max_depth=int(entry.get("max_depth", 2)),
                 **patterns,

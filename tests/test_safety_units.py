@@ -389,11 +389,11 @@ def test_impossible_and_negative_dates_make_up_no_date():
         ('/*<![CDATA[*/{"a": /* one */ 1}/*]]>*/', [{"a": 1}]),
         # trailing commas
         ('{"a": [1, 2,], "b": {"c": 3,},}', [{"a": [1, 2], "b": {"c": 3}}]),
-        # escapes JSON does not know, kept as the characters they are
-        (
-            '{"headline": "It\\\'s \\-here", "u": "\\u00e9"}',
-            [{"headline": "It\\'s \\-here", "u": "é"}],
-        ),
+        # escapes JSON does not know, read as JavaScript reads them: the character
+        ('{"headline": "It\\\'s \\-here", "u": "\\u00e9"}', [{"headline": "It's -here", "u": "é"}]),
+        # a trailing comma before a comment
+        ('{"a": 1, // c\n}', [{"a": 1}]),
+        ('{"a": [1, /* c */ ]}', [{"a": [1]}]),
         # a raw line break inside a string
         ('{"a": "one\ntwo"}', [{"a": "one\ntwo"}]),
         ('"just a string"', []),

@@ -2,14 +2,17 @@
 
 Every STARCITY_PROGRESS_INTERVAL seconds (0: never; `--quiet` sets it), one line of the
 crawl's counts so far: pages fetched and their rate, articles stored, relevant, errors,
-and the same per source when the spider reads several. On a terminal the line is
-rewritten in place; otherwise (cron, a log file, a pipe) each report is a line of its own.
+and the same per source when the spider reads several. On a terminal one line, shared by
+the crawl's spiders and cut to the terminal's width, is rewritten in place (a message
+printed meanwhile clears it first); otherwise (cron, a log file, a pipe) each report is
+a line of its own.
 The counts are the ones the run record is built from (`source/<name>/...` stats).
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
 import time
 from typing import Any, TextIO
@@ -55,6 +58,53 @@ def progress_line(
     return line
 
 
+class _LiveLine:
+    """The one progress line of a terminal, shared by the crawl's spiders (the command line
+    runs one per kind of source in one process): each spider's counts side by side, cut to
+    the terminal's width, rewritten in place."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.parts: dict[str, str] = {}
+        self.shown = False
+
+    def show(self, spider: str, line: str) -> None:
+        self.parts[spider] = line
+        width = shutil.get_terminal_size((100, 20)).columns - 1
+        text = "  ||  ".join(self.parts.values())
+        if len(text) > width:
+            text = text[: max(0, width - 1)] + "…"
+        self.stream.write("\r\x1b[K" + text)
+        self.stream.flush()
+        self.shown = True
+
+    def done(self, spider: str) -> None:
+        self.parts.pop(spider, None)
+        if not self.parts:
+            self.clear()
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.shown = False
+
+
+_live: _LiveLine | None = None
+
+
+class ClearingFormatter(logging.Formatter):
+    """The console's formatter: a message printed while a progress line is shown clears
+    that line first (the next report writes it again), so no message is glued to it."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        if _live is not None and _live.shown:
+            _live.shown = False
+            return "\r\x1b[K" + text
+        return text
+
+
 class ProgressExtension:
     def __init__(self, crawler: Crawler, interval: float, stream: TextIO | None = None) -> None:
         self.crawler = crawler
@@ -65,7 +115,7 @@ class ProgressExtension:
         self.loop: task.LoopingCall | None = None
         self.started = 0.0
         self.names: list[str] = []
-        self.written = False
+        self.spider = "crawl"
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProgressExtension:
@@ -76,8 +126,12 @@ class ProgressExtension:
         return ext
 
     def spider_opened(self, spider: Spider) -> None:
+        global _live
         self.names = [s.name for s in getattr(spider, "sources", [])]
+        self.spider = spider.name
         self.started = time.monotonic()
+        if self.live and _live is None:
+            _live = _LiveLine(self.stream)
         self.loop = task.LoopingCall(self.report)
         self.loop.start(self.interval, now=False)
 
@@ -86,18 +140,15 @@ class ProgressExtension:
             self.crawler.stats.get_stats(),
             self.names,
             time.monotonic() - self.started,
-            getattr(self.crawler.spider, "name", "crawl"),
+            self.spider,
         )
-        if self.live:
-            self.stream.write("\r\x1b[K" + line)
-            self.stream.flush()
-            self.written = True
+        if self.live and _live is not None:
+            _live.show(self.spider, line)
         else:
             console.info(line)
 
     def spider_closed(self, spider: Spider) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
-        if self.live and self.written:
-            self.stream.write("\r\x1b[K")  # the summary follows in its place
-            self.stream.flush()
+        if self.live and _live is not None:
+            _live.done(self.spider)  # the summary follows in its place
