@@ -228,6 +228,15 @@ def word_budget_groups(texts: list[str], budget: int | None) -> list[list[int]]:
     return groups
 
 
+# Only what the analysis reads runs: the named entities (tok2vec and ner) and sentence
+# boundaries (the snippet around a name), from the model's "senter" where it has one, at a
+# fraction of the dependency parser's cost. The tagger, attribute ruler and lemmatizer feed
+# nothing the analysis uses. Measured with `make people-dates` (42 articles, same run):
+# people 93.3/93.6 and dates 93.9/91.6 precision/recall, unchanged; 40.4 -> 29.7 ms an
+# article in batches of 16, 68.9 -> 42.5 ms one at a time.
+UNUSED_COMPONENTS = ("tagger", "attribute_ruler", "lemmatizer")
+
+
 class EntityLinker:
     """Recognise and link the people and works of a text (spaCy + the knowledge base)."""
 
@@ -237,11 +246,14 @@ class EntityLinker:
         self.kb = kb
         self.model = model
         try:
-            self.nlp = spacy.load(model)
+            self.nlp = spacy.load(model, exclude=list(UNUSED_COMPONENTS))
         except OSError as exc:
             raise RuntimeError(
                 f"spaCy model {model!r} is not installed (STARCITY_SPACY_MODEL): {exc}"
             ) from exc
+        if "senter" in self.nlp.disabled and "parser" in self.nlp.pipe_names:
+            self.nlp.enable_pipe("senter")
+            self.nlp.remove_pipe("parser")
         ruler = self.nlp.add_pipe(
             "entity_ruler",
             before="ner" if "ner" in self.nlp.pipe_names else None,

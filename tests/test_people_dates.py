@@ -400,3 +400,14 @@ def test_pipeline_parses_in_batches_and_an_odd_text_costs_only_its_own_analysis(
     ]
     assert crawler.stats.get_value("source/x/errors/analyse_failed") == 1
     assert crawler.stats.get_value("analysed/articles") == 3
+
+
+def test_spacy_runs_only_what_the_analysis_reads(linker):
+    assert "ner" in linker.nlp.pipe_names and "senter" in linker.nlp.pipe_names
+    for unused in ("tagger", "parser", "attribute_ruler", "lemmatizer"):
+        assert unused not in linker.nlp.pipe_names
+    doc = linker.doc("Rhys Ifans plays the Chief Designer. Ben Nedivi wrote it.")
+    assert [s.text for s in doc.sents] == [
+        "Rhys Ifans plays the Chief Designer.",
+        "Ben Nedivi wrote it.",
+    ]
