@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -55,6 +56,7 @@ class DedupePipeline:
         article = adapter.get("article")
         if not article:
             return item
+        cpu = time.thread_time()
         canonical = article["canonical_url"]
         key = url_key(canonical)
         digest = text_hash(article["text"])
@@ -76,4 +78,5 @@ class DedupePipeline:
             article["duplicate_similarity"] = similarity
             self.crawler.stats.inc_value(f"dedupe/{kind}")
         self.index.add(canonical, key, digest, sig)
+        self.crawler.stats.inc_value("stage_cpu/duplicates", time.thread_time() - cpu)
         return item

@@ -34,7 +34,7 @@ class ExtractPipeline:
         stats = self.crawler.stats
         source = adapter.get("source")
         fetched_at = adapter.get("fetched_at")
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         try:
             record = extract(
                 adapter["body"],
@@ -49,6 +49,7 @@ class ExtractPipeline:
             raise DropItem(f"extraction failed for {adapter['url']}: {exc}") from exc
         finally:
             stats.inc_value("extract/seconds_total", time.perf_counter() - started)
+            stats.inc_value("stage_cpu/extract", time.thread_time() - cpu)
         own_title = record["title"] and record["provenance"].get("title") != "feed:title"
         if not own_title and not record["text"]:
             # Nothing of its own (a feed's title alone does not make a page an article).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -99,6 +100,7 @@ class PeopleDatesPipeline:
         batch, self.pending, self.pending_words = self.pending, [], 0
         if not batch:
             return
+        cpu = time.thread_time()
         try:
             try:
                 today = datetime.now(UTC).date()
@@ -112,6 +114,7 @@ class PeopleDatesPipeline:
                     self.crawler.stats.inc_value("analysed/people", len(result["people"]))
                     self.crawler.stats.inc_value("analysed/dates", len(result["text_dates"]))
         finally:
+            self.crawler.stats.inc_value("stage_cpu/people_dates", time.thread_time() - cpu)
             # whatever happened, every waiting item goes on (a timer callback's error
             # would otherwise leave them waiting and the crawl never ending)
             for _, _, done in batch:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -27,7 +28,9 @@ class RelevancePipeline:
         article = adapter.get("article")
         if not article:
             return item
+        cpu = time.thread_time()
         judgement = self.scorer.judge(article["title"], article["description"], article["text"])
+        self.crawler.stats.inc_value("stage_cpu/relevance", time.thread_time() - cpu)
         article["relevance"] = judgement.label
         article["relevance_score"] = judgement.score
         article["relevance_evidence"] = judgement.evidence

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,6 +62,7 @@ class SQLiteStorePipeline:
         stats = self.crawler.stats
         source = page["source"]
         seen_at = datetime.now(UTC).isoformat(timespec="seconds")
+        cpu = time.thread_time()
         try:
             article = article_of(page)
             outcome = store_article(self.db, article, seen_at)
@@ -70,6 +72,8 @@ class SQLiteStorePipeline:
             stats.inc_value(f"source/{source}/errors/store_failed")
             log.error("cannot store %s: %s: %s", page.get("url"), type(exc).__name__, exc)
             raise DropItem(f"cannot store {page.get('url')}: {exc}") from exc
+        finally:
+            stats.inc_value("stage_cpu/store", time.thread_time() - cpu)
         if outcome == KEPT:
             # Another source stored this article first; its row stays as that source wrote it.
             stats.inc_value(f"source/{source}/kept_other_source")
