@@ -16,18 +16,24 @@ from typing import Any
 _ESCAPES = set('"\\/bfnrtu')
 
 
+def _after_comment(text: str, i: int) -> int | None:
+    """Where a ``//`` or ``/* */`` comment starting at ``i`` ends; None when none starts."""
+    if text.startswith("//", i):
+        end = text.find("\n", i)
+        return len(text) if end < 0 else end
+    if text.startswith("/*", i):
+        end = text.find("*/", i + 2)
+        return len(text) if end < 0 else end + 2
+    return None
+
+
 def _skip_blank(text: str, i: int) -> int:
     """The position of the next character after whitespace and comments from ``i``."""
-    n = len(text)
-    while i < n:
+    while i < len(text):
         if text[i] in " \t\r\n":
             i += 1
-        elif text.startswith("//", i):
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            i = n if end < 0 else end + 2
+        elif (end := _after_comment(text, i)) is not None:
+            i = end
         else:
             break
     return i
@@ -62,12 +68,8 @@ def repair(text: str) -> str:
             in_string = True
             out.append(char)
             i += 1
-        elif text.startswith("//", i):
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            i = n if end < 0 else end + 2
+        elif (end := _after_comment(text, i)) is not None:
+            i = end
         elif text.startswith("<!--", i) or text.startswith("<![CDATA[", i):
             i += 4 if text.startswith("<!--", i) else 9
         elif text.startswith("-->", i) or text.startswith("]]>", i):

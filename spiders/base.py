@@ -111,28 +111,26 @@ class SourceSpider(scrapy.Spider):
                 )
             return None
         except ValueError as exc:  # UnicodeError too: whatever else a link breaks in the gate
-            self._inc(source.name, "errors/bad_link")
-            source_log.warning(
-                "source %s: link skipped [bad_link]: %s: %s",
-                source.name,
-                printable(link),
-                printable(str(exc)),
-            )
+            self._bad_link(source, link, exc)
             return None
         return url
+
+    def _bad_link(self, source: Source, link: str, exc: Exception) -> None:
+        """Count and log a link that is no usable address (``bad_link``)."""
+        self._inc(source.name, "errors/bad_link")
+        source_log.warning(
+            "source %s: link skipped [bad_link]: %s: %s",
+            source.name,
+            printable(link),
+            printable(str(exc)),
+        )
 
     def _request(self, source: Source, url: str, **kwargs: Any) -> scrapy.Request | None:
         """A Scrapy request, or None (counted as ``bad_link``) when Scrapy refuses the URL."""
         try:
             return scrapy.Request(url, errback=self.fetch_failed, **kwargs)
         except ValueError as exc:
-            self._inc(source.name, "errors/bad_link")
-            source_log.warning(
-                "source %s: link skipped [bad_link]: %s: %s",
-                source.name,
-                printable(url),
-                printable(str(exc)),
-            )
+            self._bad_link(source, url, exc)
             return None
 
     def discovery_request(

@@ -238,7 +238,7 @@ def _main(argv: list[str] | None = None) -> int:
 def _check_config(sources: str, topic: str | None) -> int:
     """Read the sources and topic files as a crawl would, without crawling."""
     from starcity.config import ConfigError, load_sources, load_topic, resolve_sources_path
-    from starcity.crawl import _source_set_settings
+    from starcity.crawl import source_set_settings
 
     try:
         path = resolve_sources_path(sources)
@@ -246,9 +246,7 @@ def _check_config(sources: str, topic: str | None) -> int:
         if topic is None:  # the sources file's own, else settings.py's
             import settings as project_settings
 
-            topic = _source_set_settings(path).get(
-                "STARCITY_TOPIC", project_settings.STARCITY_TOPIC
-            )
+            topic = source_set_settings(path).get("STARCITY_TOPIC", project_settings.STARCITY_TOPIC)
         subject = load_topic(topic)
     except ConfigError as exc:
         console.error("error: %s", exc)

@@ -51,7 +51,7 @@ def crawl(
             demo, demo_url = start_or_reuse(demo_port())
             console.info("demo web on %s%s", demo_url, " (already running)" if not demo else "")
         source_list = load_sources(path, demo_url)
-        set_settings = _source_set_settings(path)
+        set_settings = source_set_settings(path)
     except (ConfigError, OSError) as exc:
         console.error("error: %s", exc)
         if demo is not None:
@@ -305,7 +305,7 @@ def _close_run_as(db: str, run_id: int, status: str, reason: str) -> str:
     return _with_db(db, lambda d: runs.close_run_as(d, run_id, status, reason, _now()))
 
 
-def _source_set_settings(path: Path) -> dict[str, Any]:
+def source_set_settings(path: Path) -> dict[str, Any]:
     import yaml
 
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

@@ -60,7 +60,7 @@ def source_status(entry: dict[str, Any], reason: str = "finished") -> str:
     return "partial" if sum(entry["errors_by_kind"].values()) else "ok"
 
 
-def feed_validators(stats: dict[str, Any]) -> dict[str, dict[str, str]]:
+def validators_in_stats(stats: dict[str, Any]) -> dict[str, dict[str, str]]:
     """ETag and Last-Modified of each feed, from the ``feed_state/<url>/<field>`` stats."""
     state: dict[str, dict[str, str]] = {}
     for key, value in stats.items():
@@ -115,7 +115,7 @@ class RunRecordExtension:
                 statuses,
                 stats,
                 reason,
-                feed_validators(stats),
+                validators_in_stats(stats),
                 _now(),
             )
         finally:
