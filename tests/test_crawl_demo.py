@@ -49,6 +49,21 @@ def test_crawl_stores_every_demo_article(crawled):
     assert "run 1 ok" in result.stdout
 
 
+def test_pages_are_analysed_in_worker_processes(crawled):
+    db, _, _ = crawled
+    conn = sqlite3.connect(db)
+    try:
+        stats = json.loads(conn.execute("select stats from crawl_runs").fetchone()[0])
+    finally:
+        conn.close()
+    for spider in stats.values():  # one record per kind of source
+        assert spider["analysis/workers"] >= 1
+        assert spider["analysis/worker_peak_rss_mb"] > 50  # a worker that loaded the model
+        assert spider["analysis/failed_batches"] == 0
+    stages = {k for spider in stats.values() for k in spider if k.startswith("stage_cpu/")}
+    assert {f"stage_cpu/{s}" for s in ("extract", "relevance", "people_dates")} <= stages
+
+
 def test_jsonld_publisher_fields(crawled):
     db, _, web = crawled
     row = by_path(rows(db), "/launchpad/2026/02/26/star-city-first-look-images/")

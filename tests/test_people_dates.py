@@ -342,19 +342,16 @@ def test_batched_analysis_gives_what_one_at_a_time_gives(linker):
     assert batched == [analyse(linker, r, today) for r in records]
 
 
-def test_pipeline_parses_in_batches_and_an_odd_text_costs_only_its_own_analysis(
+def test_analysis_parses_in_batches_and_an_odd_text_costs_only_its_own_analysis(
     linker, monkeypatch
 ):
-    import asyncio
+    from datetime import UTC, datetime
 
-    from scrapy.statscollectors import MemoryStatsCollector
-    from scrapy.utils.test import get_crawler
+    from pipelines.analysis import AnalysisConfig, PageAnalyser, PageIn
+    from starcity.config import load_topic
 
-    from starcity.components.people_dates import PeopleDatesPipeline
-
-    crawler = get_crawler()
-    crawler.stats = MemoryStatsCollector(crawler)
-    pipeline = PeopleDatesPipeline(crawler, linker, {"relevant"}, batch_size=3, batch_wait=0.05)
+    config = AnalysisConfig(load_topic(), load_knowledge(), linker.model, frozenset({"relevant"}))
+    analyser = PageAnalyser(config, linker)
     batches: list[int] = []
     parse = linker.docs
     monkeypatch.setattr(
@@ -369,37 +366,24 @@ def test_pipeline_parses_in_batches_and_an_odd_text_costs_only_its_own_analysis(
 
     monkeypatch.setattr(linker, "people", odd)
 
-    def item(n: int, text: str, relevance: str = "relevant") -> dict:
-        article = {
-            "title": f"Star City {n}",
-            "text": text,
-            "language": "en",
-            "relevance": relevance,
-        }
-        return {"url": f"https://x.example/{n}", "source": "x", "article": article}
+    def page(n: int, text: str) -> PageIn:
+        html = f"<html lang=en><head><title>{text}</title></head><body><h1>{text}</h1>"
+        html += f"<p>{text} " * 3 + "</p></body></html>"
+        return PageIn(f"https://x.example/{n}", html.encode())
 
-    items = [
-        item(1, "Ronald D. Moore created it."),
-        item(2, "An odd text."),
-        item(3, "Premieres May 29."),
-        item(4, "Off topic.", relevance="off_topic"),
-        item(5, "Ben Nedivi said so."),
+    pages = [
+        page(1, "Star City on Apple TV: Ronald D. Moore created the For All Mankind spinoff."),
+        page(2, "Star City on Apple TV: an odd text about the For All Mankind spinoff."),
+        page(3, "Star City on Apple TV: the For All Mankind spinoff premieres May 29."),
+        page(4, "The council met on Tuesday to discuss road repairs."),
+        page(5, "Star City on Apple TV: Ben Nedivi said the For All Mankind spinoff is done."),
     ]
-
-    async def crawl() -> list:
-        return await asyncio.gather(*(pipeline.process_item(i) for i in items))
-
-    assert asyncio.run(crawl()) == items  # every item goes on
-    assert batches[0] == 3  # three relevant articles parsed together, the last on the timer
-    assert [i["article"].get("people") is not None for i in items] == [
-        True,
-        False,
-        True,
-        False,
-        True,
-    ]
-    assert crawler.stats.get_value("source/x/errors/analyse_failed") == 1
-    assert crawler.stats.get_value("analysed/articles") == 3
+    outs = analyser.analyse(pages, datetime(2026, 11, 25, tzinfo=UTC))
+    assert [o.article["relevance"] for o in outs] == ["relevant"] * 3 + ["off_topic", "relevant"]
+    assert batches[0] == 4  # the four relevant articles parsed together
+    assert [o.article.get("people") is not None for o in outs] == [True, False, True, False, True]
+    assert [o.problem for o in outs] == [None, "analyse_failed", None, None, None]
+    assert all(o.article.get("text_hash") is not None or o.article["url_key"] for o in outs)
 
 
 def test_spacy_runs_only_what_the_analysis_reads(linker):

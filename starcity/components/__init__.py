@@ -5,7 +5,8 @@ its step needs (topic, knowledge base, model), hands it the step's inputs and th
 counts in the crawl's stats, and writes through ``db/``. The steps themselves
 (``pipelines/``) take values and return values.
 
-Item pipelines, in ITEM_PIPELINES order: extract (100), relevance (200), duplicates
-(300), people_dates (400), store (900). Extensions: grouping (duplicate groups and
-stories after the crawl), runrecord (the run's record).
+Item pipelines, in ITEM_PIPELINES order: analysis (100: extraction, relevance,
+fingerprints, people and dates, in worker processes), duplicates (300), store (900).
+Extensions: grouping (duplicate groups and stories after the crawl), runrecord (the
+run's record), progress (counts on the console).
 """

@@ -1,4 +1,9 @@
-"""Item pipeline 300: link each article to an earlier copy of it (pipelines.fingerprints)."""
+"""Item pipeline 300: link each article to an earlier copy of it (pipelines.fingerprints).
+
+The fingerprints (URL key, text hash, MinHash signature) come with the article from the
+analysis; this component holds the index of what was seen, so it runs in the crawl's
+process.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +16,7 @@ from scrapy.crawler import Crawler
 
 from db.duplicates import stored_fingerprints
 from db.migrations import open_database
-from pipelines.fingerprints import (
-    DuplicateIndex,
-    minhash,
-    signature_bytes,
-    signature_from_bytes,
-    text_hash,
-    url_key,
-)
+from pipelines.fingerprints import DuplicateIndex, fingerprint, signature_from_bytes, url_key
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +56,10 @@ class DedupePipeline:
             return item
         cpu = time.thread_time()
         canonical = article["canonical_url"]
-        key = url_key(canonical)
-        digest = text_hash(article["text"])
-        sig = minhash(article["text"])
-        article["url_key"] = key
-        article["text_hash"] = digest
-        article["minhash"] = signature_bytes(sig) if sig is not None else None
+        if "url_key" not in article:  # not fingerprinted by the analysis
+            article.update(fingerprint(article))
+        key, digest = article["url_key"], article["text_hash"]
+        sig = signature_from_bytes(article["minhash"]) if article["minhash"] else None
         found = None
         if article.get("syndication_of"):
             # A syndicated copy declares its original on another site (rel=canonical).
