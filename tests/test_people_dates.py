@@ -388,7 +388,8 @@ def test_analysis_parses_in_batches_and_an_odd_text_costs_only_its_own_analysis(
 
 def test_spacy_runs_only_what_the_analysis_reads(linker):
     assert "ner" in linker.nlp.pipe_names and "senter" in linker.nlp.pipe_names
-    for unused in ("tagger", "parser", "attribute_ruler", "lemmatizer"):
+    # the shared tok2vec feeds only the tagger and parser: with them gone, it goes too
+    for unused in ("tagger", "parser", "attribute_ruler", "lemmatizer", "tok2vec"):
         assert unused not in linker.nlp.pipe_names
     doc = linker.doc("Rhys Ifans plays the Chief Designer. Ben Nedivi wrote it.")
     assert [s.text for s in doc.sents] == [
