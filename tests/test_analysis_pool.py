@@ -84,23 +84,18 @@ def test_the_spiders_of_a_crawl_share_one_pool_until_the_last_closes():
     asyncio.run(go())
 
 
-def test_with_no_workers_pages_are_analysed_in_the_crawl_process(monkeypatch):
-    from starcity.components import analysis
+def test_with_no_workers_pages_are_analysed_in_the_crawl_process():
+    from pipelines.entities import DEFAULT_MODEL
+    from starcity.config import load_knowledge, load_topic
 
-    seen: list[int] = []
-
-    class Here:
-        def __init__(self, config):
-            pass
-
-        def analyse(self, batch, now):
-            seen.append(len(batch))
-            return pool_work.work(batch, now)[0]
-
-    monkeypatch.setattr(analysis, "PageAnalyser", Here)
-    outs = run(pool(workers=0, batch_size=2), pages("ok", "ok", "ok"))
-    assert {o.article["pid"] for o in outs} == {os.getpid()}
-    assert seen == [2, 1]
+    config = AnalysisConfig(load_topic(), load_knowledge(), DEFAULT_MODEL, frozenset({"relevant"}))
+    the_pool = AnalysisPool(config, workers=0, batch_size=2)
+    text = "Star City, the Apple TV spinoff of For All Mankind, stars Rhys Ifans. " * 3
+    html = f"<html lang=en><title>Star City</title><body><h1>Star City</h1><p>{text}</p>"
+    outs = run(the_pool, [PageIn(f"http://127.0.0.1/{n}", html.encode()) for n in range(3)])
+    assert [o.article["relevance"] for o in outs] == ["relevant"] * 3
+    assert all("rhys-ifans" in {p["person_id"] for p in o.article["people"]} for o in outs)
+    assert the_pool.pool is None and the_pool.local is not None  # no worker was started
 
 
 def test_the_default_is_one_worker_per_core():

@@ -35,7 +35,6 @@ from db.knowledge import load_into
 from db.migrations import open_database
 from pipelines.analysis import (
     AnalysisConfig,
-    PageAnalyser,
     PageIn,
     PageOut,
     analyse_in_worker,
@@ -103,7 +102,7 @@ class AnalysisPool:
         self.timer: asyncio.TimerHandle | None = None
         self.tasks: set[asyncio.Task] = set()
         self.pool: Any = None  # pebble.ProcessPool, started with the first batch
-        self.local: PageAnalyser | None = None
+        self.local: Any = None  # the PageAnalyser of a pool without workers
         self.failed_batches = 0
         self.worker_peak_kb = 0
 
@@ -132,7 +131,7 @@ class AnalysisPool:
         # crawl's process has threads (Twisted's, DNS) that a fork would copy half-way.
         # The server imports the analysis code once, and the workers it forks share it.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["pipelines.analysis"])
+        context.set_forkserver_preload(["pipelines.analyser"])
         return ProcessPool(
             max_workers=self.workers,
             max_tasks=self.max_batches,
@@ -172,6 +171,8 @@ class AnalysisPool:
 
     def _analyse_here(self, batch: list[_Waiting]) -> None:
         if self.local is None:
+            from pipelines.analyser import PageAnalyser
+
             self.local = PageAnalyser(self.config)
         try:
             results = self.local.analyse([w.page for w in batch], datetime.now(UTC))
