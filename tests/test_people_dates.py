@@ -347,7 +347,8 @@ def test_analysis_parses_in_batches_and_an_odd_text_costs_only_its_own_analysis(
 ):
     from datetime import UTC, datetime
 
-    from pipelines.analysis import AnalysisConfig, PageAnalyser, PageIn
+    from pipelines.analyser import PageAnalyser
+    from pipelines.analysis import AnalysisConfig, PageIn
     from starcity.config import load_topic
 
     config = AnalysisConfig(load_topic(), load_knowledge(), linker.model, frozenset({"relevant"}))
