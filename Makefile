@@ -111,6 +111,7 @@ bench: $(DEV_STAMP) $(BENCH_DB)
 	$(PY) bench/people_dates.py
 	$(PY) bench/dedupe_relevance.py
 	$(PY) bench/crawl.py --articles $(BENCH_CRAWL_ARTICLES)
+	$(PY) bench/storage.py
 	$(PY) bench/memory.py
 	$(PY) bench/newsroom.py --db $(BENCH_DB)
 

@@ -110,6 +110,11 @@ STARCITY_DEDUPE_NEAR_THRESHOLD = 0.8
 
 # Where the articles go (overridden by `--db` / `make crawl DB=...`).
 STARCITY_DB = "data/starcity.db"
+# Articles are written in transactions of up to this many (1: each committed on its own),
+# committed at the latest this many seconds after the first: how long a new article may
+# take to show in Datasette. `make bench` (bench/storage.py) measures the cost per article.
+STARCITY_STORE_BATCH_SIZE = 100
+STARCITY_STORE_BATCH_SECONDS = 2.0
 # Which sources to crawl: "real", "demo" or a path to a sources file.
 STARCITY_SOURCES = "real"
 # Base URL of the demo web when the sources file uses "{demo}".

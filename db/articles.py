@@ -61,6 +61,15 @@ def store_article(db: Database, record: Article, seen_at: str) -> str:
     return UPDATED if existing else NEW
 
 
+def store_article_and_people(db: Database, record: Article, seen_at: str) -> str:
+    """``store_article``, then the article's people, works and dates unless another
+    source's row was kept; returns what ``store_article`` did."""
+    outcome = store_article(db, record, seen_at)
+    if outcome != KEPT:
+        store_people_works_dates(db, record["canonical_url"], record, seen_at)
+    return outcome
+
+
 def mark_seen(db: Database, url: str, seen_at: str) -> None:
     """A stored article listed again by a feed: only ``last_seen`` moves."""
     key = normalize_url(url)
