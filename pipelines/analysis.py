@@ -13,6 +13,8 @@ which only sends pages and receives records, never loads spaCy, trafilatura or d
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import resource
 import signal
 from dataclasses import dataclass, field
@@ -89,4 +91,14 @@ def analyse_in_worker(pages: list[PageIn], now: datetime) -> tuple[list[PageOut]
     if _analyser is None:
         raise RuntimeError("start_worker was not called in this process")
     results = _analyser.analyse(pages, now)
-    return results, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    _give_back_memory()
+    return results, peak
+
+
+def _give_back_memory() -> None:
+    """Return the heap's free memory to the system after a batch (glibc keeps it
+    otherwise): a large page costs its worker memory while it is read, not until the
+    worker ends. No standard or library call does this; glibc's malloc_trim does."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)

@@ -68,16 +68,24 @@ def normalised_words(text: str, limit: int | None = None) -> list[str]:
 def text_hash(text: str | None) -> str | None:
     """SHA-1 of the normalised words joined by spaces, computed as they are read (a long
     text is never held as a list of words); None below MIN_WORDS words."""
+    return _hash_of_folded(_folded(text or ""))
+
+
+def _hash_of_folded(folded: str) -> str | None:
     digest = hashlib.sha1()
     count = 0
-    for match in _WORD.finditer(_folded(text or "")):
+    for match in _WORD.finditer(folded):
         digest.update((" " + match.group(0) if count else match.group(0)).encode())
         count += 1
     return digest.hexdigest() if count >= MIN_WORDS else None
 
 
 def minhash(text: str | None) -> MinHash | None:
-    words = normalised_words(text or "", MAX_SHINGLED_WORDS)
+    return _minhash_of_folded(_folded(text or ""))
+
+
+def _minhash_of_folded(folded: str) -> MinHash | None:
+    words = [m.group(0) for m in islice(_WORD.finditer(folded), MAX_SHINGLED_WORDS)]
     if len(words) < MIN_WORDS:
         return None
     shingles = list({" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)})
@@ -89,11 +97,13 @@ def minhash(text: str | None) -> MinHash | None:
 
 def fingerprint(record: dict) -> dict[str, str | bytes | None]:
     """What the duplicate check compares of an article: ``url_key`` of its canonical URL,
-    ``text_hash`` and ``minhash`` (signature bytes) of its text."""
-    signature = minhash(record.get("text"))
+    ``text_hash`` and ``minhash`` (signature bytes) of its text, both from one folding of
+    the text."""
+    folded = _folded(record.get("text") or "")
+    signature = _minhash_of_folded(folded)
     return {
         "url_key": url_key(record["canonical_url"]),
-        "text_hash": text_hash(record.get("text")),
+        "text_hash": _hash_of_folded(folded),
         "minhash": signature_bytes(signature) if signature is not None else None,
     }
 

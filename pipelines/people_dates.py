@@ -70,16 +70,18 @@ def analyse_many(
     linker: EntityLinker, records: list[dict[str, Any]], today: date, batch_size: int = 16
 ) -> list[dict[str, list[dict[str, Any]]]]:
     """``analyse`` for several articles, their texts parsed by spaCy in batches."""
-    docs = linker.docs([(text_of(r), r.get("language")) for r in records], batch_size)
+    texts = [text_of(r) for r in records]
+    pairs = [(t, r.get("language")) for t, r in zip(texts, records, strict=True)]
+    docs = linker.docs(pairs, batch_size)
     return [
-        _analysis(linker, record, doc, today) for record, doc in zip(records, docs, strict=True)
+        _analysis(linker, record, text, doc, today)
+        for record, text, doc in zip(records, texts, docs, strict=True)
     ]
 
 
 def _analysis(
-    linker: EntityLinker, record: dict[str, Any], doc: Any, today: date
+    linker: EntityLinker, record: dict[str, Any], text: str, doc: Any, today: date
 ) -> dict[str, Any]:
-    text = text_of(record)
     dates = attribute_works(
         text,
         # Relative dates ("next Friday") are read from the publication day, else the day
