@@ -318,10 +318,10 @@ class QuietHandler(SimpleHTTPRequestHandler):
 def _adopt_orphans() -> bool:
     """Make this process the subreaper of the crawl's process tree (Linux); True if so.
 
-    A crawl that runs work in a process pool started by multiprocessing's forkserver
-    never waits for the server process, so the CPU time of the server and of the workers
-    it forked would be counted nowhere. As their subreaper this process inherits them
-    when the crawl exits and, by waiting for them, counts their CPU in RUSAGE_CHILDREN.
+    A process of the crawl's tree that the crawl does not wait for (multiprocessing's
+    resource tracker, a worker still ending) would have its CPU time counted nowhere. As
+    their subreaper this process inherits them when the crawl exits and, by waiting for
+    them, counts their CPU in RUSAGE_CHILDREN.
     """
     if not sys.platform.startswith("linux"):
         return False
@@ -364,9 +364,9 @@ def _descendants(pid: int) -> list[int]:
 
 
 def tree_memory(pid: int) -> tuple[int, int]:
-    """(RSS, PSS) in KB of ``pid`` and its descendants together (the crawl, the server
-    that starts its workers, the workers). RSS counts memory two processes share twice
-    (the code and model pages forked workers share); PSS splits it between them."""
+    """(RSS, PSS) in KB of ``pid`` and its descendants together (the crawl, its analysis
+    workers, multiprocessing's resource tracker). RSS counts memory two processes share
+    twice (shared libraries); PSS splits it between them."""
     rss = pss = 0
     for member in _descendants(pid):
         try:
@@ -546,7 +546,7 @@ def main() -> int:
             for stage, label in STAGES
         ],
         f"| peak memory (RSS) of the largest crawl process | {figures['rss_mb']:.0f} MB |",
-        "| peak memory of the whole crawl (crawl process, worker server and workers,"
+        "| peak memory of the whole crawl (crawl process and its analysis workers,"
         f" sampled every 0.2 s): RSS summed / PSS summed | {figures['tree_rss_mb']:.0f} MB /"
         f" {figures['tree_pss_mb']:.0f} MB |",
         f"| CPU cores | {os.cpu_count()} |",
