@@ -90,6 +90,7 @@ $(EVAL_VENV)/.installed: bench/requirements-eval.txt
 # Score our extractor and trafilatura, htmldate and newspaper4k on ../shared/eval (docs/accuracy.md).
 accuracy: $(DEV_STAMP) $(EVAL_VENV)/.installed
 	$(EVAL_VENV)/bin/python bench/accuracy.py --eval-dir $(EVAL_DIR)
+	$(PY) bench/generalisation.py --eval-dir $(EVAL_DIR)
 
 # Precision and recall of the relevance labels on the labelled pages in bench/relevance/.
 relevance: $(DEV_STAMP)

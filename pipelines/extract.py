@@ -126,9 +126,20 @@ def parse_html(text: str) -> lxml.html.HtmlElement:
         return lxml.html.document_fromstring(b"<html><body></body></html>", parser=_PARSER)
 
 
-def _first(candidates: list[tuple[str, Any]]) -> tuple[Any, str | None]:
+# Rules of the extractor that are not signals of their own, which the evaluation can
+# switch off like a signal (``extract(..., disabled=...)``).
+RULES = (
+    "authors:byline-merge",  # a byline listing more authors than the metadata's list
+    "dates:url-day",  # the page's own day from its URL, for a date given in UTC
+    "title:h1-agreement",  # the metadata title that says what the <h1> says
+    "title:og-spelling",  # og:title's spelling of the same words
+    "title:og-kicker",  # "Kicker: Headline" cut to og:title's "Headline"
+)
+
+
+def _first(disabled: frozenset[str], candidates: list[tuple[str, Any]]) -> tuple[Any, str | None]:
     for signal, value in candidates:
-        if value not in (None, "", [], ()):
+        if signal not in disabled and value not in (None, "", [], ()):
             return value, signal
     return None, None
 
@@ -137,6 +148,7 @@ def _pick_date(
     candidates: list[tuple[str, str | None]],
     now: datetime,
     written_in: str | None = None,
+    disabled: frozenset[str] = frozenset(),
 ) -> tuple[DateValue | None, str | None]:
     """The first plausible date by order of trust, in the page's own UTC offset.
 
@@ -147,7 +159,7 @@ def _pick_date(
     """
     parsed: list[tuple[str, DateValue]] = []
     for signal, raw in candidates:
-        if not raw or not isinstance(raw, str):
+        if not raw or not isinstance(raw, str) or signal in disabled:
             continue
         value = parse_date(raw)
         if value is None or not plausible(value, now):
@@ -171,6 +183,7 @@ def extract(
     *,
     fetched_at: datetime,
     hints: Mapping[str, Any] | None = None,
+    disabled: frozenset[str] = frozenset(),
 ) -> ExtractedArticle:
     """Extract one article record from a page.
 
@@ -182,6 +195,10 @@ def extract(
     does not give are None (lists are empty), and ``provenance`` names the signal
     behind each value. ``*_at_local`` are ISO 8601 as the page wrote them (its own UTC
     offset kept); ``*_at`` are the same instants in UTC.
+
+    ``disabled`` names signals (as provenance names them, e.g. ``text:credit-line``) and
+    rules (``RULES``) to leave out: the evaluation measures what each one is worth on
+    sites it was not written for (bench/generalisation.py). The crawl disables nothing.
     """
     now = fetched_at
     hints = clean_value(dict(hints or {}))
@@ -229,24 +246,26 @@ def extract(
         url, canonical_candidates
     )
 
-    record["title"], provenance["title"] = metadata.pick_title(found, hints.get("title"))
+    record["title"], provenance["title"] = metadata.pick_title(found, hints.get("title"), disabled)
 
     text_value, signal = _first(
+        disabled,
         [
             ("jsonld:description", metadata.as_text(article.get("description"))),
             ("meta:og:description", meta.first("og:description")),
             ("meta:description", meta.first("description")),
             ("feed:summary", hints.get("summary")),
-        ]
+        ],
     )
     record["description"], provenance["description"] = text_value, signal
 
     text_value, signal = _first(
+        disabled,
         [
             ("jsonld:publisher", metadata.jsonld_publisher(found)),
             ("meta:og:site_name", meta.first("og:site_name")),
             ("meta:application-name", meta.first("application-name")),
-        ]
+        ],
     )
     record["site_name"], provenance["site_name"] = text_value, signal
 
@@ -277,6 +296,8 @@ def extract(
         ("text:credit-line", lambda: credit_lines()[0]),
         ("text:editor-credit", lambda: credit_lines()[1]),
     ]:
+        if candidate_signal in disabled:
+            continue
         if callable(names):
             names = names()
         cleaned = clean_authors(names, site_name=site, host=host)
@@ -284,7 +305,7 @@ def extract(
             authors, signal = cleaned, candidate_signal
             break
     # Metadata sometimes lists only the first of several authors the byline shows.
-    if signal and signal != "byline":
+    if signal and signal != "byline" and "authors:byline-merge" not in disabled:
         shown = clean_authors(found.bylines, site_name=site, host=host)
         if len(shown) > len(authors) and {a.casefold() for a in authors} <= {
             b.casefold() for b in shown
@@ -316,8 +337,9 @@ def extract(
             ("feed:published", hints.get("published")),
         ],
         now,
+        disabled=disabled,
     )
-    if published is not None and "+offset" not in signal:
+    if published is not None and "+offset" not in signal and "dates:url-day" not in disabled:
         local = with_url_day(published, metadata.date_in_url(url))
         if local is not None:
             published, signal = local, f"{signal}+offset:url"
@@ -345,6 +367,7 @@ def extract(
             ("time[datetime]", found.modified_time),
         ],
         now,
+        disabled=disabled,
     )
     # A modified date before the published date is a template error: drop it.
     if modified and published and modified.utc_sort_key() < published.utc_sort_key():
@@ -354,29 +377,32 @@ def extract(
     provenance["modified"] = signal
 
     text_value, signal = _first(
+        disabled,
         [
             ("jsonld:inLanguage", metadata.as_text(article.get("inLanguage"))),
             ("html[lang]", found.html_lang),
             ("meta:og:locale", meta.first("og:locale")),
             ("http:content-language", _header(headers, "content-language")),
-        ]
+        ],
     )
     record["language"], provenance["language"] = metadata.language_code(text_value), signal
 
     text_value, signal = _first(
+        disabled,
         [
             ("jsonld:articleSection", metadata.as_text(article.get("articleSection"))),
             ("meta:article:section", meta.first("article:section")),
-        ]
+        ],
     )
     record["section"], provenance["section"] = text_value, signal
 
     tags, signal = _first(
+        disabled,
         [
             ("jsonld:keywords", metadata.keywords(article.get("keywords"))),
             ("meta:article:tag", meta.all("article:tag")),
             ("meta:keywords", metadata.keywords(meta.first("keywords"))),
-        ]
+        ],
     )
     record["tags"], provenance["tags"] = list(tags or []), signal
 

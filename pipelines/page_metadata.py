@@ -601,8 +601,13 @@ def _norm(text: str) -> str:
     return re.sub(r"\W+", " ", text).strip().lower()
 
 
-def pick_title(found: Signals, feed_title: str | None = None) -> tuple[str | None, str | None]:
+def pick_title(
+    found: Signals, feed_title: str | None = None, disabled: frozenset[str] = frozenset()
+) -> tuple[str | None, str | None]:
     """The article's headline, by order of trust (docs/extraction.md).
+
+    ``disabled``: signals and rules (``title:h1-agreement``, ``title:og-spelling``,
+    ``title:og-kicker``) to leave out, for the evaluation.
 
     Publishers write JSON-LD and social titles for this one article; an <h1> may be a
     kicker, a site logo or a modal's heading, so it comes after them. A site name
@@ -641,12 +646,14 @@ def pick_title(found: Signals, feed_title: str | None = None) -> tuple[str | Non
     # A title that is only the site's name ("News.az") names no article; a "site name"
     # equal to the <title> is the page's title in the wrong tag, and proves nothing.
     known = {_norm(n) for n in site_names} - {_norm(found.title_tag or "")}
-    candidates = [(s, None if v and _norm(v) in known else v) for s, v in candidates]
+    candidates = [
+        (s, None if s in disabled or v and _norm(v) in known else v) for s, v in candidates
+    ]
     # The headline printed on the page, when a metadata title says the same, wins over
     # metadata titles that differ from it (an SEO or social rewrite of the headline).
     h1 = candidates[4][1]
     chosen: tuple[str | None, str | None] = (None, None)
-    if h1:
+    if h1 and "title:h1-agreement" not in disabled:
         for signal, value in candidates[:4]:
             if value and _norm(value) == _norm(h1):
                 chosen = value, signal
@@ -659,12 +666,13 @@ def pick_title(found: Signals, feed_title: str | None = None) -> tuple[str | Non
     # above the headline ("Dachzeile"), not part of it.
     og = candidates[3][1]
     if chosen[0] and og and chosen[1] != "meta:og:title":
-        if _respelled(og) == _respelled(chosen[0]):
+        if "title:og-spelling" not in disabled and _respelled(og) == _respelled(chosen[0]):
             return og, "meta:og:title"
         head, sep, tail = chosen[0].rpartition(": ")
         # ("Putin: 'We will not stop'": a speaker before a quote is no kicker)
         quoted = tail[:1] in _QUOTES
-        if sep and not quoted and _norm(tail) == _norm(og) and len(head) < len(tail):
+        kicker = sep and not quoted and _norm(tail) == _norm(og) and len(head) < len(tail)
+        if kicker and "title:og-kicker" not in disabled:
             return og, "meta:og:title"
     return chosen
 
