@@ -81,6 +81,10 @@ def fired(record: dict[str, Any]) -> set[str]:
             found.add("authors:byline-merge")
         if "offset:url" in parts[1:]:
             found.add("dates:url-day")
+    kinds = record.get("author_kinds") or []
+    if "organisation" in kinds:
+        beside = any(kind != "organisation" for kind in kinds)
+        found.add("authors:organisations-beside" if beside else "authors:organisations")
     return found
 
 

@@ -11,7 +11,7 @@ from starcity.article import ARTICLE_COLUMNS, Article
 from starcity.hygiene import clean_value
 from starcity.urls import normalize_url
 
-_JSON_FIELDS = {"authors", "tags", "provenance", "relevance_evidence"}
+_JSON_FIELDS = {"authors", "author_kinds", "tags", "provenance", "relevance_evidence"}
 
 
 # What store_article did with a record.

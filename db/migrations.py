@@ -478,6 +478,17 @@ def m011_syndication_and_clean_text(db: Database) -> None:
                 continue
 
 
+@migrations()
+def m012_author_kinds(db: Database) -> None:
+    """Organisations credited as the byline are authors (issue #16).
+
+    `articles.author_kinds`: beside `authors`, the kind of each ("person", "agency",
+    "organisation"), as a JSON list in the same order. Rows stored before stay null until
+    their page is extracted again.
+    """
+    db["articles"].add_column("author_kinds", str)
+
+
 # Tables SQLite's full-text search keeps for itself (kept in sync by triggers).
 _FTS_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config", "_fts_content")
 

@@ -291,26 +291,71 @@ def clean_authors(
 
     Keeps person names and news agencies; drops other organisations and the site's
     own name (``site_name``, or a name spelling a label of ``host``). Order is kept,
-    duplicates removed.
+    duplicates removed. ``clean_credits`` keeps the organisations too.
     """
-    names: list[str] = []
+    return [name for name, kind in clean_credits(raw_names, site_name, host) if kind != ORG]
+
+
+# The kinds of credit in a byline.
+PERSON, ORG, AGENCY = "person", "organisation", "agency"
+
+
+def clean_credits(
+    raw_names: Iterable[str] | None, site_name: str | None = None, host: str | None = None
+) -> list[tuple[str, str]]:
+    """(name, kind) of each credit in author strings, in order, duplicates removed: a
+    person, a news agency, or an organisation (the outlet or its newsroom credited as the
+    byline: "BBC News", "ndr.de", "Redaktion hessenschau.de", "Guardian staff")."""
+    credits: list[tuple[str, str]] = []
     seen: set[str] = set()
     for raw in raw_names or []:
         if not raw:
             continue
         whole = _strip(raw)
-        parts = [whole] if is_agency(whole) else _SEPARATORS.split(whole)
+        parts = [whole] if is_agency(whole) or _is_organisation(whole, site_name, host) else []
+        parts = parts or _SEPARATORS.split(whole)
         for part in parts:
             part = _undouble(_PREFIX.sub("", part).strip(" .,;:|-–—()[]"))
             if not part or part.casefold() in seen:
                 continue
             if is_agency(part):
-                seen.add(part.casefold())
-                names.append(part)
+                kind = AGENCY
             elif _is_person_name(part, site_name, host):
-                seen.add(part.casefold())
-                names.append(_uncapitalised(part))
-    return names
+                kind, part = PERSON, _uncapitalised(part)
+            elif _is_organisation(part, site_name, host):
+                kind = ORG
+            else:
+                continue
+            seen.add(part.casefold())
+            credits.append((part, kind))
+    return credits
+
+
+# Words that make a credit an organisation, beside those of _ORG_WORDS and _COLLECTIVE.
+_NEWSROOM_WORDS = _ORG_WORDS | _COLLECTIVE
+
+
+def _is_organisation(name: str, site_name: str | None, host: str | None) -> bool:
+    """An outlet or newsroom credited as the byline: the site's own name, a domain name,
+    or a short capitalised name holding a newsroom or company word."""
+    if not 2 <= len(name) <= 60 or len(name.split()) > 6 or not any(c.isalpha() for c in name):
+        return False
+    if any(ch.isdigit() for ch in name) and not _DOMAIN.search(name):
+        return False
+    if _names_the_site(name, site_name, host) or _DOMAIN.search(name):
+        return True
+    words = [w.casefold().strip(".") for w in name.split()]
+    if not any(
+        w in _NEWSROOM_WORDS or w.endswith(_ORG_SUFFIXES) or w.split("-")[-1] in _NEWSROOM_WORDS
+        for w in words
+    ):
+        return False
+    # A name, not a phrase: its words capitalised, but for newsroom words ("staff").
+    return all(
+        w[0].isupper() or w.casefold().strip(".") in _NEWSROOM_WORDS | _PARTICLES
+        for w in name.split()
+        if w[0].isalpha()
+    )
 
 
 _ROMAN_NUMERAL = re.compile(r"[IVX]+\.?")

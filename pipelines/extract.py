@@ -25,7 +25,7 @@ from lxml import etree
 from w3lib.encoding import html_to_unicode, http_content_type_encoding
 
 from pipelines import page_metadata as metadata
-from pipelines.authors import clean_authors
+from pipelines.authors import ORG, clean_credits
 from pipelines.main_text import main_text, trim_leading_chrome
 from pipelines.page_dates import (
     DateValue,
@@ -129,6 +129,8 @@ def parse_html(text: str) -> lxml.html.HtmlElement:
 # Rules of the extractor that are not signals of their own, which the evaluation can
 # switch off like a signal (``extract(..., disabled=...)``).
 RULES = (
+    "authors:organisations",  # the outlet or its newsroom credited as the byline
+    "authors:organisations-beside",  # ... beside persons credited by the same signal
     "authors:byline-merge",  # a byline listing more authors than the metadata's list
     "dates:url-day",  # the page's own day from its URL, for a date given in UTC
     "title:h1-agreement",  # the metadata title that says what the <h1> says
@@ -208,7 +210,7 @@ def extract(
         # An image, an archive or a broken transfer served as HTML: nothing to extract,
         # and feed hints must not dress it up as an article.
         empty = {key: None for key in EXTRACTED_FIELDS}
-        empty.update(url=url, authors=[], tags=[], word_count=0, encoding=encoding)
+        empty.update(url=url, authors=[], author_kinds=[], tags=[], word_count=0, encoding=encoding)
         empty["provenance"] = {"unreadable": "binary content"}
         return cast(ExtractedArticle, empty)
     # Control characters have no meaning in a news page and break the parser, trafilatura
@@ -273,6 +275,7 @@ def extract(
     host = urlsplit(record["canonical_url"]).hostname or ""
     authors, signal = [], None
     credit_lines = cache(lambda: metadata.cjk_credits(tree))
+    fallback: tuple[list[tuple[str, str]], str] | None = None
     for candidate_signal, names in [
         ("jsonld:author", metadata.jsonld_authors(found)),
         (
@@ -300,18 +303,28 @@ def extract(
             continue
         if callable(names):
             names = names()
-        cleaned = clean_authors(names, site_name=site, host=host)
-        if cleaned:
-            authors, signal = cleaned, candidate_signal
+        credits = clean_credits(names, site_name=site, host=host)
+        if any(kind != ORG for _, kind in credits):
+            if "authors:organisations-beside" in disabled or "authors:organisations" in disabled:
+                credits = [c for c in credits if c[1] != ORG]
+            authors, signal = credits, candidate_signal
             break
+        if credits and fallback is None and "authors:organisations" not in disabled:
+            fallback = credits, candidate_signal
+    # No person or agency credited anywhere: the outlet or its newsroom credited as the
+    # byline is the author (the first signal that credits one).
+    if not authors and fallback is not None:
+        authors, signal = fallback
     # Metadata sometimes lists only the first of several authors the byline shows.
     if signal and signal != "byline" and "authors:byline-merge" not in disabled:
-        shown = clean_authors(found.bylines, site_name=site, host=host)
-        if len(shown) > len(authors) and {a.casefold() for a in authors} <= {
-            b.casefold() for b in shown
+        shown = clean_credits(found.bylines, site_name=site, host=host)
+        if len(shown) > len(authors) and {a.casefold() for a, _ in authors} <= {
+            b.casefold() for b, _ in shown
         }:
             authors, signal = shown, f"{signal}+byline"
-    record["authors"], provenance["authors"] = authors, signal
+    record["authors"] = [name for name, _ in authors]
+    record["author_kinds"] = [kind for _, kind in authors]
+    provenance["authors"] = signal
 
     published, signal = _pick_date(
         [

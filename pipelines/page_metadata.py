@@ -15,7 +15,6 @@ from typing import Any
 
 import lxml.html
 
-from pipelines.authors import is_agency
 from pipelines.jsonld import parse_block
 from pipelines.page_dates import naive_window
 from starcity.hygiene import clean_value
@@ -522,20 +521,8 @@ def jsonld_authors(found: Signals) -> list[str]:
     names: list[str] = []
     for person in raw if isinstance(raw, list) else [raw]:
         person = _resolve(found.by_id, person)
-        if isinstance(person, dict):
-            name = as_text(person.get("name"))
-            # An organisation credited as author counts only when it is a news agency.
-            if (
-                name
-                and "Person" not in types_of(person)
-                and any(
-                    "Organization" in t or t == "NewsMediaOrganization" for t in types_of(person)
-                )
-                and not is_agency(name)
-            ):
-                continue
-        else:
-            name = as_text(person)
+        # An organisation credited as author is one too (pipelines.authors tells its kind).
+        name = as_text(person.get("name")) if isinstance(person, dict) else as_text(person)
         if name:
             names.append(name)
     return names

@@ -19,7 +19,8 @@ class ExtractedArticle(TypedDict):
     title: str | None
     description: str | None
     site_name: str | None
-    authors: list[str]
+    authors: list[str]  # persons, agencies and organisations credited, in byline order
+    author_kinds: list[str]  # beside each author: "person", "agency" or "organisation"
     published_at: str | None  # ISO 8601, UTC
     published_at_local: str | None  # ISO 8601 as the page wrote it (its own UTC offset)
     modified_at: str | None

@@ -125,3 +125,27 @@ def test_pick_canonical_refuses_other_site_and_homepage():
 )
 def test_clean_authors_languages_agencies_and_sites(raw, expected):
     assert clean_authors(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "site", "host", "expected"),
+    [
+        (["BBC News"], None, "www.bbc.com", [("BBC News", "organisation")]),
+        (["ndr.de"], None, "www.ndr.de", [("ndr.de", "organisation")]),
+        (["kicker"], "kicker", "www.kicker.de", [("kicker", "organisation")]),
+        (["Variety Staff"], None, None, [("Variety Staff", "organisation")]),
+        (["Julian Seiferth, t-online"], None, "www.t-online.de",
+         [("Julian Seiferth", "person"), ("t-online", "organisation")]),
+        (["Le Journal et AFP"], "Le Journal", None,
+         [("Le Journal", "organisation"), ("AFP", "agency")]),
+        # prose and page furniture are neither
+        (["Share this article"], None, None, []),
+        (["Updated 5 minutes ago"], None, None, []),
+    ],
+)  # fmt: skip
+def test_credits_keep_organisations_with_their_kind(raw, site, host, expected):
+    from pipelines.authors import clean_authors, clean_credits
+
+    assert clean_credits(raw, site, host) == expected
+    # the names-only view keeps persons and agencies, as before
+    assert clean_authors(raw, site, host) == [n for n, k in expected if k != "organisation"]

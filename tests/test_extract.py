@@ -148,11 +148,28 @@ def test_utc_metadata_takes_the_pages_own_offset():
     assert record["provenance"]["published"].startswith("meta:article:published_time+offset")
 
 
-def test_agency_credit_kept_and_organisation_author_dropped():
+def test_organisations_credited_as_authors_are_authors_with_their_kind():
     head = """<script type="application/ld+json">{"@type": "NewsArticle", "author": [
       {"@type": "Organization", "name": "Example Daily News"},
       {"@type": "Organization", "name": "Associated Press"}]}</script>"""
-    assert extract(page(head), URL)["authors"] == ["Associated Press"]
+    record = extract(page(head), URL)
+    assert record["authors"] == ["Example Daily News", "Associated Press"]
+    assert record["author_kinds"] == ["organisation", "agency"]
+
+
+def test_an_outlet_credited_as_byline_is_the_author_unless_a_person_is_credited():
+    outlet = """<meta property="og:site_name" content="Example Daily">
+      <meta name="author" content="Example Daily Redaktion">"""
+    record = extract(page(outlet), URL)
+    assert record["authors"] == ["Example Daily Redaktion"]
+    assert record["author_kinds"] == ["organisation"]
+    # a person credited by a later signal wins over the outlet
+    with_person = page(outlet, '<p class="byline">By Dana Whitfield</p><p>Text.</p>')
+    record = extract(with_person, URL)
+    assert record["authors"] == ["Dana Whitfield"] and record["author_kinds"] == ["person"]
+    # the site's name in the page's chrome only is no author
+    chrome = '<meta property="og:site_name" content="Example Daily">'
+    assert extract(page(chrome), URL)["authors"] == []
 
 
 @pytest.mark.parametrize(
@@ -230,10 +247,11 @@ def test_byline_completes_metadata_that_lists_one_of_two_authors():
     assert record["provenance"]["authors"] == "meta:author+byline"
 
 
-def test_author_that_spells_the_sites_domain_is_dropped():
+def test_the_site_credited_as_author_is_an_organisation_author():
     head = '<meta name="author" content="Der Postillon">'
     record = extract(page(head, ARTICLE_TEXT), "https://www.der-postillon.com/2024/04/x.html")
-    assert record["authors"] == []
+    assert record["authors"] == ["Der Postillon"]
+    assert record["author_kinds"] == ["organisation"]
 
 
 def test_headline_on_page_confirmed_by_a_metadata_title_beats_a_rewritten_one():
