@@ -20,7 +20,8 @@ scores every page so; the full figure scores every page with every rule, as the 
 runs.
 
 Scoring is the evaluation's own (evaluate.py's score_case and summarize). Writes
-``<out>/generalisation.md`` and prints it.
+``<out>/generalisation.md`` and prints it, and ``<out>/generalisation.jsonl`` (one line a
+page: its fold, the rules switched off there, both scorings).
 """
 
 from __future__ import annotations
@@ -294,9 +295,17 @@ def main() -> int:
     if not (eval_dir / "evaluate.py").is_file():
         print(f"error: no evaluate.py in {eval_dir}", file=sys.stderr)
         return 2
-    text = report(measure(eval_dir, args.workers), eval_dir)
+    result = measure(eval_dir, args.workers)
+    text = report(result, eval_dir)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "generalisation.md").write_text(text, encoding="utf-8")
+    # per page: its fold, the rules switched off there, and both scorings, for finding
+    # what a rule was worth where
+    with (args.out / "generalisation.jsonl").open("w", encoding="utf-8") as out:
+        for full, lso in zip(result["full"], result["lso"], strict=True):
+            k = result["fold"][full["id"]]
+            row = {"id": full["id"], "fold": k + 1, "off": sorted(result["switched_off"][k])}
+            out.write(json.dumps({**row, "full": full, "lso": lso}, ensure_ascii=False) + "\n")
     print(text)
     return 0
 
