@@ -677,6 +677,12 @@ def _respelled(title: str) -> str:
 _TITLE_SEPARATOR = re.compile(r"\s+[|–—\-·•:»]\s+|\s*[|｜]\s*")
 
 
+# "28.04.2023", "2023-04-28", "4/28/2023": a date set after a title.
+_DATE_PART = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+# ".com" ending a site name written as its domain ("DW.COM").
+_DOMAIN_SUFFIX = re.compile(r"\.[a-z]{2,6}$", re.I)
+
+
 def _strip_site_name(
     title: str | None,
     site_names: list[str],
@@ -695,8 +701,16 @@ def _strip_site_name(
     parts = _TITLE_SEPARATOR.split(title)
     if len(parts) < 2:
         return title
+    # "DW.COM" names the site "DW" too.
+    known = {_norm(n) for n in site_names} | {
+        _norm(_DOMAIN_SUFFIX.sub("", n)) for n in site_names if _DOMAIN_SUFFIX.search(n)
+    }
+    # "Headline | Site | 28.04.2023": a date or the site's name after the last separator
+    # is cut, as often as there is one, before the site's name is looked for.
+    while len(parts) > 2 and (_DATE_PART.fullmatch(parts[-1]) or _norm(parts[-1]) in known):
+        title = title[: list(_TITLE_SEPARATOR.finditer(title))[-1].start()].strip()
+        parts = parts[:-1]
     last = parts[-1]
-    known = {_norm(n) for n in site_names}
     # "Site | Headline": the site's name first.
     if _norm(parts[0]) in known:
         return title[_TITLE_SEPARATOR.search(title).end() :].strip()

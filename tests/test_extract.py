@@ -618,3 +618,9 @@ def test_the_same_page_extracts_the_same_however_often_the_process_has_seen_it()
     url = "http://127.0.0.1:8002/courier/tv/rhys-ifans-star-city.html"
     texts = {extract(html, url)["text"] for _ in range(5)}
     assert len(texts) == 1 and texts.pop()
+
+
+def test_a_date_and_the_sites_name_after_the_title_are_cut_as_often_as_they_come():
+    head = """<meta property="og:site_name" content="DW.COM">
+      <meta property="og:title" content="Ziele, Chancen, Risiken | DW | 28.04.2023">"""
+    assert title_of(head) == "Ziele, Chancen, Risiken"
