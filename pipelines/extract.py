@@ -248,7 +248,9 @@ def extract(
         url, canonical_candidates
     )
 
-    record["title"], provenance["title"] = metadata.pick_title(found, hints.get("title"), disabled)
+    record["title"], provenance["title"] = metadata.pick_title(
+        found, hints.get("title"), disabled, urlsplit(url).hostname
+    )
 
     text_value, signal = _first(
         disabled,

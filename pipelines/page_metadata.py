@@ -18,6 +18,7 @@ import lxml.html
 from pipelines.jsonld import parse_block
 from pipelines.page_dates import naive_window
 from starcity.hygiene import clean_value
+from starcity.urlgate import registrable_domain
 
 log = logging.getLogger(__name__)
 
@@ -588,8 +589,22 @@ def _norm(text: str) -> str:
     return re.sub(r"\W+", " ", text).strip().lower()
 
 
+# Characters that never show and only break comparisons of titles: zero-width space,
+# word joiner, zero-width no-break space (BOM), soft hyphen. The zero-width joiner and
+# non-joiner stay: they change how Persian, Indic and emoji sequences are written.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"))
+
+
+def without_invisible(text: str | None) -> str | None:
+    """``text`` without the characters that never show (None stays None)."""
+    return text.translate(_INVISIBLE) if text else text
+
+
 def pick_title(
-    found: Signals, feed_title: str | None = None, disabled: frozenset[str] = frozenset()
+    found: Signals,
+    feed_title: str | None = None,
+    disabled: frozenset[str] = frozenset(),
+    host: str | None = None,
 ) -> tuple[str | None, str | None]:
     """The article's headline, by order of trust (docs/extraction.md).
 
@@ -601,6 +616,9 @@ def pick_title(
     appended to a social or <title> title ("Headline | Site") is cut off.
     """
     site_names = [n for n in (jsonld_publisher(found), found.meta.first("og:site_name")) if n]
+    # the site's name as its address spells it ("sabah" of www.sabah.com.tr)
+    domain_name = registrable_domain(host).split(".")[0] if host else ""
+    site_names += [domain_name] if len(domain_name) >= 4 else []
     candidates = [
         (
             "jsonld:headline",
@@ -630,6 +648,7 @@ def pick_title(
         ),
         ("feed:title", feed_title),
     ]
+    candidates = [(s, without_invisible(v)) for s, v in candidates]
     # A title that is only the site's name ("News.az") names no article; a "site name"
     # equal to the <title> is the page's title in the wrong tag, and proves nothing.
     known = {_norm(n) for n in site_names} - {_norm(found.title_tag or "")}
@@ -674,7 +693,8 @@ def _respelled(title: str) -> str:
     return _RESPELLABLE.sub("", title)
 
 
-_TITLE_SEPARATOR = re.compile(r"\s+[|–—\-·•:»]\s+|\s*[|｜]\s*")
+# ("ㅣ", a Hangul letter, is set as a bar between a Korean headline and the site's name)
+_TITLE_SEPARATOR = re.compile(r"\s+[|–—\-·•:»]\s+|\s*[|｜ㅣ]\s*")
 
 
 # "28.04.2023", "2023-04-28", "4/28/2023": a date set after a title.
@@ -705,11 +725,14 @@ def _strip_site_name(
     known = {_norm(n) for n in site_names} | {
         _norm(_DOMAIN_SUFFIX.sub("", n)) for n in site_names if _DOMAIN_SUFFIX.search(n)
     }
-    # "Headline | Site | 28.04.2023": a date or the site's name after the last separator
-    # is cut, as often as there is one, before the site's name is looked for.
-    while len(parts) > 2 and (_DATE_PART.fullmatch(parts[-1]) or _norm(parts[-1]) in known):
+    # "Headline | Site | 28.04.2023": dates after the last separator are cut, then the
+    # site's name.
+    while len(parts) >= 2 and (_DATE_PART.fullmatch(parts[-1]) or _norm(parts[-1]) in known):
+        site = _norm(parts[-1]) in known
         title = title[: list(_TITLE_SEPARATOR.finditer(title))[-1].start()].strip()
         parts = parts[:-1]
+        if site or len(parts) < 2:
+            return title  # what is left before the site's name is the headline
     last = parts[-1]
     # "Site | Headline": the site's name first.
     if _norm(parts[0]) in known:
@@ -717,6 +740,10 @@ def _strip_site_name(
     # An <h1> that prints the whole title shows the last part belongs to the headline.
     if _norm(last) not in known and _norm(title) in {_norm(h) for h in headlines}:
         return title
+    # "Headline - Sabah haberler": the site's name with a word or two ("news") after it.
+    named = {w for n in known for w in [n.replace(" ", "")] if len(w) >= 4}
+    if len(last.split()) <= 3 and any(w in named for w in _norm(last).split()):
+        return title[: list(_TITLE_SEPARATOR.finditer(title))[-1].start()].strip()
     same_as_tag = title_tag is not None and _norm(title) == _norm(title_tag)
     separator = list(_TITLE_SEPARATOR.finditer(title))[-1].group(0).strip()
     short = len(last) <= 30 and len(last) < len(title) / 2

@@ -624,3 +624,17 @@ def test_a_date_and_the_sites_name_after_the_title_are_cut_as_often_as_they_come
     head = """<meta property="og:site_name" content="DW.COM">
       <meta property="og:title" content="Ziele, Chancen, Risiken | DW | 28.04.2023">"""
     assert title_of(head) == "Ziele, Chancen, Risiken"
+
+
+def test_the_sites_name_glued_behind_the_title_is_cut_also_with_a_word_after_it():
+    head = '<meta property="og:title" content="Merkez Bankası faizi sabit tuttu - Sabah haberler">'
+    record = extract(page(head, ARTICLE_TEXT), "https://www.sabah.com.tr/ekonomi/2026/05/01/x")
+    assert record["title"] == "Merkez Bankası faizi sabit tuttu"
+    head = '<meta property="og:title" content="정부, 예산안 발표ㅣ한빛일보">'
+    head += '<meta property="og:site_name" content="한빛일보">'
+    assert title_of(head) == "정부, 예산안 발표"
+
+
+def test_invisible_characters_are_not_part_of_the_title():
+    head = '<meta property="og:title" content="Bundes\u00adtag\u200b stimmt zu">'
+    assert title_of(head) == "Bundestag stimmt zu"
