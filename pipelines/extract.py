@@ -136,6 +136,7 @@ RULES = (
     "title:h1-agreement",  # the metadata title that says what the <h1> says
     "title:og-spelling",  # og:title's spelling of the same words
     "title:og-kicker",  # "Kicker: Headline" cut to og:title's "Headline"
+    "title:kicker",  # "Kicker - Headline" cut where another of the page's titles omits it
 )
 
 

@@ -672,15 +672,34 @@ def pick_title(
     # above the headline ("Dachzeile"), not part of it.
     og = candidates[3][1]
     if chosen[0] and og and chosen[1] != "meta:og:title":
-        if "title:og-spelling" not in disabled and _respelled(og) == _respelled(chosen[0]):
-            return og, "meta:og:title"
         head, sep, tail = chosen[0].rpartition(": ")
         # ("Putin: 'We will not stop'": a speaker before a quote is no kicker)
         quoted = tail[:1] in _QUOTES
         kicker = sep and not quoted and _norm(tail) == _norm(og) and len(head) < len(tail)
+        if "title:og-spelling" not in disabled and _respelled(og) == _respelled(chosen[0]):
+            return og, "meta:og:title"
         if kicker and "title:og-kicker" not in disabled:
             return og, "meta:og:title"
+    # "Kicker - Headline", "Topic: Headline": a label set before the headline, shown as
+    # such when another of the page's own titles is the headline alone. (Where the
+    # og:title says the same words, kicker and all, the publisher counts the kicker as
+    # part of its headline: kept, above.)
+    if chosen[0] and "title:kicker" not in disabled:
+        match = _KICKER.match(chosen[0])
+        if (
+            match
+            and match.group(2)[:1] not in _QUOTES
+            and len(match.group(1)) < len(match.group(2))
+        ):
+            rest = _norm(match.group(2))
+            for signal, value in candidates[:6]:
+                if value and signal != chosen[1] and _norm(value) == rest:
+                    return value, signal
     return chosen
+
+
+# The first part of a title and the rest, split at the first ": ", " - ", " – ", " — ".
+_KICKER = re.compile(r"(.{2,60}?)(?::\s+|\s+[-–—]\s+)(.+)")
 
 
 _QUOTES = "'‘’‚\"“”„«»‹›"

@@ -638,3 +638,14 @@ def test_the_sites_name_glued_behind_the_title_is_cut_also_with_a_word_after_it(
 def test_invisible_characters_are_not_part_of_the_title():
     head = '<meta property="og:title" content="Bundes\u00adtag\u200b stimmt zu">'
     assert title_of(head) == "Bundestag stimmt zu"
+
+
+def test_a_kicker_before_the_headline_is_cut_where_another_title_omits_it():
+    head = '<meta name="twitter:title" content="Einwanderung - Wettstreit der Lösungen">'
+    body = "<h1>Wettstreit der Lösungen</h1>" + ARTICLE_TEXT
+    assert title_of(head, body) == "Wettstreit der Lösungen"
+    # no other title without it: the title stays whole
+    assert title_of(head) == "Einwanderung - Wettstreit der Lösungen"
+    # the publisher's og:title with the kicker: part of the headline
+    og = '<meta property="og:title" content="Einwanderung - Wettstreit der Lösungen">'
+    assert title_of(head + og, body) == "Einwanderung - Wettstreit der Lösungen"
