@@ -199,8 +199,19 @@ def is_agency(name: str) -> bool:
     return name.strip().casefold() in _agencies()
 
 
+# A reporter's title or a count of co-authors after a Korean, Japanese or Chinese name:
+# "홍길동 기자" (reporter), "홍길동 외 1명" (and one other), "山田太郎記者", "张伟 特派记者".
+_CJK_ROLE = re.compile(
+    r"\s*(?:외\s*\d+\s*명|(?:수습|인턴|선임|객원)?(?:기자|특파원|논설위원|앵커|PD)|"
+    r"(?:特派|駐在|编辑|編集)?(?:記者|记者|特派員|特派员|委員|委员|撰稿人)|通信員|通讯员)"
+    r"(?=$|[\s,，、/])",
+)
+
+
 def _strip(raw: str) -> str:
     text = " ".join(str(raw).split())
+    if _is_cjk(text):
+        text = _CJK_ROLE.sub("", text)
     text = _URL.sub(" ", text)
     text = _EMAIL.sub(" ", text)
     text = _HANDLE.sub(" ", text)

@@ -149,3 +149,17 @@ def test_credits_keep_organisations_with_their_kind(raw, site, host, expected):
     assert clean_credits(raw, site, host) == expected
     # the names-only view keeps persons and agencies, as before
     assert clean_authors(raw, site, host) == [n for n, k in expected if k != "organisation"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["홍길동 기자"], ["홍길동"]),
+        (["홍길동 외 1명"], ["홍길동"]),
+        (["김영희 기자, 박철수 기자"], ["김영희", "박철수"]),
+        (["山田太郎記者"], ["山田太郎"]),
+        (["张伟 特派记者"], ["张伟"]),
+    ],
+)
+def test_korean_japanese_and_chinese_reporter_titles_are_not_part_of_the_name(raw, expected):
+    assert clean_authors(raw) == expected
