@@ -295,6 +295,7 @@ def extract(
         ("meta:*author", metadata.other_author_meta(meta)),
         ("byline", found.bylines),
         ("text:author-label", metadata.labelled_author(tree)),
+        ("data:author", lambda: metadata.data_attribute_authors(tree)),
         ("feed:author", [hints["author"]] if hints.get("author") else []),
         # Text heuristics for pages that mark up no author, read only when needed.
         ("text:byline-before-date", lambda: metadata.byline_before_dateline(tree, now)),

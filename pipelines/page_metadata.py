@@ -301,6 +301,25 @@ def _label_values(tree: lxml.html.HtmlElement, labels: frozenset[str]) -> Iterat
             yield value
 
 
+# Attributes some themes put the author's name in, for scripts, with no visible byline.
+_DATA_AUTHOR = ("data-author", "data-author-name", "data-authors", "data-byline")
+
+
+def data_attribute_authors(tree: lxml.html.HtmlElement) -> list[str]:
+    """The author names of the first element outside noise zones that carries one in a
+    ``data-author`` (``-name``, ``data-authors``, ``data-byline``) attribute."""
+    condition = " or ".join(f"@{name}" for name in _DATA_AUTHOR)
+    for node in tree.xpath(f"//body//*[{condition}]"):
+        if _in_noise(node):
+            continue
+        for name in _DATA_AUTHOR:
+            value = " ".join((node.get(name) or "").split())
+            # a name, not an id, a URL or a flag ("123", "true", "/authors/jane")
+            if value and any(c.isalpha() for c in value) and not re.search(r"[/=@]", value):
+                return [value]
+    return []
+
+
 def labelled_author(tree: lxml.html.HtmlElement) -> list[str]:
     """The value of an "Author"/"Autorin/Autor" label element (a facts list by the article)."""
     for value in _label_values(tree, _AUTHOR_LABELS):

@@ -649,3 +649,13 @@ def test_a_kicker_before_the_headline_is_cut_where_another_title_omits_it():
     # the publisher's og:title with the kicker: part of the headline
     og = '<meta property="og:title" content="Einwanderung - Wettstreit der Lösungen">'
     assert title_of(head + og, body) == "Einwanderung - Wettstreit der Lösungen"
+
+
+def test_an_author_only_in_a_data_attribute_is_read():
+    body = '<article data-author="Dana Whitfield" data-id="123">' + ARTICLE_TEXT + "</article>"
+    record = extract(page("", body), URL)
+    assert record["authors"] == ["Dana Whitfield"]
+    assert record["provenance"]["authors"] == "data:author"
+    # in a comment box it is a commenter, not the author
+    comments = '<div class="comments"><div data-author="Troll 42">Hi</div></div>'
+    assert extract(page("", ARTICLE_TEXT + comments), URL)["authors"] == []
