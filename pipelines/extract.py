@@ -137,6 +137,7 @@ RULES = (
     "title:og-spelling",  # og:title's spelling of the same words
     "title:og-kicker",  # "Kicker: Headline" cut to og:title's "Headline"
     "title:kicker",  # "Kicker - Headline" cut where another of the page's titles omits it
+    "title:section",  # the page's section set before or after the headline
 )
 
 

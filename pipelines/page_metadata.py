@@ -714,7 +714,34 @@ def pick_title(
             for signal, value in candidates[:6]:
                 if value and signal != chosen[1] and _norm(value) == rest:
                     return value, signal
+    if chosen[0] and "title:section" not in disabled:
+        return _without_section(chosen[0], _sections(found)), chosen[1]
     return chosen
+
+
+def _sections(found: Signals) -> set[str]:
+    """The page's section as its metadata names it (normalised)."""
+    names = [as_text(found.article.get("articleSection")), found.meta.first("article:section")]
+    return {_norm(n) for n in names if n and len(n) <= 40}
+
+
+# A part at either end of a title, set off by a dash, a bar or a colon.
+_LEADING_PART = re.compile(r"^([^:|–—-]{2,40}?)(?::\s+|\s*[|–—-]\s*)(?=\S)")
+_TRAILING_PART = re.compile(r"(?<=\S)\s*[|–—-]\s*([^:|–—-]{2,40})$")
+
+
+def _without_section(title: str, sections: set[str]) -> str:
+    """ "Sport - Headline", "Headline-Politik": the page's section (its metadata's
+    articleSection or article:section) set before or after the headline is cut."""
+    if not sections:
+        return title
+    for pattern in (_TRAILING_PART, _LEADING_PART):
+        match = pattern.search(title)
+        if match and _norm(match.group(1)) in sections:
+            rest = (title[: match.start()] + title[match.end() :]).strip()
+            if len(rest) > len(match.group(1)):
+                return rest
+    return title
 
 
 # The first part of a title and the rest, split at the first ": ", " - ", " – ", " — ".

@@ -659,3 +659,17 @@ def test_an_author_only_in_a_data_attribute_is_read():
     # in a comment box it is a commenter, not the author
     comments = '<div class="comments"><div data-author="Troll 42">Hi</div></div>'
     assert extract(page("", ARTICLE_TEXT + comments), URL)["authors"] == []
+
+
+def test_the_pages_section_set_before_or_after_the_headline_is_cut():
+    head = """<meta property="article:section" content="경제">
+      <meta property="og:title" content="정부, 예산안 발표-경제ㅣ한빛일보">
+      <meta property="og:site_name" content="한빛일보">"""
+    assert title_of(head) == "정부, 예산안 발표"
+    head = """<meta property="article:section" content="Sport">
+      <meta property="og:title" content="Sport: Ajax verliest opnieuw in eigen huis">"""
+    assert title_of(head) == "Ajax verliest opnieuw in eigen huis"
+    # a first part that is not the section stays
+    head = '<meta property="og:title" content="Brexit: what changes on Monday">'
+    head += '<meta property="article:section" content="Politics">'
+    assert title_of(head) == "Brexit: what changes on Monday"
