@@ -72,6 +72,7 @@ def test_jsonld_publisher_fields(crawled):
         "Apple TV releases first-look images from 'For All Mankind' spinoff 'Star City'"
     )
     assert json.loads(row["authors"]) == ["Dana Whitfield", "Marco Ruiz"]
+    assert json.loads(row["author_kinds"]) == ["person", "person"]
     assert row["published_at"] == "2026-02-26T22:05:00+00:00"
     assert row["published_at_local"] == "2026-02-26T14:05:00-08:00"
     assert row["modified_at"] == "2026-02-27T00:40:00+00:00"
