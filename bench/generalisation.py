@@ -35,11 +35,12 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipelines.extract import RULES  # noqa: E402
+from pipelines.extract import RULES, extract  # noqa: E402
 from starcity.urlgate import registrable_domain  # noqa: E402
 
 FOLDS = 5
@@ -62,8 +63,6 @@ def fold_of_domains(cases: list[dict[str, Any]], folds: int = FOLDS) -> dict[str
 
 
 def domain_of(case: dict[str, Any]) -> str:
-    from urllib.parse import urlsplit
-
     host = urlsplit(case.get("url") or "").hostname or case["id"]
     return registrable_domain(host)
 
@@ -106,8 +105,6 @@ def _extract(
     job: tuple[dict[str, Any], str, list[frozenset[str]]],
 ) -> list[tuple[dict, dict]]:
     """(scored row, record) of one page for each set of rules switched off."""
-    from pipelines.extract import extract
-
     case, path, variants = job
     body = _EVALUATE.page_bytes(Path(path))
     out = []

@@ -59,12 +59,6 @@ def _folded(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def normalised_words(text: str, limit: int | None = None) -> list[str]:
-    """Words of a text, case- and accent-folded, without punctuation (the first ``limit``)."""
-    words = _WORD.finditer(_folded(text))
-    return [m.group(0) for m in (words if limit is None else islice(words, limit))]
-
-
 def text_hash(text: str | None) -> str | None:
     """SHA-1 of the normalised words joined by spaces, computed as they are read (a long
     text is never held as a list of words); None below MIN_WORDS words."""

@@ -628,7 +628,8 @@ def pick_title(
     """The article's headline, by order of trust (docs/extraction.md).
 
     ``disabled``: signals and rules (``title:h1-agreement``, ``title:og-spelling``,
-    ``title:og-kicker``) to leave out, for the evaluation.
+    ``title:og-kicker``, ``title:kicker``, ``title:section``) to leave out, for the
+    evaluation. ``host``: the page's host, whose domain names the site too.
 
     Publishers write JSON-LD and social titles for this one article; an <h1> may be a
     kicker, a site logo or a modal's heading, so it comes after them. A site name
@@ -794,7 +795,7 @@ def _strip_site_name(
     # site's name.
     while len(parts) >= 2 and (_DATE_PART.fullmatch(parts[-1]) or _norm(parts[-1]) in known):
         site = _norm(parts[-1]) in known
-        title = title[: list(_TITLE_SEPARATOR.finditer(title))[-1].start()].strip()
+        title = _before_last_separator(title)
         parts = parts[:-1]
         if site or len(parts) < 2:
             return title  # what is left before the site's name is the headline
@@ -808,15 +809,23 @@ def _strip_site_name(
     # "Headline - Sabah haberler": the site's name with a word or two ("news") after it.
     named = {w for n in known for w in [n.replace(" ", "")] if len(w) >= 4}
     if len(last.split()) <= 3 and any(w in named for w in _norm(last).split()):
-        return title[: list(_TITLE_SEPARATOR.finditer(title))[-1].start()].strip()
+        return _before_last_separator(title)
     same_as_tag = title_tag is not None and _norm(title) == _norm(title_tag)
-    separator = list(_TITLE_SEPARATOR.finditer(title))[-1].group(0).strip()
+    separator = _last_separator(title).group(0).strip()
     short = len(last) <= 30 and len(last) < len(title) / 2
     # "Headline | Site" is a convention; "Part one - part two" may be the headline itself.
     if _norm(last) in known or (short and (force or same_as_tag or separator in "|｜")):
-        match = list(_TITLE_SEPARATOR.finditer(title))[-1]
-        return title[: match.start()].strip()
+        return _before_last_separator(title)
     return title
+
+
+def _last_separator(title: str) -> re.Match[str]:
+    """The last separator of a title that has one."""
+    return list(_TITLE_SEPARATOR.finditer(title))[-1]
+
+
+def _before_last_separator(title: str) -> str:
+    return title[: _last_separator(title).start()].strip()
 
 
 def date_in_url(url: str) -> str | None:

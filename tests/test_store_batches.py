@@ -377,6 +377,26 @@ def read_lines(stream, into: list[str]) -> threading.Thread:
     return thread
 
 
+# Sources-file settings of the crawls below: no waiting, no retries, and batches that
+# commit only when a spider opens or closes.
+CRAWL_SETTINGS = (
+    "settings:\n  DOWNLOAD_DELAY: 0\n  AUTOTHROTTLE_ENABLED: false\n  RETRY_TIMES: 0\n"
+    "  CONCURRENT_REQUESTS_PER_DOMAIN: 8\n  DOWNLOAD_TIMEOUT: 60\n"
+    "  STARCITY_PROGRESS_INTERVAL: 0.2\n"
+    "  STARCITY_STORE_BATCH_SIZE: 1000\n  STARCITY_STORE_BATCH_SECONDS: 600\n"
+)
+
+
+def start_crawl(db: Path, sources: Path) -> tuple[subprocess.Popen, list[str], threading.Thread]:
+    """A crawl in its own process, its output read line by line into a list as it comes."""
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "starcity", "crawl", "--db", str(db), "--sources", str(sources)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    lines: list[str] = []
+    return crawl, lines, read_lines(crawl.stdout, lines)
+
+
 def test_a_spider_closing_while_another_holds_a_batch_records_its_run(tmp_path):
     """Two spiders in one process (a feed, a site) share one writer: the feed spider has
     articles in the open batch when the site spider closes, and the site spider's close
@@ -403,11 +423,7 @@ def test_a_spider_closing_while_another_holds_a_batch_records_its_run(tmp_path):
         f'  - name: feed\n    prefilter: false\n    start_urls: ["{web.url}/feed.xml"]\n'
         f"  - name: section\n    kind: site\n    prefilter: false\n"
         f'    start_urls: ["{web.url}/section/"]\n'
-        "    allow: ['/section/[^/]+\\.html$']\n"
-        "settings:\n  DOWNLOAD_DELAY: 0\n  AUTOTHROTTLE_ENABLED: false\n  RETRY_TIMES: 0\n"
-        "  CONCURRENT_REQUESTS_PER_DOMAIN: 8\n  DOWNLOAD_TIMEOUT: 60\n"
-        "  STARCITY_PROGRESS_INTERVAL: 0.2\n"
-        "  STARCITY_STORE_BATCH_SIZE: 1000\n  STARCITY_STORE_BATCH_SECONDS: 600\n",
+        "    allow: ['/section/[^/]+\\.html$']\n" + CRAWL_SETTINGS,
         encoding="utf-8",
     )
     db = tmp_path / "starcity.db"
@@ -418,12 +434,7 @@ def test_a_spider_closing_while_another_holds_a_batch_records_its_run(tmp_path):
         except sqlite3.OperationalError:
             return False
 
-    crawl = subprocess.Popen(
-        [sys.executable, "-m", "starcity", "crawl", "--db", str(db), "--sources", str(sources)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    lines: list[str] = []
-    reader = read_lines(crawl.stdout, lines)
+    crawl, lines, reader = start_crawl(db, sources)
     try:
         wait_for(
             lambda: any(re.search(r"feeds .*\bstored 3\b", x) for x in lines),
@@ -470,19 +481,11 @@ def test_an_interrupted_crawl_keeps_what_it_stored(tmp_path):
     sources = tmp_path / "web.yml"
     sources.write_text(
         f'sources:\n  - name: web\n    prefilter: false\n    start_urls: ["{web.url}/feed.xml"]\n'
-        "settings:\n  DOWNLOAD_DELAY: 0\n  AUTOTHROTTLE_ENABLED: false\n  RETRY_TIMES: 0\n"
-        "  CONCURRENT_REQUESTS_PER_DOMAIN: 8\n  DOWNLOAD_TIMEOUT: 60\n"
-        "  STARCITY_PROGRESS_INTERVAL: 0.2\n"
-        "  STARCITY_STORE_BATCH_SIZE: 1000\n  STARCITY_STORE_BATCH_SECONDS: 600\n",
+        + CRAWL_SETTINGS,
         encoding="utf-8",
     )
     db = tmp_path / "starcity.db"
-    crawl = subprocess.Popen(
-        [sys.executable, "-m", "starcity", "crawl", "--db", str(db), "--sources", str(sources)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    lines: list[str] = []
-    reader = read_lines(crawl.stdout, lines)
+    crawl, lines, reader = start_crawl(db, sources)
     try:
         wait_for(
             lambda: any(re.search(r"\bstored 4\b", x) for x in lines),

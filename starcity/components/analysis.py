@@ -58,7 +58,6 @@ def default_workers() -> int:
 @dataclass
 class _Waiting:
     page: PageIn
-    size: int
     done: asyncio.Future
 
 
@@ -147,9 +146,8 @@ class AnalysisPool:
     async def analyse(self, page: PageIn) -> PageOut:
         """The analysis of one page, batched with the pages that come with it."""
         done = asyncio.get_running_loop().create_future()
-        size = len(page.body)
-        self.pending.append(_Waiting(page, size, done))
-        self.pending_bytes += size
+        self.pending.append(_Waiting(page, done))
+        self.pending_bytes += len(page.body)
         if len(self.pending) >= self.batch_size or self.pending_bytes >= self.batch_bytes:
             self.flush()
         elif self.timer is None:
