@@ -11,7 +11,10 @@ pages). A rule is a signal the extractor reads (as provenance names it:
 ``text:credit-line``, ``meta:og:title``, ``htmldate`` ...) or one of the named rules of
 ``pipelines.extract.RULES``. For each rule, the pages it decided are extracted again with
 the rule switched off, which gives its worth page by page (a date, an author set or a
-title that becomes right or wrong). For each fold, a rule is switched off when it decided
+title that becomes right or wrong). A signal decided the pages whose provenance names
+it; the title rules and the ``<h1>`` (read by ``title:h1-agreement``) leave no name, so
+they are switched off on every page and decided those whose title changes without them.
+For each fold, a rule is switched off when it decided
 nothing on the other four folds, or did harm there (its worth summed over them is
 negative); the fold's pages are then extracted with those rules switched off and scored.
 A rule written for one site, which decides nothing elsewhere, is thus switched off on the
@@ -45,6 +48,9 @@ from starcity.urlgate import registrable_domain  # noqa: E402
 
 FOLDS = 5
 FIELDS = (("date", "date_ok"), ("authors", "authors_exact"), ("title", "title_ok"))
+# Rules that decide a title without leaving their name in its provenance: each is
+# switched off on every page, and decided a page where the title changed without it.
+SILENT = ("h1", *(r for r in RULES if r.startswith("title:")))
 
 
 def fold_of_domains(cases: list[dict[str, Any]], folds: int = FOLDS) -> dict[str, int]:
@@ -86,6 +92,13 @@ def fired(record: dict[str, Any]) -> set[str]:
         beside = any(kind != "organisation" for kind in kinds)
         found.add("authors:organisations-beside" if beside else "authors:organisations")
     return found
+
+
+def decided_by(rule: str, named: set[str], record: dict, without: dict) -> bool:
+    """Whether ``rule`` decided a page: provenance names it (``named``, the page's
+    ``fired`` rules), or the title changes when it is switched off (``without``: the
+    record extracted so), whether the title became right, wrong or neither."""
+    return rule in named or (rule in SILENT and without.get("title") != record.get("title"))
 
 
 # -- work in the pool's processes ---------------------------------------------------------
@@ -151,38 +164,36 @@ def measure(eval_dir: Path, workers: int = 2) -> dict[str, Any]:
     fold = {c["id"]: folds[domain_of(c)] for c in cases}
     with ProcessPoolExecutor(workers, initializer=_start, initargs=(str(eval_dir),)) as pool:
         base = [r[0] for r in _run(pool, eval_dir, [(c, [frozenset()]) for c in cases])]
-        # every rule that decided a page, on the pages it decided; the named title rules
-        # on every page with a gold title (they decide without leaving their name)
-        title_rules = [r for r in RULES if r.startswith("title:")]
+        # every rule that decided a page, on the pages it decided (as provenance names
+        # it); the rules that decide a title without leaving their name (the named title
+        # rules, and the <h1>, read by title:h1-agreement) on every page
         jobs, keys = [], []
         for case, (_, record) in zip(cases, base, strict=True):
-            rules = sorted(fired(record))
-            if case.get("title") is not None:
-                rules += title_rules
-            if rules:
-                jobs.append((case, [frozenset({r}) for r in rules]))
-                keys.append((case["id"], rules))
+            rules = sorted(fired(record) | set(SILENT))
+            jobs.append((case, [frozenset({r}) for r in rules]))
+            keys.append((case["id"], record, rules))
         ablated = _run(pool, eval_dir, jobs)
         effect: dict[str, dict[str, int]] = defaultdict(dict)  # rule -> page -> worth
-        sites: dict[str, set[str]] = defaultdict(set)  # rule -> domains it decided on
+        decided: dict[str, set[str]] = defaultdict(set)  # rule -> pages it decided
         base_rows = {c["id"]: row for c, (row, _) in zip(cases, base, strict=True)}
+        for (page, record, rules), results in zip(keys, ablated, strict=True):
+            named = fired(record)
+            for rule, (row, without) in zip(rules, results, strict=True):
+                if decided_by(rule, named, record, without):
+                    effect[rule][page] = worth(base_rows[page], row)
+                    decided[rule].add(page)
         domain = {c["id"]: domain_of(c) for c in cases}
-        for (page, rules), results in zip(keys, ablated, strict=True):
-            for rule, (row, _) in zip(rules, results, strict=True):
-                effect[rule][page] = worth(base_rows[page], row)
-                if effect[rule][page] or not rule.startswith("title:"):
-                    sites[rule].add(domain[page])
+        sites = {rule: {domain[p] for p in pages} for rule, pages in decided.items()}
+        for rule in SILENT:  # listed, deciding or not
+            effect.setdefault(rule, {})
+            sites.setdefault(rule, set())
         # per fold: off, the rules that do harm on the other folds, or decide nothing
         # there (written for sites of this fold only)
-        decided = {
-            rule: {p for p, w in pages.items() if w or not rule.startswith("title:")}
-            for rule, pages in effect.items()
-        }
         switched_off: dict[int, frozenset[str]] = {}
         for k in range(FOLDS):
             off = set()
             for rule, pages in effect.items():
-                elsewhere = [p for p in decided[rule] if fold[p] != k]
+                elsewhere = [p for p in pages if fold[p] != k]
                 if not elsewhere or sum(pages[p] for p in elsewhere) < 0:
                     off.add(rule)
             switched_off[k] = frozenset(off)
@@ -273,7 +284,7 @@ def report(result: dict[str, Any], eval_dir: Path) -> str:
     for rule in sorted(effect, key=lambda r: (-sum(effect[r].values()), r)):
         pages = effect[rule]
         by_fold = [sum(w for p, w in pages.items() if fold[p] == k) for k in range(FOLDS)]
-        decided = sum(1 for p in pages if pages[p] or not rule.startswith("title:"))
+        decided = len(pages)
         folds_off = ", ".join(str(k + 1) for k in range(FOLDS) if rule in off[k]) or "-"
         lines.append(
             f"| `{rule}` | {decided} | {len(sites[rule])} | {sum(pages.values()):+d}"

@@ -135,7 +135,6 @@ RULES = (
     "dates:url-day",  # the page's own day from its URL, for a date given in UTC
     "title:h1-agreement",  # the metadata title that says what the <h1> says
     "title:og-spelling",  # og:title's spelling of the same words
-    "title:og-kicker",  # "Kicker: Headline" cut to og:title's "Headline"
     "title:kicker",  # "Kicker - Headline" cut where another of the page's titles omits it
     "title:section",  # the page's section set before or after the headline
 )

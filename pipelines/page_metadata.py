@@ -628,7 +628,7 @@ def pick_title(
     """The article's headline, by order of trust (docs/extraction.md).
 
     ``disabled``: signals and rules (``title:h1-agreement``, ``title:og-spelling``,
-    ``title:og-kicker``, ``title:kicker``, ``title:section``) to leave out, for the
+    ``title:kicker``, ``title:section``) to leave out, for the
     evaluation. ``host``: the page's host, whose domain names the site too.
 
     Publishers write JSON-LD and social titles for this one article; an <h1> may be a
@@ -688,22 +688,21 @@ def pick_title(
         chosen = next(((v, s) for s, v in candidates if v), (None, None))
     # The og:title is the plain-text title the publisher wrote for sharing. Saying the
     # same words, its spelling is kept (themes turn quotes curly and colons into dashes
-    # in the HTML); equal to the part after "Kicker: ", it shows the kicker is a label
-    # above the headline ("Dachzeile"), not part of it.
+    # in the HTML).
     og = candidates[3][1]
-    if chosen[0] and og and chosen[1] != "meta:og:title":
-        head, sep, tail = chosen[0].rpartition(": ")
-        # ("Putin: 'We will not stop'": a speaker before a quote is no kicker)
-        quoted = tail[:1] in _QUOTES
-        kicker = sep and not quoted and _norm(tail) == _norm(og) and len(head) < len(tail)
-        if "title:og-spelling" not in disabled and _respelled(og) == _respelled(chosen[0]):
-            return og, "meta:og:title"
-        if kicker and "title:og-kicker" not in disabled:
-            return og, "meta:og:title"
-    # "Kicker - Headline", "Topic: Headline": a label set before the headline, shown as
-    # such when another of the page's own titles is the headline alone. (Where the
-    # og:title says the same words, kicker and all, the publisher counts the kicker as
-    # part of its headline: kept, above.)
+    if (
+        chosen[0]
+        and og
+        and chosen[1] != "meta:og:title"
+        and "title:og-spelling" not in disabled
+        and _respelled(og) == _respelled(chosen[0])
+    ):
+        return og, "meta:og:title"
+    # "Kicker - Headline", "Topic: Headline" ("Dachzeile"): a label set before the
+    # headline, shown as such when another of the page's own titles is the headline
+    # alone. (Where the og:title says the same words, kicker and all, the publisher
+    # counts the kicker as part of its headline: kept, above. "Putin: 'We will not
+    # stop'": a speaker before a quote is no kicker.)
     if chosen[0] and "title:kicker" not in disabled:
         match = _KICKER.match(chosen[0])
         if (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.generalisation import fired, fold_of_domains
+from bench.generalisation import SILENT, decided_by, fired, fold_of_domains
 from pipelines.extract import RULES
 from tests.helpers import extract
 
@@ -62,3 +62,16 @@ def test_folds_keep_a_domain_together_and_are_about_equal():
         sizes[folds[case["url"].split("//")[1].split("/")[0].split(".", 1)[1]]] += 1
     assert max(sizes) - min(sizes) <= 3
     assert fold_of_domains(cases, folds=5) == folds  # the same split every run
+
+
+def test_a_title_rule_decides_where_the_title_changes_without_it():
+    # two rules that would cut the same kicker each decide nothing alone when only a
+    # change of right and wrong counted; a changed title counts, right or not
+    record = {"title": "Judy Lybke", "provenance": {"title": "meta:og:title"}}
+    kicked = {"title": "Neue Leipziger Schule: Judy Lybke"}
+    assert "title:kicker" in SILENT and "h1" in SILENT
+    assert decided_by("title:kicker", fired(record), record, kicked)
+    assert not decided_by("title:kicker", fired(record), record, dict(record))
+    # a signal decides where provenance names it, and only there
+    assert decided_by("meta:og:title", fired(record), record, dict(record))
+    assert not decided_by("jsonld:headline", fired(record), record, kicked)
