@@ -323,12 +323,21 @@ def clean_credits(
         if not raw:
             continue
         whole = _strip(raw)
-        parts = [whole] if is_agency(whole) or _is_organisation(whole, site_name, host) else []
-        parts = parts or _SEPARATORS.split(whole)
+        parts = _SEPARATORS.split(whole)
+        # "Procter & Gamble", "Redaktion hessenschau.de" stay whole; "Jane Doe, Staff
+        # Writer", where a part names a person, does not
+        named = len(parts) > 1 and any(
+            _is_person_name(_PREFIX.sub("", p).strip(" .,;:|-–—()[]"), site_name, host)
+            for p in parts
+        )
+        if not named and (is_agency(whole) or _is_organisation(whole, site_name, host)):
+            parts = [whole]
         for part in parts:
             part = _undouble(_PREFIX.sub("", part).strip(" .,;:|-–—()[]"))
             if not part or part.casefold() in seen:
                 continue
+            if named and _names_the_site(part, site_name, host):
+                continue  # "Jane Doe, Fox News" on Fox News: where she works, no co-author
             if is_agency(part):
                 kind = AGENCY
             elif _is_person_name(part, site_name, host):
@@ -356,6 +365,8 @@ def _is_organisation(name: str, site_name: str | None, host: str | None) -> bool
     if _names_the_site(name, site_name, host) or _DOMAIN.search(name):
         return True
     words = [w.casefold().strip(".") for w in name.split()]
+    if words[-1] in _TITLE_ENDINGS or words[-1].removesuffix("s") in _TITLE_ENDINGS:
+        return False  # a job title ("Staff Writer", "Times Staff Writers"), not a credit
     if not any(
         w in _NEWSROOM_WORDS or w.endswith(_ORG_SUFFIXES) or w.split("-")[-1] in _NEWSROOM_WORDS
         for w in words

@@ -134,8 +134,18 @@ def test_clean_authors_languages_agencies_and_sites(raw, expected):
         (["ndr.de"], None, "www.ndr.de", [("ndr.de", "organisation")]),
         (["kicker"], "kicker", "www.kicker.de", [("kicker", "organisation")]),
         (["Variety Staff"], None, None, [("Variety Staff", "organisation")]),
+        # the site's own name beside a person in one credit is where the person works
         (["Julian Seiferth, t-online"], None, "www.t-online.de",
+         [("Julian Seiferth", "person")]),
+        (["Julian Seiferth", "t-online"], None, "www.t-online.de",
          [("Julian Seiferth", "person"), ("t-online", "organisation")]),
+        # a job title after the name is no organisation, in capitals or not
+        (["JANE DOE, Staff Writer"], None, None, [("Jane Doe", "person")]),
+        (["Jane Doe and John Roe, Times Staff Writers"], None, None,
+         [("Jane Doe", "person"), ("John Roe", "person")]),
+        (["Colleen Barry, The Associated Press"], None, None,
+         [("Colleen Barry", "person"), ("The Associated Press", "agency")]),
+        (["Procter & Gamble GmbH"], None, None, [("Procter & Gamble GmbH", "organisation")]),
         (["Le Journal et AFP"], "Le Journal", None,
          [("Le Journal", "organisation"), ("AFP", "agency")]),
         # prose and page furniture are neither
