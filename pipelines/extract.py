@@ -249,8 +249,9 @@ def extract(
         url, canonical_candidates
     )
 
+    parts = urlsplit(url)
     record["title"], provenance["title"] = metadata.pick_title(
-        found, hints.get("title"), disabled, urlsplit(url).hostname
+        found, hints.get("title"), disabled, parts.hostname, parts.path
     )
 
     text_value, signal = _first(

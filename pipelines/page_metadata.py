@@ -12,9 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote
 
 import lxml.html
 
+from pipelines.authors import script_is_caseless
 from pipelines.jsonld import parse_block
 from pipelines.page_dates import naive_window
 from starcity.hygiene import clean_value
@@ -624,12 +626,14 @@ def pick_title(
     feed_title: str | None = None,
     disabled: frozenset[str] = frozenset(),
     host: str | None = None,
+    path: str = "",
 ) -> tuple[str | None, str | None]:
     """The article's headline, by order of trust (docs/extraction.md).
 
     ``disabled``: signals and rules (``title:h1-agreement``, ``title:og-spelling``,
     ``title:kicker``, ``title:section``) to leave out, for the
-    evaluation. ``host``: the page's host, whose domain names the site too.
+    evaluation. ``host``: the page's host, whose domain names the site too; ``path``: its
+    URL's path, whose folders name its section.
 
     Publishers write JSON-LD and social titles for this one article; an <h1> may be a
     kicker, a site logo or a modal's heading, so it comes after them. A site name
@@ -715,32 +719,57 @@ def pick_title(
                 if value and signal != chosen[1] and _norm(value) == rest:
                     return value, signal
     if chosen[0] and "title:section" not in disabled:
-        return _without_section(chosen[0], _sections(found)), chosen[1]
+        return _without_section(chosen[0], _sections(found, path)), chosen[1]
     return chosen
 
 
-def _sections(found: Signals) -> set[str]:
-    """The page's section as its metadata names it (normalised)."""
-    names = [as_text(found.article.get("articleSection")), found.meta.first("article:section")]
-    return {_norm(n) for n in names if n and len(n) <= 40}
+def _sections(found: Signals, path: str = "") -> set[str]:
+    """The page's section as the page itself names it (normalised): its metadata's
+    ``articleSection`` and ``article:section``, its breadcrumb trail (JSON-LD
+    ``BreadcrumbList``), and the folders of its URL's ``path`` ("/us-news/2026/slug")."""
+    names = list(keywords(found.article.get("articleSection"))) + found.meta.all("article:section")
+    for obj in found.jsonld:
+        if "BreadcrumbList" not in types_of(obj):
+            continue
+        items = obj.get("itemListElement")
+        for item in (items if isinstance(items, list) else [])[:10]:
+            if isinstance(item, dict):
+                inner = item.get("item")
+                names.append(
+                    as_text(item.get("name"))
+                    or (as_text(inner) if isinstance(inner, dict) else None)
+                )
+    names += [
+        unquote(folder).replace("-", " ").replace("_", " ") for folder in path.split("/")[1:-1][:4]
+    ]
+    return {_norm(n) for n in names if isinstance(n, str) and 2 <= len(n) <= 40} - {""}
 
 
 # A part at either end of a title, set off by a dash, a bar or a colon.
-_LEADING_PART = re.compile(r"^([^:|–—-]{2,40}?)(?::\s+|\s*[|–—-]\s*)(?=\S)")
-_TRAILING_PART = re.compile(r"(?<=\S)\s*[|–—-]\s*([^:|–—-]{2,40})$")
+# A dash between words sets a part off only with spaces around it ("Davis Cup-Qualifiers"
+# is one name), but for a section in a script without capitals ("발표-경제").
+_LEADING_PART = re.compile(r"^([^:|–—-]{2,40}?)(?::\s+|\s+[–—-]\s+|\s*\|\s*)(?=\S)")
+_TRAILING_PART = re.compile(r"(?<=\S)(\s+[–—-]\s+|\s*\|\s*|[–—-])([^:|–—-]{2,40})$")
 
 
 def _without_section(title: str, sections: set[str]) -> str:
-    """ "Sport - Headline", "Headline-Politik": the page's section (its metadata's
-    articleSection or article:section) set before or after the headline is cut."""
+    """ "Sport - Headline", "Headline | Politik", "발표-경제": the page's section (see
+    ``_sections``) set before or after the headline is cut."""
     if not sections:
         return title
     for pattern in (_TRAILING_PART, _LEADING_PART):
         match = pattern.search(title)
-        if match and _norm(match.group(1)) in sections:
-            rest = (title[: match.start()] + title[match.end() :]).strip()
-            if len(rest) > len(match.group(1)):
-                return rest
+        if not match:
+            continue
+        part = match.group(pattern.groups)
+        if _norm(part) not in sections:
+            continue
+        if pattern is _TRAILING_PART and match.group(1) in "–—-" and not script_is_caseless(part):
+            continue  # "Zeppelin-Museum": a compound, not a section
+        rest = (title[: match.start()] + title[match.end() :]).strip()
+        # ("Trump: 'We will …'": a speaker before a quote is no section)
+        if len(rest) > len(part) and rest[:1] not in _QUOTES:
+            return rest
     return title
 
 

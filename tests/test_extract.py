@@ -673,3 +673,25 @@ def test_the_pages_section_set_before_or_after_the_headline_is_cut():
     head = '<meta property="og:title" content="Brexit: what changes on Monday">'
     head += '<meta property="article:section" content="Politics">'
     assert title_of(head) == "Brexit: what changes on Monday"
+
+
+def test_the_section_is_also_read_from_breadcrumbs_and_the_urls_folders():
+    def title(head: str, url: str) -> str | None:
+        return extract(page(head), url, fetched_at=NOW)["title"]
+
+    tv = "https://paper.example/tv-streaming/2026/star-city-returns"
+    head = '<meta property="og:title" content="TV Streaming: Star City returns in May">'
+    assert title(head, tv) == "Star City returns in May"
+    crumbs = """<script type="application/ld+json">{"@type": "BreadcrumbList",
+      "itemListElement": [{"@type": "ListItem", "position": 1, "name": "Home"},
+      {"@type": "ListItem", "position": 2, "item": {"@id": "/k", "name": "Kultur"}}]}</script>
+      <meta property="og:title" content="Star City kehrt im Mai zurück | Kultur">"""
+    assert title(crumbs, "https://paper.example/a/123") == "Star City kehrt im Mai zurück"
+    # a dash inside a compound is no separator ("Davis Cup-Qualifiers")
+    head = '<meta property="og:title" content="Davis Cup-Qualifiers: two new names">'
+    assert title(head, "https://paper.example/davis-cup/story") == head.split('"')[3]
+    head = '<meta property="og:title" content="Besuch im Zeppelin-Museum">'
+    assert title(head, "https://paper.example/museum/story") == "Besuch im Zeppelin-Museum"
+    # a speaker before a quote is no section
+    head = """<meta property="og:title" content="Trump: 'We will see'">"""
+    assert title(head, "https://paper.example/trump/story") == "Trump: 'We will see'"
