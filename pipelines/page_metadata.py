@@ -538,16 +538,28 @@ def _resolve(found_by_id: dict[str, dict[str, Any]], value: Any) -> Any:
 
 def jsonld_authors(found: Signals) -> list[str]:
     raw = found.article.get("author") or found.article.get("creator")
+    if isinstance(raw, dict) and isinstance(raw.get("@list"), list):
+        raw = raw["@list"]  # an ordered list, written out as JSON-LD allows
     if raw is None:
         return []
     names: list[str] = []
     for person in raw if isinstance(raw, list) else [raw]:
         person = _resolve(found.by_id, person)
         # An organisation credited as author is one too (pipelines.authors tells its kind).
-        name = as_text(person.get("name")) if isinstance(person, dict) else as_text(person)
+        name = _person_name(person) if isinstance(person, dict) else as_text(person)
         if name:
             names.append(name)
     return names
+
+
+def _person_name(person: dict[str, Any]) -> str | None:
+    """A JSON-LD Person's ``name``, or its ``givenName`` and ``familyName`` when it has
+    none."""
+    name = as_text(person.get("name"))
+    if name:
+        return name
+    parts = [as_text(person.get(key)) for key in ("givenName", "additionalName", "familyName")]
+    return " ".join(p for p in parts if p) or None
 
 
 _ANY_AUTHOR_META = re.compile(r"(?:^|[:._-]|article)author$")

@@ -695,3 +695,21 @@ def test_the_section_is_also_read_from_breadcrumbs_and_the_urls_folders():
     # a speaker before a quote is no section
     head = """<meta property="og:title" content="Trump: 'We will see'">"""
     assert title(head, "https://paper.example/trump/story") == "Trump: 'We will see'"
+
+
+def test_jsonld_authors_in_an_ordered_list_or_with_given_and_family_names():
+    byline = '<p class="byline">By Ana Lind</p>' + ARTICLE_TEXT
+    for authors in (
+        '{"@list": [{"@type": "Person", "name": "Ana Lind"},'
+        ' {"@type": "Person", "name": "Bo Berg"}]}',
+        '[{"@type": "Person", "givenName": "Ana", "familyName": "Lind"},'
+        ' {"@type": "Person", "givenName": "Bo", "familyName": "Berg"}]',
+    ):
+        head = (
+            '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "H",'
+            f' "author": {authors}}}</script>'
+        )
+        record = extract(page(head, byline), URL, fetched_at=NOW)
+        # the metadata's whole list, though the page shows the first author only
+        assert record["authors"] == ["Ana Lind", "Bo Berg"]
+        assert record["provenance"]["authors"] == "jsonld:author"
