@@ -87,6 +87,8 @@ def fired(record: dict[str, Any]) -> set[str]:
             found.add("authors:byline-merge")
         if "offset:url" in parts[1:]:
             found.add("dates:url-day")
+        if "later" in parts[1:]:
+            found.add("dates:dateline-later")
     kinds = record.get("author_kinds") or []
     if "organisation" in kinds:
         beside = any(kind != "organisation" for kind in kinds)

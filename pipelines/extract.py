@@ -15,7 +15,7 @@ import logging
 import re
 import sys
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -133,6 +133,7 @@ RULES = (
     "authors:organisations-beside",  # ... beside persons credited by the same signal
     "authors:byline-merge",  # a byline listing more authors than the metadata's list
     "dates:url-day",  # the page's own day from its URL, for a date given in UTC
+    "dates:dateline-later",  # the dateline under the headline, over a day after the metadata
     "title:h1-agreement",  # the metadata title that says what the <h1> says
     "title:og-spelling",  # og:title's spelling of the same words
     "title:kicker",  # "Kicker - Headline" cut where another of the page's titles omits it
@@ -361,6 +362,16 @@ def extract(
         local = with_url_day(published, metadata.date_in_url(url))
         if local is not None:
             published, signal = local, f"{signal}+offset:url"
+    # The date the page prints under its headline, over a day after the metadata's: the
+    # story was published again under that date (moved, rewritten, re-dated), while the
+    # metadata kept the day its page was first made. Within a day, the two are one day
+    # in different time zones, and the metadata's exact time stays.
+    if published is not None and "dates:dateline-later" not in disabled:
+        shown, _ = _pick_date(
+            [("text:dateline", metadata.dateline_before_text(tree, now))], now, written_in=text_html
+        )
+        if shown is not None and _day(shown) - _day(published) > timedelta(days=1):
+            published, signal = shown, "text:dateline+later"
     if published is None:
         published, signal = _pick_date(
             [
@@ -437,6 +448,11 @@ def extract(
     record["description"] = cut_long_words(record["description"])
     record["provenance"] = {k: v for k, v in provenance.items() if v}
     return cast(ExtractedArticle, {key: record.get(key) for key in EXTRACTED_FIELDS})
+
+
+def _day(value: DateValue) -> date:
+    """The day a date falls on where the page is (as the page wrote it)."""
+    return value.value.date() if isinstance(value.value, datetime) else value.value
 
 
 def _header(headers: Mapping[str, str] | None, name: str) -> str | None:

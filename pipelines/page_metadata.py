@@ -902,6 +902,14 @@ def date_after_headline(tree: lxml.html.HtmlElement, now: datetime) -> str | Non
     return found[0] if found else None
 
 
+def dateline_before_text(tree: lxml.html.HtmlElement, now: datetime) -> str | None:
+    """The dateline's date when no sentence of the story comes between the headline and
+    it: the date the page prints as its own, not a date further down ("Termin:
+    21.02.2020" in an events list)."""
+    found = _dateline(tree, now)
+    return found[0] if found and not found[2] else None
+
+
 # "Jane Doe |", "Jane Doe ·": a name set off from the date that follows it.
 _BEFORE_DATE_SEPARATOR = re.compile(r"\s*[|•·]\s*$")
 
@@ -927,8 +935,9 @@ def byline_before_dateline(tree: lxml.html.HtmlElement, now: datetime) -> list[s
     return [] if name.casefold() in sections else [name]
 
 
-def _dateline(tree: lxml.html.HtmlElement, now: datetime) -> tuple[str, str | None] | None:
-    """The dateline's date, and the element text just before it (``None`` if a tail)."""
+def _dateline(tree: lxml.html.HtmlElement, now: datetime) -> tuple[str, str | None, bool] | None:
+    """The dateline's date, the element text just before it (``None`` if a tail), and
+    whether a text longer than a dateline (a sentence) came between the headline and it."""
     from htmldate.extractors import try_date_expr
 
     headings = [h for h in tree.iter("h1") if _text(h) and not _in_noise(h)]
@@ -953,6 +962,7 @@ def _dateline(tree: lxml.html.HtmlElement, now: datetime) -> tuple[str, str | No
             yield node, node.tail, False
 
     before: str | None = None
+    after_text = False
     for node, raw, own in segments():
         if not raw or raw.isspace():
             continue
@@ -964,7 +974,8 @@ def _dateline(tree: lxml.html.HtmlElement, now: datetime) -> tuple[str, str | No
                 _SPACED_DMY.sub(r"\1.\2.\3", text), "%Y-%m-%d", False, oldest, newest
             )
             if found and not _in_noise(node):
-                return found, before
+                return found, before, after_text
+        after_text = after_text or len(text) > _DATELINE_MAX_CHARS
         before = text if own else None
         if seen > _DATELINE_WINDOW:
             return None

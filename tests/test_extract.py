@@ -713,3 +713,33 @@ def test_jsonld_authors_in_an_ordered_list_or_with_given_and_family_names():
         # the metadata's whole list, though the page shows the first author only
         assert record["authors"] == ["Ana Lind", "Bo Berg"]
         assert record["provenance"]["authors"] == "jsonld:author"
+
+
+def test_a_dateline_over_a_day_after_the_metadatas_date_is_the_publication_date():
+    head = '<meta property="article:published_time" content="2026-01-15T11:02:44+01:00">'
+
+    def published(body: str) -> tuple[str | None, str | None]:
+        record = extract(page(head, body), "https://paper.example/story", fetched_at=NOW)
+        return record["published_at_local"], record["provenance"]["published"]
+
+    # the page prints a later day under its headline: published again then
+    body = "<h1>Star City: the Soviet side of the race</h1><p>04.02.2026</p>" + ARTICLE_TEXT
+    assert published(body) == ("2026-02-04", "text:dateline+later")
+    # a day apart is one moment in two time zones: the metadata's time stays
+    body = body.replace("04.02.2026", "16.01.2026")
+    assert published(body) == ("2026-01-15T11:02:44+01:00", "meta:article:published_time")
+    # a date after the story's first sentence is no dateline (an event's date)
+    body = (
+        "<h1>Star City: the Soviet side of the race</h1>"
+        "<p>The cast meets fans at three screenings in the spring, tickets on sale now.</p>"
+        "<p>Termin: 21.02.2026</p>" + ARTICLE_TEXT
+    )
+    assert published(body) == ("2026-01-15T11:02:44+01:00", "meta:article:published_time")
+    # an earlier dateline changes nothing
+    body = "<h1>Star City: the Soviet side of the race</h1><p>04.01.2026</p>" + ARTICLE_TEXT
+    assert published(body)[1] == "meta:article:published_time"
+    # and the rule can be switched off, for the evaluation
+    later = "<h1>Star City: the Soviet side of the race</h1><p>04.02.2026</p>" + ARTICLE_TEXT
+    off = frozenset({"dates:dateline-later"})
+    record = extract(page(head, later), "https://paper.example/s", fetched_at=NOW, disabled=off)
+    assert record["provenance"]["published"] == "meta:article:published_time"
