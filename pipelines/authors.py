@@ -208,6 +208,24 @@ _CJK_ROLE = re.compile(
 )
 
 
+# Academic and courtesy titles before a name: "Dr.", "Prof. Dr. med.", "Dipl.-Ing.",
+# "Mag.", "Dott.ssa", "Mrs". A title is not part of the name: "Dr. Jane Smith" and "Jane
+# Smith" are one author. ("Sir" and "Dame" are kept: they are used as part of the name.)
+_TITLE = re.compile(
+    r"^(?:(?:(?:prof|dr|mr|mrs|ms)\.?|(?:profa|dra|mag|mgr|ing|bc|dott|dott\.ssa|mme|"
+    r"dipl\.-\w+|univ\.-prof|priv\.-doz)\.)\s+"
+    r"(?:(?:med|rer\.\s*nat|phil|jur|h\.\s*c|hab|habil|dent|vet|oec|pol|sc|techn)\.?\s+)*)+",
+    re.I,
+)
+
+
+def _without_title(name: str) -> str:
+    """ "Prof. Dr. med. Anna Berg" -> "Anna Berg"; a title before a surname alone ("Dr.
+    Smith") stays, which is all the name there is."""
+    rest = _TITLE.sub("", name)
+    return rest if len(rest.split()) >= 2 else name
+
+
 def _strip(raw: str) -> str:
     text = " ".join(str(raw).split())
     if _is_cjk(text):
@@ -333,7 +351,8 @@ def clean_credits(
         if not named and (is_agency(whole) or _is_organisation(whole, site_name, host)):
             parts = [whole]
         for part in parts:
-            part = _undouble(_PREFIX.sub("", part).strip(" .,;:|-–—()[]"))
+            part = _undouble(_without_title(_PREFIX.sub("", part).strip(" ,;:|-–—()[]")))
+            part = part.strip(" .,;:|-–—()[]")
             if not part or part.casefold() in seen:
                 continue
             if named and _names_the_site(part, site_name, host):

@@ -173,3 +173,25 @@ def test_credits_keep_organisations_with_their_kind(raw, site, host, expected):
 )
 def test_korean_japanese_and_chinese_reporter_titles_are_not_part_of_the_name(raw, expected):
     assert clean_authors(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["Dr. Jane Smith"], ["Jane Smith"]),
+        (["Prof. Dr. med. Anna Berg"], ["Anna Berg"]),
+        (["Dipl.-Ing. Petra Holz und Mag. Eva Gruber"], ["Petra Holz", "Eva Gruber"]),
+        (["DR. JANE SMITH"], ["Jane Smith"]),
+        (["Prof. dr hab. Jan Kowalski"], ["Jan Kowalski"]),
+        (["Dott.ssa Maria Rossi"], ["Maria Rossi"]),
+        # a surname alone keeps its title, which is all the name there is
+        (["Dr. Smith"], ["Dr. Smith"]),
+        # names that begin like a title, and titles that are part of a name
+        (["Drew Barrymore", "Ingrid Bergman", "Sir Salman Rushdie"],
+         ["Drew Barrymore", "Ingrid Bergman", "Sir Salman Rushdie"]),
+    ],
+)  # fmt: skip
+def test_a_title_before_a_name_is_not_part_of_it(raw, expected):
+    from pipelines.authors import clean_authors
+
+    assert clean_authors(raw) == expected
