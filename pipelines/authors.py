@@ -212,8 +212,8 @@ _CJK_ROLE = re.compile(
 # "Mag.", "Dott.ssa", "Mrs". A title is not part of the name: "Dr. Jane Smith" and "Jane
 # Smith" are one author. ("Sir" and "Dame" are kept: they are used as part of the name.)
 _TITLE = re.compile(
-    r"^(?:(?:(?:prof|dr|mr|mrs|ms)\.?|(?:profa|dra|mag|mgr|ing|bc|dott|dott\.ssa|mme|"
-    r"dipl\.-\w+|univ\.-prof|priv\.-doz)\.)\s+"
+    r"^(?:(?:(?:prof|dr|mr|mrs|ms)\.?|(?:profa|dra|mag|mgr|ing|bc|dott|mme|"
+    r"dipl\.-\w+|univ\.-prof|priv\.-doz)\.|dott\.ssa)\s+"
     r"(?:(?:med|rer\.\s*nat|phil|jur|h\.\s*c|hab|habil|dent|vet|oec|pol|sc|techn)\.?\s+)*)+",
     re.I,
 )
