@@ -652,6 +652,17 @@ def pick_title(
     appended to a social or <title> title ("Headline | Site") is cut off.
     """
     site_names = [n for n in (jsonld_publisher(found), found.meta.first("og:site_name")) if n]
+    # the names the site gives itself for bookmarks and apps, and its Twitter handle
+    site_names += [
+        n.lstrip("@")
+        for key in ("application-name", "apple-mobile-web-app-title", "twitter:site")
+        for n in found.meta.all(key)[:1]
+        if 2 <= len(n.lstrip("@")) <= 40
+    ]
+    # a last part two different titles of the page share ("A | Site", "B | Site")
+    site_names += _shared_last_part(
+        [found.title_tag, found.meta.first("og:title"), found.meta.first("twitter:title")]
+    )
     # the site's name as its address spells it ("sabah" of www.sabah.com.tr)
     domain_name = registrable_domain(host).split(".")[0] if host else ""
     site_names += [domain_name] if len(domain_name) >= 4 else []
@@ -733,6 +744,24 @@ def pick_title(
     if chosen[0] and "title:section" not in disabled:
         return _without_section(chosen[0], _sections(found, path)), chosen[1]
     return chosen
+
+
+def _shared_last_part(titles: list[str | None]) -> list[str]:
+    """The last part ("| Site") that two of the page's titles with different headlines
+    end with: the site's name, shown as the page shows it."""
+    split = [_TITLE_SEPARATOR.split(" ".join(t.split())) for t in titles if t]
+    ends = {}
+    for parts in split:
+        if len(parts) < 2 or not 2 <= len(parts[-1]) <= 40:
+            continue
+        head, last = _norm(" ".join(parts[:-1])), parts[-1]
+        ends.setdefault(_norm(last), (last, set()))[1].add(head)
+    # (heads of which one holds the other are one headline, with a site name before it)
+    return [
+        last
+        for last, heads in ends.values()
+        if any(a not in b and b not in a for a in heads for b in heads)
+    ]
 
 
 def _sections(found: Signals, path: str = "") -> set[str]:

@@ -743,3 +743,17 @@ def test_a_dateline_over_a_day_after_the_metadatas_date_is_the_publication_date(
     off = frozenset({"dates:dateline-later"})
     record = extract(page(head, later), "https://paper.example/s", fetched_at=NOW, disabled=off)
     assert record["provenance"]["published"] == "meta:article:published_time"
+
+
+def test_the_sites_name_is_also_what_two_titles_end_with_or_its_app_name():
+    og = '<meta property="og:title" content="Star City premieres in May - Orbit Weekly">'
+    # <title> says another headline, with the same last part: that part is the site
+    tag = "<title>Star City gets its date - Orbit Weekly</title>"
+    assert title_of(og + tag) == "Star City premieres in May"
+    # without it, a last part after a dash may be the headline's own
+    assert title_of(og) == "Star City premieres in May - Orbit Weekly"
+    app = '<meta name="application-name" content="Orbit Weekly">'
+    assert title_of(og + app) == "Star City premieres in May"
+    # one headline with the site's name before it in <title> proves nothing
+    tag = "<title>Orbit: Star City premieres in May - Orbit Weekly</title>"
+    assert title_of(og + tag) == "Star City premieres in May - Orbit Weekly"
