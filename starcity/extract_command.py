@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.extract import extract
+from pipelines.language import with_language
 from pipelines.relevance import RelevanceScorer
 from starcity.config import ROOT, ConfigError, load_knowledge, load_topic
 from starcity.urlgate import RefusedURL, request_url
@@ -97,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         url = args.url or path.resolve().as_uri()
     now = datetime.now(UTC)
     record: dict[str, Any] = dict(extract(body, url, headers, fetched_at=now))
+    record.update(with_language(record))  # as the crawl's analysis does
     try:
         scorer = RelevanceScorer(load_topic(settings["STARCITY_TOPIC"]))
     except ConfigError as exc:
@@ -114,7 +116,11 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             kb = KnowledgeBase.from_data(load_knowledge(settings["STARCITY_KNOWLEDGE_BASE"]))
-            linker = EntityLinker(kb, args.spacy_model or settings["STARCITY_SPACY_MODEL"])
+            linker = EntityLinker(
+                kb,
+                args.spacy_model or settings["STARCITY_SPACY_MODEL"],
+                settings.getdict("STARCITY_SPACY_MODELS"),
+            )
             record.update(describe(linker, record, now.date()))
         except (RuntimeError, ConfigError) as exc:  # a spaCy model that is not installed
             print(f"error: {exc}", file=sys.stderr)

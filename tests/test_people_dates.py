@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from pipelines.entities import EntityLinker, KnowledgeBase
+from pipelines.language import with_language
 from pipelines.people_dates import analyse
 from pipelines.reported_dates import attribute_works, find_dates
 from starcity.config import load_knowledge
@@ -306,7 +307,9 @@ def test_extract_cli_adds_relevance_people_and_dates_from_the_pipeline_code(link
         ).stdout
     )
     record = extract((ROOT / page).read_bytes(), url, fetched_at=datetime.now(UTC))
-    # the extraction record itself is the function's, unchanged
+    # the extraction record itself is the function's, with the language as the crawl's
+    # analysis sets it
+    record.update(with_language(record))
     assert {k: v for k, v in out.items() if k not in ("relevance", "people", "dates")} == record
     assert out["relevance"]["label"] == "relevant" and out["relevance"]["score"] > 0
     assert set(out["relevance"]) == {"label", "score", "evidence"}

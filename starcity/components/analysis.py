@@ -40,7 +40,7 @@ from pipelines.analysis import (
     analyse_in_worker,
     start_worker,
 )
-from pipelines.entities import DEFAULT_MODEL, KnowledgeBase
+from pipelines.entities import DEFAULT_LANGUAGE_MODELS, DEFAULT_MODEL, KnowledgeBase
 from spiders.items import FetchedPage
 from starcity.config import KNOWLEDGE_FILE, load_knowledge, load_topic
 
@@ -249,13 +249,18 @@ class AnalysisPipeline:
     def from_crawler(cls, crawler: Crawler) -> AnalysisPipeline:
         settings = crawler.settings
         model = settings.get("STARCITY_SPACY_MODEL") or DEFAULT_MODEL
-        # The model loads in the workers; a missing one is said here, before any fetch.
-        if importlib.util.find_spec(model) is None:
-            raise RuntimeError(f"spaCy model {model!r} is not installed (STARCITY_SPACY_MODEL)")
+        language_models = settings.getdict("STARCITY_SPACY_MODELS", DEFAULT_LANGUAGE_MODELS)
+        # The models load in the workers; a missing one is said here, before any fetch.
+        for name, setting in [(model, "STARCITY_SPACY_MODEL")] + [
+            (m, "STARCITY_SPACY_MODELS") for m in language_models.values()
+        ]:
+            if importlib.util.find_spec(name) is None:
+                raise RuntimeError(f"spaCy model {name!r} is not installed ({setting})")
         config = AnalysisConfig(
             topic=load_topic(settings["STARCITY_TOPIC"]),
             knowledge=load_knowledge(settings.get("STARCITY_KNOWLEDGE_BASE") or KNOWLEDGE_FILE),
             model=model,
+            language_models=language_models,
             labels=frozenset(settings.getlist("STARCITY_ANALYSE_LABELS")),
             ner_batch_size=settings.getint("STARCITY_NER_BATCH_SIZE", 16),
         )

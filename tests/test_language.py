@@ -1,0 +1,85 @@
+"""The language an article is analysed in: detected from its text, beside the declared one."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.language import choose, detect, with_language
+
+ITALIAN = (
+    "La serie Star City arriva su Apple TV+ il 12 giugno: Rhys Ifans e Anna Maxwell Martin"
+    " guidano il cast del thriller sulla corsa allo spazio vista dal lato sovietico."
+)
+GERMAN = (
+    "Die Dreharbeiten zur Serie Star City haben in Budapest begonnen, wie Apple am"
+    " Donnerstag mitteilte; die Premiere ist für den Sommer geplant."
+)
+
+
+def test_the_language_of_a_text_is_detected():
+    assert detect(ITALIAN)[0] == "it"
+    assert detect(GERMAN)[0] == "de"
+    assert detect("Сериал выйдет 12 июня на Apple TV+, в главных ролях Рис Иванс.")[0] == "ru"
+    # too few letters to tell
+    assert detect("Star City") == (None, None)
+    assert detect(None) == (None, None)
+
+
+def test_the_declared_language_holds_unless_the_page_declares_none_or_the_text_says_another():
+    # no declaration: a confident detection
+    assert choose(None, "it", 0.99).language == "it"
+    assert choose(None, "it", 0.99).source == "detected"
+    # an unsure one says nothing
+    assert choose(None, "it", 0.5).language is None
+    # the declaration holds where the text agrees, in any spelling of the same language
+    assert choose("en-GB", "en", 1.0).language == "en-GB"
+    assert choose("nb", "no", 1.0).language == "nb"
+    assert choose("eng", "en", 1.0).source == "declared"
+    # a text plainly in another language overrules it (an Italian article on a site
+    # declared English); a doubtful detection does not
+    chosen = choose("en", "it", 0.999)
+    assert (chosen.language, chosen.declared, chosen.detected) == ("it", "en", "it")
+    assert chosen.source == "detected-over-declared"
+    assert choose("en", "it", 0.95).language == "en"
+
+
+@pytest.mark.parametrize(
+    ("declared", "text", "language", "signal"),
+    [
+        (None, ITALIAN, "it", "text:py3langid"),
+        ("en", GERMAN, "de", "text:py3langid"),
+        ("de", GERMAN, "de", "html[lang]"),
+    ],
+)
+def test_an_extracted_record_gets_both_languages_and_the_provenance(
+    declared, text, language, signal
+):
+    provenance = {"language": "html[lang]"} if declared else {}
+    record = {"title": "Star City", "text": text, "language": declared, "provenance": provenance}
+    fields = with_language(record)
+    assert fields["language"] == language
+    assert fields["declared_language"] == declared
+    assert fields["detected_language"] == language
+    assert fields["provenance"]["language"] == signal
+    if declared:
+        assert fields["provenance"]["declared_language"] == "html[lang]"
+
+
+def test_people_in_a_language_without_a_model_come_from_the_knowledge_base_alone():
+    from pipelines.entities import EntityLinker, KnowledgeBase
+    from starcity.config import load_knowledge
+
+    linker = EntityLinker(KnowledgeBase.from_data(load_knowledge()))
+    assert linker.pipeline("it") is linker.blank
+    assert linker.pipeline(None) is linker.blank  # unknown: no model guesses
+    assert linker.pipeline("ja") is linker.cjk
+    assert linker.pipeline("en-US") is linker.nlp
+    french = linker.pipeline("fr")
+    assert french is not linker.nlp and "ner" in french.pipe_names
+    text = ITALIAN + " Secondo Giorgio Rossi, il debutto sarà a Roma."
+    names = {m.name for m in linker.people(linker.doc(text, "it"))}
+    assert names == {"Rhys Ifans", "Anna Maxwell Martin"}
+    # French goes through spaCy's French pipeline: people outside the knowledge base too
+    text = "La série réunit Rhys Ifans. Le journaliste Pierre Dupont a rencontré Emmanuel Macron."
+    names = {m.name for m in linker.people(linker.doc(text, "fr"))}
+    assert {"Rhys Ifans", "Pierre Dupont", "Emmanuel Macron"} <= names
