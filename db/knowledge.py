@@ -25,7 +25,18 @@ def load_into(
                 {
                     "id": p["id"],
                     "name": p["name"],
-                    "aliases": listing(p, "aliases"),
+                    # the aliases, then the spellings in other scripts (nominatives)
+                    "aliases": json.dumps(
+                        [
+                            *(p.get("aliases") or []),
+                            *(
+                                n
+                                for names in (p.get("spellings") or {}).values()
+                                for n in names or []
+                            ),
+                        ],
+                        ensure_ascii=False,
+                    ),
                     "roles": listing(p, "roles"),
                     "character": p.get("character"),
                     "in_knowledge_base": 1,

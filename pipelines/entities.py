@@ -25,6 +25,7 @@ from typing import Any
 from rapidfuzz.distance import JaroWinkler
 
 from pipelines.authors import script_is_caseless
+from pipelines.name_forms import all_forms
 
 log = logging.getLogger(__name__)
 
@@ -107,22 +108,45 @@ class KnowledgeBase:
         return (marked or [w["id"] for w in self.works] or [None])[0]
 
     @cached_property
+    def _person_names(self) -> dict[str, list[str]]:
+        """Person id -> every name to recognise: the name, its aliases, its spellings in
+        other scripts, and the Russian and Polish case forms of these (generated)."""
+        found: dict[str, list[str]] = {}
+        for person in self.people:
+            latin = [person["name"], *person.get("aliases", [])]
+            spellings = person.get("spellings") or {}
+            gender = person.get("gender")
+            names = all_forms(latin, "pl", gender)
+            names += all_forms(spellings.get("ru") or [], "ru", gender)
+            # a Russian surname alone declines too ("Иванса"), for linking in context
+            names += all_forms([s.split()[-1] for s in spellings.get("ru") or []], "ru", gender)
+            for script, written in spellings.items():
+                if script != "ru":
+                    names += list(written or [])
+            found[person["id"]] = list(dict.fromkeys(names))
+        return found
+
+    def names_of(self, person: dict[str, Any]) -> list[str]:
+        """Every name of a knowledge-base person (see ``_person_names``)."""
+        return self._person_names.get(person["id"], [person["name"]])
+
+    @cached_property
     def person_names(self) -> dict[str, str]:
         """Normalised full names and multi-word aliases -> person id."""
         names: dict[str, str] = {}
         for person in self.people:
-            for name in [person["name"], *person.get("aliases", [])]:
+            for name in self.names_of(person):
                 if len(name.split()) > 1 or script_is_caseless(name):
                     names[normalize_name(name)] = person["id"]
         return names
 
     @cached_property
     def surnames(self) -> dict[str, str]:
-        """Single-word aliases (surnames) -> person id."""
+        """Single-word names (surnames, in any case form) -> person id."""
         found: dict[str, str] = {}
         for person in self.people:
-            for name in person.get("aliases", []):
-                if len(name.split()) == 1:
+            for name in self.names_of(person)[1:]:
+                if len(name.split()) == 1 and not script_is_caseless(name):
                     found[normalize_name(name)] = person["id"]
         return found
 
@@ -146,7 +170,12 @@ class KnowledgeBase:
             ("ORG", self.organisations),
         ):
             for entry in entries:
-                for name in [entry["name"], *entry.get("aliases", [])]:
+                names = (
+                    self.names_of(entry)
+                    if label == "PERSON"
+                    else [entry["name"], *entry.get("aliases", [])]
+                )
+                for name in names:
                     if (
                         label == "PERSON"
                         and len(name.split()) == 1
