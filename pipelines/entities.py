@@ -70,6 +70,31 @@ _TITLE_WORDS = {
 }
 
 
+# Words no person's name holds: page furniture ("Photo Credit", "Key Takeaways"), awards
+# ("Emmy Awards", "Golden Globes"), review sites ("Rotten Tomatoes"), franchises ("Star
+# Wars", "Marvel Cinematic Universe"), services. A tagger that calls such a phrase a
+# person is wrong whatever the other words are.
+_NEVER_IN_NAMES = {
+    "photo", "photos", "credit", "credits", "image", "images", "getty", "takeaways",
+    "related", "subscribe", "newsletter", "advertisement", "trailer", "video", "episode",
+    "episodes", "season", "seasons", "series", "review", "reviews", "tomatoes", "metacritic",
+    "imdb", "award", "awards", "prize", "emmy", "emmys", "globe", "globes", "bafta",
+    "baftas", "oscar", "oscars", "universe", "franchise", "wars", "trek", "marvel",
+    "netflix", "hbo", "hulu", "disney", "streaming", "podcast",
+}  # fmt: skip
+# Quotation marks that open and close a title: a "name" inside them is a work's title
+# ("I, Claudius" in a credit list), not a person.
+_OPENING_QUOTES = "\"'“‘«„‚‹「『"
+_CLOSING_QUOTES = "\"'”’»“‘›」』"
+
+
+def _quoted(doc: Any, ent: Any) -> bool:
+    """Whether the entity stands inside quotation marks (a title)."""
+    before = doc.text[max(0, ent.start_char - 2) : ent.start_char].rstrip("( ")
+    after = doc.text[ent.end_char : ent.end_char + 2].lstrip()
+    return before[-1:] in _OPENING_QUOTES and after[:1] in _CLOSING_QUOTES and bool(before)
+
+
 def normalize_name(name: str) -> str:
     """Fold a name for comparison: case, accents kept, apostrophes, dots and hyphens unified."""
     text = unicodedata.normalize("NFKC", name).replace("’", "'").replace("-", " ")
@@ -394,7 +419,7 @@ class EntityLinker:
             if ent.label_ not in PERSON_LABELS:
                 continue
             surface = re.sub(r"^(?:the|a)\s+", "", ent.text.strip(), flags=re.I)
-            surface = re.sub(r"(?:'s|’s)$", "", surface)
+            surface = re.sub(r"(?:'s|’s)$", "", surface).strip(" /|,;:")
             words = surface.split()
             while len(words) > 1 and words[0].casefold().strip(".") in _TITLE_WORDS:
                 words = words[1:]
@@ -402,6 +427,10 @@ class EntityLinker:
             norm = normalize_name(surface)
             if not norm or norm in self.kb.non_people:
                 continue
+            if not ent.ent_id_ and (
+                _quoted(doc, ent) or any(w in _NEVER_IN_NAMES for w in norm.split())
+            ):
+                continue  # a title in quotes, page furniture, an award, a site
             # (a name written without spaces, in Chinese or Japanese, is a full name)
             if len(norm.split()) == 1 and not (
                 script_is_caseless(norm) and ent.ent_id_ in self.kb.by_id
