@@ -405,7 +405,7 @@ def test_spacy_runs_only_what_the_analysis_reads(linker):
 def test_titles_in_quotes_furniture_awards_and_sites_are_not_people(linker):
     text = (
         "Key Takeaways: Star City stars Rhys Ifans. Photo Credit: Jane Smith/Apple. The cast"
-        " includes Derek Jacobi (“I, Claudius”) and Mark Strong (\"Tinker Tailor\"). It drew"
+        ' includes Derek Jacobi (“I, Claudius”) and Mark Strong ("Tinker Tailor"). It drew'
         " praise on Rotten Tomatoes and Emmy Awards talk."
     )
     found = {m.name for m in linker.people(linker.doc(text))}
