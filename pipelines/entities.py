@@ -95,6 +95,43 @@ def _quoted(doc: Any, ent: Any) -> bool:
     return before[-1:] in _OPENING_QUOTES and after[:1] in _CLOSING_QUOTES and bool(before)
 
 
+# What introduces a character rather than a person: "plays", "as" after an actor's name,
+# "played by" after it; in English and French (the languages a model finds names in).
+_PLAYS_BEFORE = re.compile(
+    r"(?:\b(?:plays?|played|playing|portrays?|portrayed|portraying|voices|voiced|"
+    r"incarne|incarnait|joue|jouait|interprète)(?:\s+the|\s+le|\s+la)?|"
+    r"\bdans\s+le\s+rôle\s+(?:de|d['’]))\s*$",
+    re.I,
+)
+_AS_BETWEEN = re.compile(r"^\s*,?\s+(?:as|als|comme)\s+(?:the\s+)?$", re.I)
+_PLAYED_BY_AFTER = re.compile(
+    r"^\s*,?\s*\(?\s*(?:played|portrayed|voiced|incarnée?|jouée?|interprétée?)\s+(?:by|par)\b",
+    re.I,
+)
+
+
+def _played(doc: Any, ent: Any, previous: Any | None) -> bool:
+    """Whether the text introduces the name as a character: "plays Ed Baldwin", "Joel
+    Kinnaman as Ed Baldwin", "Ed Baldwin (played by Joel Kinnaman)", "Ed Baldwin (Joel
+    Kinnaman)"."""
+    before = doc.text[max(0, ent.start_char - 40) : ent.start_char]
+    if _PLAYS_BEFORE.search(before):
+        return True
+    if previous is not None and _AS_BETWEEN.match(doc.text[previous.end_char : ent.start_char]):
+        return True
+    after = doc.text[ent.end_char : ent.end_char + 40]
+    if _PLAYED_BY_AFTER.match(after):
+        return True
+    # "Ed Baldwin (Joel Kinnaman)": a name, then another in brackets
+    following = next((e for e in doc.ents if e.start_char > ent.end_char), None)
+    return (
+        following is not None
+        and following.label_ in PERSON_LABELS
+        and re.fullmatch(r"\s*\(\s*", doc.text[ent.end_char : following.start_char]) is not None
+        and doc.text[following.end_char : following.end_char + 2].lstrip()[:1] == ")"
+    )
+
+
 def normalize_name(name: str) -> str:
     """Fold a name for comparison: case, accents kept, apostrophes, dots and hyphens unified."""
     text = unicodedata.normalize("NFKC", name).replace("’", "'").replace("-", " ")
@@ -174,6 +211,17 @@ class KnowledgeBase:
                 if len(name.split()) == 1 and not script_is_caseless(name):
                     found[normalize_name(name)] = person["id"]
         return found
+
+    @cached_property
+    def characters(self) -> dict[str, str]:
+        """The show's characters (a cast member's ``character``; its first word too:
+        "Lyudmilla") -> the actor's id."""
+        found: dict[str, str] = {}
+        for person in self.people:
+            character = person.get("character")
+            if character:
+                found.setdefault(normalize_name(character), person["id"])
+        return {name: actor for name, actor in found.items() if name not in self.non_people}
 
     @cached_property
     def by_id(self) -> dict[str, dict[str, Any]]:
@@ -413,11 +461,11 @@ class EntityLinker:
     def people(self, doc, authors: list[str] | None = None) -> list[Mention]:
         """The people a parsed text names, and the byline authors, linked where possible."""
         found: dict[str, Mention] = {}
+        characters: dict[str, Mention] = {}  # actor id -> the show's character named
         full_names: dict[str, str] = {}  # surname -> person id, from full mentions so far
         pending_surnames = []
-        for ent in doc.ents:
-            if ent.label_ not in PERSON_LABELS:
-                continue
+        persons = [e for e in doc.ents if e.label_ in PERSON_LABELS]
+        for index, ent in enumerate(persons):
             surface = re.sub(r"^(?:the|a)\s+", "", ent.text.strip(), flags=re.I)
             surface = re.sub(r"(?:'s|’s)$", "", surface).strip(" /|,;:")
             words = surface.split()
@@ -431,6 +479,15 @@ class EntityLinker:
                 _quoted(doc, ent) or any(w in _NEVER_IN_NAMES for w in norm.split())
             ):
                 continue  # a title in quotes, page furniture, an award, a site
+            if not ent.ent_id_ and norm in self.kb.characters:
+                # the show's character: recorded beside the actor who plays it
+                actor = self.kb.characters[norm]
+                name = self.kb.by_id[actor]["name"]
+                mention = self._add(characters, actor, name, ent, doc, "character", 1.0, surface)
+                mention.role = "character"
+                continue
+            if not ent.ent_id_ and _played(doc, ent, persons[index - 1] if index else None):
+                continue  # a character of another work ("Joel Kinnaman as Ed Baldwin")
             # (a name written without spaces, in Chinese or Japanese, is a full name)
             if len(norm.split()) == 1 and not (
                 script_is_caseless(norm) and ent.ent_id_ in self.kb.by_id
@@ -468,6 +525,7 @@ class EntityLinker:
             uses = len(re.findall(rf"(?<![\w-]){re.escape(surname)}(?![\w-])", doc.text))
             mention.count = max(mention.count, uses)
         mentions = sorted(found.values(), key=lambda m: m.first_offset or 0)
+        mentions += sorted(characters.values(), key=lambda m: m.first_offset or 0)
         for author in authors or []:
             norm = normalize_name(author)
             person_id, method, confidence = self._link_full(norm, "")

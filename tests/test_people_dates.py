@@ -24,7 +24,8 @@ def linker() -> EntityLinker:
 
 
 def people(linker: EntityLinker, text: str, authors=None) -> dict[str, object]:
-    return {m.person_id: m for m in linker.people(linker.doc(text), authors)}
+    found = linker.people(linker.doc(text), authors)
+    return {m.person_id: m for m in found if m.role != "character"}
 
 
 def test_name_variants_and_bare_surnames_link_to_one_person(linker):
@@ -410,3 +411,20 @@ def test_titles_in_quotes_furniture_awards_and_sites_are_not_people(linker):
     )
     found = {m.name for m in linker.people(linker.doc(text))}
     assert found == {"Rhys Ifans", "Jane Smith", "Derek Jacobi", "Mark Strong"}
+
+
+def test_characters_are_not_people_and_the_shows_are_kept_beside_their_actor(linker):
+    text = (
+        "Solly McLeod plays Sasha, a cosmonaut. In For All Mankind, Joel Kinnaman as Ed"
+        " Baldwin led the cast; Danielle Poole (Krys Marshall) flew too. Margo Madison,"
+        " played by Wrenn Schmidt, ran NASA. Sasha trains hard."
+    )
+    found = linker.people(linker.doc(text))
+    mentioned = {m.name for m in found if m.role == "mentioned"}
+    assert mentioned == {"Solly McLeod", "Joel Kinnaman", "Krys Marshall", "Wrenn Schmidt"}
+    [character] = [m for m in found if m.role == "character"]
+    assert (character.person_id, character.surface_forms, character.count) == (
+        "solly-mcleod",
+        ["Sasha"],
+        2,
+    )
