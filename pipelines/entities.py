@@ -26,6 +26,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from pipelines.authors import script_is_caseless
 from pipelines.name_forms import all_forms
+from pipelines.name_rules import cued_names
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,9 @@ _NEVER_IN_NAMES = {
     "episodes", "season", "seasons", "series", "review", "reviews", "tomatoes", "metacritic",
     "imdb", "award", "awards", "prize", "emmy", "emmys", "globe", "globes", "bafta",
     "baftas", "oscar", "oscars", "universe", "franchise", "wars", "trek", "marvel",
-    "netflix", "hbo", "hulu", "disney", "streaming", "podcast",
+    "netflix", "hbo", "hulu", "disney", "streaming", "podcast", "bros", "pictures",
+    "studios", "entertainment", "television", "media", "group", "inc", "corp", "network",
+    "news",
 }  # fmt: skip
 # Quotation marks that open and close a title: a "name" inside them is a work's title
 # ("I, Claudius" in a credit list), not a person.
@@ -141,9 +144,15 @@ def normalize_name(name: str) -> str:
 
 
 def slug(name: str) -> str:
-    folded = unicodedata.normalize("NFKD", name.replace("’", "'"))
-    ascii_name = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.casefold().replace("'", "")).strip("-")
+    # Latin letters lose their accents ("José" -> "jose"); letters of other scripts stay
+    # as they are ("Анна Смирнова" -> "анна-смирнова", "リス・エヴァンス" -> "リス-エヴァンス").
+    plain = "".join(_unaccented(ch) for ch in name.replace("’", "'"))
+    return re.sub(r"[\W_]+", "-", plain.casefold().replace("'", "")).strip("-")
+
+
+def _unaccented(ch: str) -> str:
+    base = unicodedata.normalize("NFKD", ch)[:1]
+    return base if base.isascii() else ch
 
 
 @dataclass
@@ -455,6 +464,8 @@ class EntityLinker:
                 indices = [chosen[j] for j in group]
                 pipe = nlp.pipe((texts[i][0] for i in indices), batch_size=batch_size)
                 for i, doc in zip(indices, pipe, strict=True):
+                    doc.user_data["language"] = texts[i][1]
+                    doc.user_data["statistical"] = id(nlp) in statistical
                     parsed[i] = doc
         return parsed
 
@@ -465,6 +476,11 @@ class EntityLinker:
         full_names: dict[str, str] = {}  # surname -> person id, from full mentions so far
         pending_surnames = []
         persons = [e for e in doc.ents if e.label_ in PERSON_LABELS]
+        cued: set[tuple[int, int]] = set()
+        if not doc.user_data.get("statistical", True):
+            extra = self._cued(doc, persons)
+            cued = {(e.start_char, e.end_char) for e in extra}
+            persons = sorted(persons + extra, key=lambda e: e.start_char)
         for index, ent in enumerate(persons):
             surface = re.sub(r"^(?:the|a)\s+", "", ent.text.strip(), flags=re.I)
             surface = re.sub(r"(?:'s|’s)$", "", surface).strip(" /|,;:")
@@ -495,6 +511,8 @@ class EntityLinker:
                 pending_surnames.append((ent, surface, norm))
                 continue
             person_id, method, confidence = self._link_full(norm, ent.ent_id_)
+            if method == "ner" and (ent.start_char, ent.end_char) in cued:
+                method = "rule"  # found by a cue of the language, not a model
             name = self.kb.by_id[person_id]["name"] if person_id in self.kb.by_id else surface
             if person_id is None:
                 person_id = slug(surface)
@@ -543,6 +561,19 @@ class EntityLinker:
                 )
             )
         return mentions
+
+    def _cued(self, doc: Any, persons: list[Any]) -> list[Any]:
+        """Names the text marks as people's (pipelines/name_rules.py), in a text no
+        statistical model read, outside the names already found."""
+        taken = [(e.start_char, e.end_char) for e in doc.ents]
+        spans = []
+        for start, end in cued_names(doc.text, doc.user_data.get("language")):
+            if any(start < e and s < end for s, e in taken):
+                continue
+            span = doc.char_span(start, end, label="PERSON")
+            if span is not None:
+                spans.append(span)
+        return spans
 
     def _link_full(self, norm: str, ruler_id: str) -> tuple[str | None, str, float]:
         if ruler_id and ruler_id in self.kb.by_id:

@@ -76,10 +76,40 @@ def test_people_in_a_language_without_a_model_come_from_the_knowledge_base_alone
     assert linker.pipeline("en-US") is linker.nlp
     french = linker.pipeline("fr")
     assert french is not linker.nlp and "ner" in french.pipe_names
+    text = ITALIAN + " Il debutto a Roma, con Giorgio Rossi e Marta Verdi."
+    names = {m.name for m in linker.people(linker.doc(text, "it"))}
+    assert names == {"Rhys Ifans", "Anna Maxwell Martin"}  # no cue: no one else
     text = ITALIAN + " Secondo Giorgio Rossi, il debutto sarà a Roma."
     names = {m.name for m in linker.people(linker.doc(text, "it"))}
-    assert names == {"Rhys Ifans", "Anna Maxwell Martin"}
+    assert names == {"Rhys Ifans", "Anna Maxwell Martin", "Giorgio Rossi"}
     # French goes through spaCy's French pipeline: people outside the knowledge base too
     text = "La série réunit Rhys Ifans. Le journaliste Pierre Dupont a rencontré Emmanuel Macron."
     names = {m.name for m in linker.people(linker.doc(text, "fr"))}
     assert {"Rhys Ifans", "Pierre Dupont", "Emmanuel Macron"} <= names
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "names"),
+    [
+        ("de", "Die Schauspielerin Anna Muster spielt mit. „Toll“, sagte Max Mustermann.",
+         {"Anna Muster", "Max Mustermann"}),
+        ("it", "Secondo Mario Rossi la serie è pronta. Giulia Bianchi dice che arriva.",
+         {"Mario Rossi", "Giulia Bianchi"}),
+        ("ru", "По словам Ивана Петрова, сериал выйдет летом. Режиссёр Анна Смирнова заявила.",
+         {"Ивана Петрова", "Анна Смирнова"}),
+        ("pl", "Według Jana Kowalskiego serial zadebiutuje. Aktorka Maria da Silva zagra.",
+         {"Jana Kowalskiego", "Maria da Silva"}),
+        # capitalised words without a cue are no one (German nouns, a studio)
+        ("de", "Die Neue Staffel startet. Laut Apple TV kommt sie im Mai.", set()),
+    ],
+)  # fmt: skip
+def test_names_outside_the_knowledge_base_need_a_cue_in_languages_without_a_model(
+    language, text, names
+):
+    from pipelines.entities import EntityLinker, KnowledgeBase
+    from starcity.config import load_knowledge
+
+    linker = EntityLinker(KnowledgeBase.from_data(load_knowledge()))
+    found = linker.people(linker.doc(text, language))
+    assert {m.name for m in found} == names
+    assert {m.method for m in found} <= {"rule"}
