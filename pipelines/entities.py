@@ -190,7 +190,8 @@ class KnowledgeBase:
             names = all_forms(latin, "pl", gender)
             names += all_forms(spellings.get("ru") or [], "ru", gender)
             # a Russian surname alone declines too ("Иванса"), for linking in context
-            names += all_forms([s.split()[-1] for s in spellings.get("ru") or []], "ru", gender)
+            surnames = [s.split()[-1] for s in spellings.get("ru") or []]
+            names += all_forms(surnames, "ru", gender, surname=True)
             for script, written in spellings.items():
                 if script != "ru":
                     names += list(written or [])

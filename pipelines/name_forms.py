@@ -31,12 +31,25 @@ _RU_VELAR_HUSHING = set("гкхжшчщ")  # after these -ы is written -и
 CASES = ("gen", "dat", "acc", "ins", "loc")
 
 
-def _russian_word(word: str, gender: str) -> dict[str, str]:
+# Russian surnames of the possessive type ("Королёв", "Терешкова", "Гагарин") decline
+# partly like adjectives: "Королёвым", "Терешковой".
+_RU_SURNAME_MALE = ("ов", "ев", "ёв", "ин", "ын")
+_RU_SURNAME_FEMALE = ("ова", "ева", "ёва", "ина", "ына")
+
+
+def _russian_word(word: str, gender: str, first: bool = True) -> dict[str, str]:
     """The word's forms by case (genitive, dative, accusative, instrumental,
-    prepositional); {} when it does not decline."""
+    prepositional); {} when it does not decline. ``first``: the word begins the name (a
+    given name: "Марина" is no surname)."""
     if len(word) < 2 or word.endswith(".") or not word[-1].isalpha():
         return {}
     last, stem = word[-1].lower(), word[:-1]
+    if not first and gender == FEMALE and word.lower().endswith(_RU_SURNAME_FEMALE):
+        return {"gen": stem + "ой", "dat": stem + "ой", "acc": stem + "у", "ins": stem + "ой",
+                "loc": stem + "ой"}  # fmt: skip
+    if not first and gender == MALE and word.lower().endswith(_RU_SURNAME_MALE):
+        return {"gen": word + "а", "dat": word + "у", "acc": word + "а", "ins": word + "ым",
+                "loc": word + "е"}  # fmt: skip
     if word.lower().endswith("ия"):  # "Прия", "Мария"
         return {"gen": stem + "и", "dat": stem + "и", "acc": stem + "ю", "ins": stem + "ей",
                 "loc": stem + "и"}  # fmt: skip
@@ -51,8 +64,9 @@ def _russian_word(word: str, gender: str) -> dict[str, str]:
     if gender != MALE:
         return {}  # "Агнес", "Элис", "Мартин" of a woman: not declined
     if last in "йь":
+        loc = stem + ("и" if word.lower().endswith("ий") else "е")  # "Юрии", "Сергее"
         return {"gen": stem + "я", "dat": stem + "ю", "acc": stem + "я", "ins": stem + "ем",
-                "loc": stem + "е"}  # fmt: skip
+                "loc": loc}  # fmt: skip
     if last in _RU_VOWELS:
         return {}  # "Солли", "Руби": not declined
     ins = "ем" if last in _RU_HUSHING else "ом"
@@ -71,7 +85,7 @@ _PL_LOCATIVE = (
 )  # fmt: skip
 
 
-def _polish_word(word: str, gender: str) -> dict[str, str]:
+def _polish_word(word: str, gender: str, first: bool = True) -> dict[str, str]:
     """The word's forms by case (genitive, dative, accusative, instrumental, locative);
     {} when it does not decline."""
     if len(word) < 2 or word.endswith(".") or not word[-1].isalpha():
@@ -115,16 +129,20 @@ def _polish_feminine_dative(stem: str) -> str:
 _RULES = {"ru": _russian_word, "pl": _polish_word}
 
 
-def case_forms(name: str, language: str, gender: str | None) -> list[str]:
+def case_forms(name: str, language: str, gender: str | None, surname: bool = False) -> list[str]:
     """The other case forms of a full ``name`` in ``language`` ("ru" or "pl"): each word
     takes the same case ("Риса Иванса", "Rhysem Ifansem"); the parts of a hyphenated
     word each decline. ``gender``: "male", "female", or None (declined as a woman's name:
-    only the words ending in -a/-я change, the safer guess)."""
+    only the words ending in -a/-я change, the safer guess). ``surname``: the name is a
+    surname alone ("Королёв"), not a given name."""
     rule = _RULES.get(language)
     if rule is None:
         return []
     words = name.split()
-    per_word = [_word_forms(rule, word, gender or FEMALE) for word in words]
+    per_word = [
+        _word_forms(rule, word, gender or FEMALE, i == 0 and not surname)
+        for i, word in enumerate(words)
+    ]
     forms: list[str] = []
     for case in CASES:
         # a word that does not decline keeps its nominative
@@ -135,12 +153,12 @@ def case_forms(name: str, language: str, gender: str | None) -> list[str]:
 
 
 def _word_forms(
-    rule: Callable[[str, str], dict[str, str]], word: str, gender: str
+    rule: Callable[[str, str, bool], dict[str, str]], word: str, gender: str, first: bool
 ) -> dict[str, str]:
     parts = word.split("-")
     if len(parts) == 1:
-        return rule(word, gender)
-    declined = [rule(p, gender) for p in parts]
+        return rule(word, gender, first)
+    declined = [rule(p, gender, first) for p in parts]
     if not any(declined):
         return {}
     return {
@@ -149,11 +167,13 @@ def _word_forms(
     }
 
 
-def all_forms(names: Iterable[str], language: str, gender: str | None) -> list[str]:
+def all_forms(
+    names: Iterable[str], language: str, gender: str | None, surname: bool = False
+) -> list[str]:
     """``names`` and their case forms in ``language``, each once, in order."""
     out: list[str] = []
     for name in names:
-        for form in [name, *case_forms(name, language, gender)]:
+        for form in [name, *case_forms(name, language, gender, surname)]:
             if form not in out:
                 out.append(form)
     return out

@@ -24,6 +24,12 @@ from pipelines.name_forms import case_forms
         ("Солли Маклауд", "male",
          ["Солли Маклауда", "Солли Маклауду", "Солли Маклаудом", "Солли Маклауде"]),
         ("Агнес О’Кейси", "female", []),
+        # Russian surnames of the possessive type decline partly like adjectives
+        ("Валентина Терешкова", "female",
+         ["Валентины Терешковой", "Валентине Терешковой", "Валентину Терешкову",
+          "Валентиной Терешковой"]),
+        ("Юрий Гагарин", "male",
+         ["Юрия Гагарина", "Юрию Гагарину", "Юрием Гагариным", "Юрии Гагарине"]),
     ],
 )  # fmt: skip
 def test_russian_case_forms(name, gender, forms):
