@@ -568,7 +568,8 @@ class EntityLinker:
         statistical model read, outside the names already found."""
         taken = [(e.start_char, e.end_char) for e in doc.ents]
         spans = []
-        for start, end in cued_names(doc.text, doc.user_data.get("language")):
+        known = [(e.start_char, e.end_char) for e in persons]
+        for start, end in cued_names(doc.text, doc.user_data.get("language"), known):
             if any(start < e and s < end for s, e in taken):
                 continue
             span = doc.char_span(start, end, label="PERSON")

@@ -67,9 +67,19 @@ def _capitalised(word: str, stop: frozenset[str]) -> bool:
     return word[:1].isupper() and not word.isupper() and word.casefold() not in stop
 
 
-def cued_names(text: str, language: str | None) -> list[tuple[int, int]]:
+# Words joining the names of a list ("Rhys Ifans, Mario Rossi e Giulia Bianchi").
+_AND = {
+    "de": "und sowie", "it": "e ed", "es": "y e", "pt": "e", "pl": "i oraz", "ru": "и",
+}  # fmt: skip
+
+
+def cued_names(
+    text: str, language: str | None, known: list[tuple[int, int]] = ()
+) -> list[tuple[int, int]]:
     """(start, end) of each name the text marks as a person's, for ``language`` (a code
-    of _BEFORE; others get none)."""
+    of _BEFORE; others get none). ``known``: where names of people already found stand
+    (the knowledge base's): a name listed beside one of them, or beside a name found
+    here, is one too ("mit Rhys Ifans, Anna Muster und Max Mustermann")."""
     base = (language or "").split("-")[0].lower()
     if base not in _BEFORE:
         return []
@@ -93,7 +103,45 @@ def cued_names(text: str, language: str | None) -> list[tuple[int, int]]:
             i = nxt
         else:
             i += 1
-    return found
+    return _listed(text, words, stop, set(_AND[base].split()), list(known), found)
+
+
+def _listed(
+    text: str,
+    words: list[tuple[int, int, str]],
+    stop: frozenset[str],
+    joins: set[str],
+    known: list[tuple[int, int]],
+    found: list[tuple[int, int]],
+) -> list[tuple[int, int]]:
+    """``found`` and the names listed beside a known or found one (", " or a joining
+    word between), until no more are added."""
+    people = sorted(set(known) | set(found))
+    added = True
+    while added:
+        added = False
+        for i in range(len(words)):
+            run = _run(words, i, stop, text)
+            if len(run) < 2:
+                continue
+            start, end = words[i][0], run[-1][0] + len(run[-1][2])
+            if any(start < e and s < end for s, e in people):
+                continue
+            if any(
+                _joined(text, end, s, joins) or _joined(text, e, start, joins) for s, e in people
+            ):
+                people.append((start, end))
+                found.append((start, end))
+                added = True
+    return sorted(found)
+
+
+def _joined(text: str, left_end: int, right_start: int, joins: set[str]) -> bool:
+    """Whether only a comma or a joining word stands between two names."""
+    if not 0 < right_start - left_end <= 12:
+        return False
+    between = text[left_end:right_start].strip()
+    return between == "," or between.casefold() in joins
 
 
 def _cue(word: tuple[int, int, str], cues: set[str]) -> bool:

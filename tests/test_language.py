@@ -101,6 +101,9 @@ def test_people_in_a_language_without_a_model_come_from_the_knowledge_base_alone
          {"Jana Kowalskiego", "Maria da Silva"}),
         # capitalised words without a cue are no one (German nouns, a studio)
         ("de", "Die Neue Staffel startet. Laut Apple TV kommt sie im Mai.", set()),
+        # names listed beside a known person are people too; places beside places are not
+        ("it", "Con Rhys Ifans, Mario Rossi e Giulia Bianchi. Da Roma, Milano e Napoli.",
+         {"Rhys Ifans", "Mario Rossi", "Giulia Bianchi"}),
     ],
 )  # fmt: skip
 def test_names_outside_the_knowledge_base_need_a_cue_in_languages_without_a_model(
@@ -112,4 +115,4 @@ def test_names_outside_the_knowledge_base_need_a_cue_in_languages_without_a_mode
     linker = EntityLinker(KnowledgeBase.from_data(load_knowledge()))
     found = linker.people(linker.doc(text, language))
     assert {m.name for m in found} == names
-    assert {m.method for m in found} <= {"rule"}
+    assert {m.method for m in found} <= {"rule", "knowledge_base"}
