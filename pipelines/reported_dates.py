@@ -2025,6 +2025,23 @@ def find_dates(text: str | None, published: date, language: str | None = None) -
 _OWNED_BY_NAME = re.compile(r"^(?:['’]s\b|\s*,?\s*(?:which|whose|that)\b)", re.I)
 
 
+_DERIVED = (
+    r"(?:spin-?offs?|spinoffs?|ableger|derivad[ao]|derivata|derivato|спин-офф|спиноф\w*|"
+    r"スピンオフ|衍生)"
+)
+_DERIVED_BEFORE = re.compile(
+    _DERIVED + r"\s*(?:of|von|des|der|de|du|di|da|do|от)?\s*[\"'«„“‘‚『「]?\s*$", re.I
+)
+_DERIVED_AFTER = re.compile(r"^\s*[\"'»“”’』」]?\s*[-–]?\s*" + _DERIVED, re.I)
+
+
+def _names_the_origin(text: str, mention: tuple[int, int, str]) -> bool:
+    """Whether a work's name stands as the work a spinoff comes from."""
+    before = text[max(0, mention[0] - 30) : mention[0]]
+    after = text[mention[1] : mention[1] + 15]
+    return bool(_DERIVED_BEFORE.search(before) or _DERIVED_AFTER.match(after))
+
+
 def attribute_works(
     text: str,
     dates: list[TextDate],
@@ -2042,6 +2059,9 @@ def attribute_works(
     the subject's own. Written by hand: the question is which of the knowledge base's
     works a date belongs to, which no date or NER library answers.
     """
+    # The work a spinoff comes from names the subject, not a work of its own: "the For
+    # All Mankind spinoff", "Ableger von „For All Mankind“", "Спин-офф «…»", "『…』スピンオフ".
+    mentions = [m for m in mentions if not _names_the_origin(text, m)]
     if not mentions:
         return dates
     sentences = _sentences(text)

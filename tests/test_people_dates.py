@@ -121,6 +121,22 @@ def test_a_date_belongs_to_the_work_its_sentence_gives_it(linker):
     # only another work is named: the date is that work's; no work named: the subject's
     assert owners("For All Mankind returns on March 27.") == [("2026-03-27", "for-all-mankind")]
     assert owners("The series premieres Friday, May 29.") == [("2026-05-29", None)]
+    # the work a spinoff comes from names the subject: the date is the subject's
+    assert owners("The For All Mankind spinoff premieres Friday, May 29.") == [("2026-05-29", None)]
+
+    def owners_in(text: str, language: str) -> list[tuple[str, str | None]]:
+        doc = linker.doc(text, language)
+        dates = attribute_works(
+            text, find_dates(text, PUBLISHED, language), linker.work_spans(doc), "star-city"
+        )
+        return [(d.date, d.other_work) for d in dates]
+
+    assert owners_in("Seit Freitag, 29. Mai, läuft der Ableger von „For All Mankind“.", "de") == [
+        ("2026-05-29", None)
+    ]
+    assert owners_in("Спин-офф «Ради всего человечества» выходит 29 мая.", "ru") == [
+        ("2026-05-29", None)
+    ]
 
 
 @pytest.mark.parametrize(
