@@ -24,9 +24,8 @@ from typing import Any
 
 from rapidfuzz.distance import JaroWinkler
 
-from pipelines.authors import script_is_caseless
 from pipelines.name_forms import all_forms
-from pipelines.name_rules import cued_names
+from pipelines.name_rules import cued_names, stop_words
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +134,28 @@ def _played(doc: Any, ent: Any, previous: Any | None) -> bool:
     )
 
 
+# A person's name inside the name of a place or an institution: after "named after"
+# ("im." in Polish, "имени" in Russian), or before the word that makes it a place's.
+_NAMED_AFTER = re.compile(r"(?:\bim\.|\bimienia|\bимени|\bnamed\s+(?:after|for))\s*$", re.I)
+_PLACE_AFTER = re.compile(
+    r"^[\s-]*(?:Cosmonaut|Space|Training|Cent(?:re|er)|Institute|Airport|Museum|Street|"
+    r"Stadium|Foundation|School|University|Hall|Prize|Award|Medal|Haus|Stra(?:ß|ss)e|Platz|"
+    r"Preis|Stiftung|Flughafen)\b"
+)
+
+
+def _inside_a_name(doc: Any, ent: Any) -> bool:
+    before = doc.text[max(0, ent.start_char - 20) : ent.start_char]
+    after = doc.text[ent.end_char : ent.end_char + 20]
+    return bool(_NAMED_AFTER.search(before) or _PLACE_AFTER.match(after))
+
+
+def _without_spaces(name: str) -> bool:
+    """A name in a script written without spaces between words (Japanese, Chinese): whole
+    as it stands, a Latin initial inside or not ("ロナルド・D・ムーア")."""
+    return any(ch.isalpha() and not ch.isupper() and not ch.islower() for ch in name)
+
+
 def normalize_name(name: str) -> str:
     """Fold a name for comparison: case, accents kept, apostrophes, dots and hyphens unified."""
     text = unicodedata.normalize("NFKC", name).replace("’", "'").replace("-", " ")
@@ -188,6 +209,7 @@ class KnowledgeBase:
             spellings = person.get("spellings") or {}
             gender = person.get("gender")
             names = all_forms(latin, "pl", gender)
+            names += all_forms(latin, "de", gender)
             names += all_forms(spellings.get("ru") or [], "ru", gender)
             # a Russian surname alone declines too ("Иванса"), for linking in context
             surnames = [s.split()[-1] for s in spellings.get("ru") or []]
@@ -195,6 +217,8 @@ class KnowledgeBase:
             for script, written in spellings.items():
                 if script != "ru":
                     names += list(written or [])
+            # "Moore'a" is also written "Moore’a"
+            names += [n.replace("'", "’") for n in names if "'" in n]
             found[person["id"]] = list(dict.fromkeys(names))
         return found
 
@@ -208,7 +232,7 @@ class KnowledgeBase:
         names: dict[str, str] = {}
         for person in self.people:
             for name in self.names_of(person):
-                if len(name.split()) > 1 or script_is_caseless(name):
+                if len(name.split()) > 1 or _without_spaces(name):
                     names[normalize_name(name)] = person["id"]
         return names
 
@@ -218,7 +242,7 @@ class KnowledgeBase:
         found: dict[str, str] = {}
         for person in self.people:
             for name in self.names_of(person)[1:]:
-                if len(name.split()) == 1 and not script_is_caseless(name):
+                if len(name.split()) == 1 and not _without_spaces(name):
                     found[normalize_name(name)] = person["id"]
         return found
 
@@ -259,11 +283,7 @@ class KnowledgeBase:
                     else [entry["name"], *entry.get("aliases", [])]
                 )
                 for name in names:
-                    if (
-                        label == "PERSON"
-                        and len(name.split()) == 1
-                        and not script_is_caseless(name)
-                    ):
+                    if label == "PERSON" and len(name.split()) == 1 and not _without_spaces(name):
                         continue  # bare surnames are linked after NER, in context
                     patterns.append({"label": label, "pattern": name, "id": entry["id"]})
         known = {
@@ -496,6 +516,8 @@ class EntityLinker:
                 _quoted(doc, ent) or any(w in _NEVER_IN_NAMES for w in norm.split())
             ):
                 continue  # a title in quotes, page furniture, an award, a site
+            if _inside_a_name(doc, ent):
+                continue  # "… im. Jurija Gagarina", "Yuri Gagarin Cosmonaut Training Centre"
             if not ent.ent_id_ and norm in self.kb.characters:
                 # the show's character: recorded beside the actor who plays it
                 actor = self.kb.characters[norm]
@@ -507,7 +529,7 @@ class EntityLinker:
                 continue  # a character of another work ("Joel Kinnaman as Ed Baldwin")
             # (a name written without spaces, in Chinese or Japanese, is a full name)
             if len(norm.split()) == 1 and not (
-                script_is_caseless(norm) and ent.ent_id_ in self.kb.by_id
+                _without_spaces(norm) and ent.ent_id_ in self.kb.by_id
             ):
                 pending_surnames.append((ent, surface, norm))
                 continue
@@ -566,16 +588,62 @@ class EntityLinker:
     def _cued(self, doc: Any, persons: list[Any]) -> list[Any]:
         """Names the text marks as people's (pipelines/name_rules.py), in a text no
         statistical model read, outside the names already found."""
+        language = doc.user_data.get("language")
         taken = [(e.start_char, e.end_char) for e in doc.ents]
         spans = []
-        known = [(e.start_char, e.end_char) for e in persons]
-        for start, end in cued_names(doc.text, doc.user_data.get("language"), known):
+        # A capitalised word before a knowledge-base surname, spelt another way than the
+        # base lists ("Sergei Koroljow" beside "Sergej Koroljow"): a person, linked by the
+        # fuzzy match of its first name or kept as found.
+        stop = stop_words(language)
+        found = [
+            (m.start(1), m.end(2))
+            for m in self._surname_runs.finditer(doc.text)
+            if m.group(1)[0].isupper()
+            and m.group(1).casefold() not in stop
+            and not self._own_name_word(m.group(1), m.group(2))
+        ]
+        known = [(e.start_char, e.end_char) for e in persons] + found
+        for start, end in found + cued_names(doc.text, language, known):
             if any(start < e and s < end for s, e in taken):
                 continue
             span = doc.char_span(start, end, label="PERSON")
             if span is not None:
                 spans.append(span)
+                taken.append((start, end))
         return spans
+
+    def _own_name_word(self, word: str, surname: str) -> bool:
+        """Whether ``word`` is a word of the names of the person ``surname`` belongs to
+        (the run is then the tail of that person's name: "Анна Максвелл Мартин")."""
+        person = self.kb.surnames.get(normalize_name(surname))
+        words = self._name_words.get(person, set())
+        return normalize_name(word) in words and normalize_name(word) not in self._first_words.get(
+            person, set()
+        )
+
+    @cached_property
+    def _name_words(self) -> dict[str, set[str]]:
+        return {
+            p["id"]: {w for n in self.kb.names_of(p) for w in normalize_name(n).split()}
+            for p in self.kb.people
+        }
+
+    @cached_property
+    def _first_words(self) -> dict[str, set[str]]:
+        return {
+            p["id"]: {normalize_name(n).split()[0] for n in self.kb.names_of(p) if " " in n}
+            for p in self.kb.people
+        }
+
+    @cached_property
+    def _surname_runs(self) -> re.Pattern[str]:
+        surnames = sorted(
+            (n for n in self.kb.surnames if len(n) >= 4 and " " not in n),
+            key=len,
+            reverse=True,
+        )
+        alternatives = "|".join(re.escape(n) for n in surnames) or "(?!)"
+        return re.compile(rf"(?<!\w)([^\W\d_][\w'’-]+)\s+({alternatives})(?!\w)", re.I)
 
     def _link_full(self, norm: str, ruler_id: str) -> tuple[str | None, str, float]:
         if ruler_id and ruler_id in self.kb.by_id:

@@ -130,11 +130,18 @@ _RULES = {"ru": _russian_word, "pl": _polish_word}
 
 
 def case_forms(name: str, language: str, gender: str | None, surname: bool = False) -> list[str]:
-    """The other case forms of a full ``name`` in ``language`` ("ru" or "pl"): each word
+    """The other case forms of a full ``name`` in ``language`` ("ru", "pl"; "de": the
+    genitive's -s only): each word
     takes the same case ("Риса Иванса", "Rhysem Ifansem"); the parts of a hyphenated
     word each decline. ``gender``: "male", "female", or None (declined as a woman's name:
     only the words ending in -a/-я change, the safer guess). ``surname``: the name is a
     surname alone ("Королёв"), not a given name."""
+    if language == "de":  # German marks the genitive on the last word only: "Juri Gagarins"
+        last = name.split()[-1] if name.split() else ""
+        if not last[-1:].isalpha():
+            return []
+        ending = "’" if last[-1].lower() in "sßxz" else "s"
+        return [name + ending] + ([name + "'"] if ending == "’" else [])
     rule = _RULES.get(language)
     if rule is None:
         return []

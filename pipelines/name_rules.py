@@ -53,8 +53,15 @@ MAX_WORDS = 3
 _PARTICLES = {"von", "van", "de", "da", "di", "del", "della", "der", "den", "dos", "das", "du"}
 
 
+def stop_words(language: str | None) -> frozenset[str]:
+    """The function words of ``language`` (spaCy's lists; none for an unknown one)."""
+    return _stop_words((language or "").split("-")[0].lower())
+
+
 @cache
 def _stop_words(language: str) -> frozenset[str]:
+    if not language:
+        return frozenset()
     try:
         from spacy.util import get_lang_class
 

@@ -58,7 +58,8 @@ def test_polish_case_forms(name, gender, forms):
 
 
 def test_no_rule_for_other_languages_and_a_missing_gender_changes_only_a_final_a():
-    assert case_forms("Rhys Ifans", "de", "male") == []
+    assert case_forms("Rhys Ifans", "fr", "male") == []
+    assert case_forms("Juri Gagarin", "de", "male") == ["Juri Gagarins"]  # the genitive
     assert case_forms("Рис Иванс", "ru", None) == []
     assert case_forms("Прия Кансара", "ru", None)[0] == "Прии Кансары"
 
@@ -75,3 +76,26 @@ def test_the_knowledge_base_finds_its_people_in_any_case():
     mentions = {m.person_id: m for m in linker.people(linker.doc(text, "pl"))}
     assert set(mentions) == {"rhys-ifans", "anna-maxwell-martin"}
     assert mentions["rhys-ifans"].count == 2
+
+
+def test_names_in_other_spellings_cases_and_scripts_are_found(linker=None):
+    from pipelines.entities import EntityLinker, KnowledgeBase
+    from starcity.config import load_knowledge
+
+    linker = EntityLinker(KnowledgeBase.from_data(load_knowledge()))
+
+    def ids(text: str, language: str) -> set[str]:
+        found = linker.people(linker.doc(text, language))
+        return {m.person_id for m in found if m.role == "mentioned"}
+
+    # a German genitive; a first name spelt otherwise before a known surname
+    text = "Juri Gagarins Name fällt früh. Den Chefkonstrukteur Sergey Koroljow nennt sie nie."
+    assert ids(text, "de") == {"yuri-gagarin", "sergei-korolev"}
+    # a Polish case with a typographic apostrophe
+    assert ids("Serial Ronalda D. Moore’a zadebiutował.", "pl") == {"ronald-d-moore"}
+    # katakana with a Latin initial is a whole name
+    assert ids("製作総指揮はロナルド・D・ムーア。", "ja") == {"ronald-d-moore"}
+    # a person's name inside an institution's is no mention of the person
+    text = "To siedziba Centrum Przygotowania Kosmonautów im. Jurija Gagarina."
+    assert ids(text, "pl") == set()
+    assert ids("They toured the Yuri Gagarin Cosmonaut Training Centre.", "en") == set()
