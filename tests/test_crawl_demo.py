@@ -342,3 +342,16 @@ def test_a_refetched_article_takes_its_update_and_keeps_when_it_was_first_seen(t
     assert after["modified_at"] == "2026-03-01T10:00:00+00:00"
     assert "filming wraps in May" in after["text"]
     assert after["times_seen"] == 2
+
+
+def test_the_language_of_the_text_is_stored_beside_the_declared_one(crawled):
+    db, _, _ = crawled
+    articles = rows(db)
+    assert {row["detected_language"] for row in articles.values()} == {"en"}
+    assert {row["language"] for row in articles.values()} <= {"en", "en-US", "en-GB"}
+    declared = {row["declared_language"] for row in articles.values()}
+    assert declared - {None} <= {"en", "en-US", "en-GB"}
+    for row in articles.values():
+        provenance = json.loads(row["provenance"])
+        if row["declared_language"] is None:
+            assert provenance["language"] == "text:py3langid"

@@ -116,3 +116,40 @@ def test_names_outside_the_knowledge_base_need_a_cue_in_languages_without_a_mode
     found = linker.people(linker.doc(text, language))
     assert {m.name for m in found} == names
     assert {m.method for m in found} <= {"rule", "knowledge_base"}
+
+
+@pytest.mark.parametrize(
+    ("page", "language", "person", "premiere"),
+    [
+        ("wr-fr-01", "fr", "anna-maxwell-martin", "2026-05-29"),  # no <html lang>
+        ("wr-ru-02", "ru", "rhys-ifans", "2026-05-29"),  # no lang, windows-1251
+        ("wr-es-01", "es", "rhys-ifans", None),
+    ],
+)
+def test_a_page_without_a_declared_language_is_analysed_in_its_own(
+    page, language, person, premiere
+):
+    """The crawl's analysis step over a Star City page written for the fixture web,
+    through extraction, the language step, relevance, people and dates."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from pipelines.analyser import PageAnalyser
+    from pipelines.analysis import AnalysisConfig, PageIn
+    from pipelines.entities import DEFAULT_MODEL
+    from starcity.config import load_knowledge, load_topic
+
+    body = (Path(__file__).parent.parent / "bench/people_dates/pages" / f"{page}.html").read_bytes()
+    config = AnalysisConfig(load_topic(), load_knowledge(), DEFAULT_MODEL, frozenset({"relevant"}))
+    [out] = PageAnalyser(config).analyse(
+        [PageIn("https://tv.example/star-city", body)], datetime(2026, 6, 20, tzinfo=UTC)
+    )
+    article = out.article
+    assert (article["declared_language"], article["detected_language"]) == (None, language)
+    assert article["language"] == language
+    assert article["provenance"]["language"] == "text:py3langid"
+    assert article["relevance"] == "relevant"
+    assert person in {p["person_id"] for p in article["people"] if p["role"] == "mentioned"}
+    if premiere:
+        kinds = {(d["date"], d["kind"]) for d in article["text_dates"] if not d["other_work"]}
+        assert (premiere, "premiere/release") in kinds
