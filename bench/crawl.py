@@ -458,6 +458,7 @@ def run_crawl(folder: Path, feeds: list[str], keep_db: Path | None = None) -> di
 # The pipeline's stages, in order, as the components count their CPU (stage_cpu/<stage>).
 STAGES = (
     ("extract", "extraction"),
+    ("language", "language of the text"),
     ("relevance", "relevance"),
     ("duplicates", "duplicates"),
     ("people_dates", "people and dates (relevant articles)"),
