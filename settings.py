@@ -67,7 +67,15 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.RedirectGateMiddleware": 610,
     # Responses pass it before Scrapy's RetryMiddleware (550), which then retries.
     "spiders.retry_after.RetryAfterMiddleware": 555,
+    # Next to the downloader: every response, as the server sent it, into the web archive.
+    "spiders.archive.ArchiveMiddleware": 950,
 }
+# The web archive (spiders/archive.py): every response in WARC files under
+# STARCITY_ARCHIVE_DIR (None: "archive" beside the database), a new file past
+# STARCITY_ARCHIVE_MAX_BYTES. STARCITY_ARCHIVE = False writes none.
+STARCITY_ARCHIVE = True
+STARCITY_ARCHIVE_DIR = None
+STARCITY_ARCHIVE_MAX_BYTES = 1_000_000_000
 # Backoff before retrying a server error (no Retry-After): this many seconds, doubling for
 # each further retry, at most STARCITY_RETRY_BACKOFF_MAX (spiders/retry_after.py).
 STARCITY_RETRY_BACKOFF_BASE = 1.0

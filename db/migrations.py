@@ -502,6 +502,16 @@ def m013_declared_and_detected_language(db: Database) -> None:
     db["articles"].add_column("detected_language", str)
 
 
+@migrations()
+def m014_archive_pointer(db: Database) -> None:
+    """Where each article's response is in the web archive (issue #18): the WARC file
+    (relative to the archive folder), the offset of the response record and its
+    WARC-Record-ID. Rows stored before have none until their page is fetched again."""
+    db["articles"].add_column("archive_file", str)
+    db["articles"].add_column("archive_offset", int)
+    db["articles"].add_column("archive_record_id", str)
+
+
 # Tables SQLite's full-text search keeps for itself (kept in sync by triggers).
 _FTS_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config", "_fts_content")
 
@@ -512,6 +522,7 @@ ARTICLE_COLUMN_ORDER = [
     "detected_language", "section", "tags",
     "word_count", "relevance", "relevance_score", "story_id", "duplicate_of", "duplicate_kind",
     "duplicate_similarity", "duplicate_match", "url_key", "text_hash", "http_status",
+    "archive_file", "archive_offset", "archive_record_id",
     "first_seen", "last_seen", "fetched_at", "times_seen", "provenance", "relevance_evidence",
     "description", "text",
 ]  # fmt: skip

@@ -300,6 +300,7 @@ class SourceSpider(scrapy.Spider):
             fetched_at=_now(),
             discovered_via=response.meta.get("discovered_via"),
             hints=response.meta.get("hints") or {},
+            archive=response.meta.get("archive"),
         )
 
     def fetch_failed(self, failure: Failure) -> Iterator[SeenPage]:

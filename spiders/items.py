@@ -23,6 +23,9 @@ class FetchedPage:
     fetched_at: str | None = None  # ISO 8601, UTC
     discovered_via: str | None = None  # the feed URL that listed the page
     hints: dict[str, Any] = field(default_factory=dict)
+    # Where the response is in the web archive: {"file", "offset", "record_id"}
+    # (spiders/archive.py), None when the archive is off.
+    archive: dict[str, Any] | None = None
     # Filled in by pipelines.extract:
     article: dict[str, Any] | None = None
 

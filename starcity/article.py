@@ -41,6 +41,10 @@ class Article(ExtractedArticle, total=False):
     source: str
     http_status: int | None
     fetched_at: str | None
+    # where the response is in the web archive (spiders/archive.py)
+    archive_file: str | None  # the WARC file, relative to the archive folder
+    archive_offset: int | None  # the offset of the response record in it
+    archive_record_id: str | None  # its WARC-Record-ID
     # language (pipelines/language.py): ``language`` becomes the one the analysis uses
     declared_language: str | None  # what the page's markup declares
     detected_language: str | None  # what its text is written in

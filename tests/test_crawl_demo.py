@@ -355,3 +355,29 @@ def test_the_language_of_the_text_is_stored_beside_the_declared_one(crawled):
         provenance = json.loads(row["provenance"])
         if row["declared_language"] is None:
             assert provenance["language"] == "text:py3langid"
+
+
+def test_every_response_is_archived_and_each_article_points_at_its_own(crawled):
+    from warcio.archiveiterator import ArchiveIterator
+
+    db, result, _ = crawled
+    archive = db.parent / "archive"
+    files = sorted(archive.glob("*.warc.gz"))
+    assert files, "no WARC file written"
+    # requests and responses of pages, feeds, sitemaps and robots.txt
+    kinds: dict[str, int] = {}
+    for path in files:
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                kinds[record.rec_type] = kinds.get(record.rec_type, 0) + 1
+    assert kinds["response"] == kinds["request"] > DEMO_ARTICLES
+    for row in rows(db).values():
+        assert row["archive_file"] and row["archive_offset"] is not None
+        with (archive / row["archive_file"]).open("rb") as stream:
+            stream.seek(row["archive_offset"])
+            record = next(iter(ArchiveIterator(stream)))
+            assert record.rec_type == "response"
+            assert record.rec_headers.get_header("WARC-Record-ID") == row["archive_record_id"]
+            assert record.rec_headers.get_header("WARC-Target-URI") == row["url"]
+            body = record.content_stream().read()
+            assert row["title"].split()[0].encode() in body

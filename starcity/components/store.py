@@ -46,12 +46,17 @@ T = TypeVar("T")
 
 
 def article_of(page: ItemAdapter) -> Article:
-    """The page's record with what the fetch adds: its source, HTTP status and time."""
+    """The page's record with what the fetch adds: its source, HTTP status and time, and
+    where its response is in the web archive."""
+    archive = page.get("archive") or {}
     return {
         **page["article"],
         "source": page["source"],
         "http_status": page.get("status"),
         "fetched_at": page.get("fetched_at"),
+        "archive_file": archive.get("file"),
+        "archive_offset": archive.get("offset"),
+        "archive_record_id": archive.get("record_id"),
     }
 
 

@@ -1,0 +1,181 @@
+"""The web archive: every response the crawl receives, as fetched, in WARC files.
+
+A page is parsed once; when extraction, people or dates improve, what was actually
+fetched is the evidence to derive the stored values again (issue #18). Each response
+(article pages, feeds, sitemaps, robots.txt) is written with its request to a WARC file
+(ISO 28500) under the archive folder, one gzip member per record, so that any record can
+be read back alone from its offset. Files are named by run and rotated by size. warcio
+writes the records; this module decides what goes in, where, and what the article row
+keeps: ``request.meta["archive"]`` (the response's meta): the file (relative to the
+folder), the offset of the response record and its WARC-Record-ID.
+
+The middleware sits next to the downloader (after the HTTP compression middleware, as
+Scrapy counts priorities), so it sees the body and headers as the server sent them.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+log = logging.getLogger(__name__)
+
+# A WARC file is closed and the next one begun past this size (compressed bytes).
+DEFAULT_MAX_BYTES = 1_000_000_000
+
+
+class WarcArchive:
+    """WARC files of one run under ``folder``: ``<prefix>-<run>-<n>.warc.gz``, a new one
+    past ``max_bytes``. Not thread-safe: the crawl writes from the reactor's thread."""
+
+    def __init__(self, folder: Path, run: str, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.folder = folder
+        self.run = run
+        self.max_bytes = max_bytes
+        self.number = 0
+        self._file: io.BufferedWriter | None = None
+        self._writer: WARCWriter | None = None
+        self.records = 0
+        self.bytes = 0
+
+    @property
+    def name(self) -> str:
+        return f"starcity-{self.run}-{self.number:05d}.warc.gz"
+
+    def _open(self) -> WARCWriter:
+        if self._writer is not None and self._file is not None:
+            if self._file.tell() < self.max_bytes:
+                return self._writer
+            self.close()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.number += 1
+        # "xb": a run never overwrites a file, whatever a page or a clock says
+        self._file = open(self.folder / self.name, "xb")  # noqa: SIM115 (closed in close())
+        self._writer = WARCWriter(self._file, gzip=True)
+        return self._writer
+
+    def write(
+        self,
+        url: str,
+        request: tuple[str, str, list[tuple[str, str]]],
+        response: tuple[int, str, list[tuple[str, str]], bytes],
+        fetched_at: datetime,
+    ) -> dict[str, Any]:
+        """Write one request and its response; returns where the response record is:
+        ``{"file", "offset", "record_id"}``. ``request``: (method, path, headers);
+        ``response``: (status, reason, headers, body as received)."""
+        writer = self._open()
+        assert self._file is not None
+        method, path, request_headers = request
+        status, reason, response_headers, body = response
+        date = fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        http = StatusAndHeaders(f"{status} {reason}".strip(), response_headers, protocol="HTTP/1.1")
+        record = writer.create_warc_record(
+            url,
+            "response",
+            payload=io.BytesIO(body),
+            http_headers=http,
+            warc_headers_dict={"WARC-Date": date},
+        )
+        asked = writer.create_warc_record(
+            url,
+            "request",
+            http_headers=StatusAndHeaders(
+                f"{method} {path} HTTP/1.1", request_headers, is_http_request=True
+            ),
+            warc_headers_dict={"WARC-Date": date},
+        )
+        offset = self._file.tell()
+        writer.write_request_response_pair(asked, record)
+        self._file.flush()
+        self.records += 1
+        self.bytes += self._file.tell() - offset
+        return {
+            "file": self.name,
+            "offset": offset,
+            "record_id": record.rec_headers.get_header("WARC-Record-ID"),
+        }
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        self._file = self._writer = None
+
+
+def _headers(headers: Any) -> list[tuple[str, str]]:
+    """Scrapy headers as (name, value) pairs of text, every value of every name."""
+    pairs = []
+    for name, values in headers.items():
+        for value in values:
+            pairs.append((name.decode("latin-1"), value.decode("latin-1")))
+    return pairs
+
+
+class ArchiveMiddleware:
+    """Downloader middleware: each response, as received, into the run's WARC files
+    (settings STARCITY_ARCHIVE, STARCITY_ARCHIVE_DIR, STARCITY_ARCHIVE_MAX_BYTES)."""
+
+    def __init__(self, archive: WarcArchive, crawler: Crawler) -> None:
+        self.archive = archive
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveMiddleware:
+        from scrapy.exceptions import NotConfigured
+        from scrapy.signals import spider_closed
+
+        settings = crawler.settings
+        if not settings.getbool("STARCITY_ARCHIVE", True):
+            raise NotConfigured("STARCITY_ARCHIVE is off")
+        folder = settings.get("STARCITY_ARCHIVE_DIR") or os.path.join(
+            os.path.dirname(settings.get("STARCITY_DB") or "data/starcity.db") or ".", "archive"
+        )
+        run = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
+        archive = WarcArchive(
+            Path(folder), run, settings.getint("STARCITY_ARCHIVE_MAX_BYTES", DEFAULT_MAX_BYTES)
+        )
+        middleware = cls(archive, crawler)
+        crawler.signals.connect(middleware.spider_closed, signal=spider_closed)
+        return middleware
+
+    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(request.url)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        reason = ""
+        try:
+            from http import HTTPStatus
+
+            reason = HTTPStatus(response.status).phrase
+        except ValueError:
+            pass
+        try:
+            pointer = self.archive.write(
+                response.url,
+                (request.method, path, _headers(request.headers)),
+                (response.status, reason, _headers(response.headers), response.body),
+                datetime.now(UTC),
+            )
+        except OSError as exc:  # a full disk must not stop the crawl: counted, logged
+            self.crawler.stats.inc_value("archive/write_failed", spider=spider)
+            log.warning("archive: cannot write %s: %s", request.url, exc)
+            return response
+        self.crawler.stats.inc_value("archive/records", spider=spider)
+        # (the response is tied to its request later: its meta is the request's)
+        request.meta["archive"] = pointer
+        return response
+
+    def spider_closed(self, spider: Spider) -> None:
+        self.crawler.stats.set_value("archive/bytes", self.archive.bytes, spider=spider)
+        self.archive.close()

@@ -1,0 +1,53 @@
+"""The web archive's WARC files: records readable alone from their offset, rotation, no
+overwriting."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from spiders.archive import WarcArchive
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+def write(archive: WarcArchive, n: int, size: int = 200) -> dict:
+    # (random text: gzip cannot shrink it much, so sizes are what they say)
+    body = (f"<html><h1>Page {n}</h1>" + os.urandom(size).hex() + "</html>").encode()
+    return archive.write(
+        f"https://paper.example/{n}",
+        ("GET", f"/{n}", [("Host", "paper.example")]),
+        (200, "OK", [("Content-Type", "text/html")], body),
+        NOW,
+    )
+
+
+def test_a_record_is_read_back_alone_from_its_offset(tmp_path):
+    archive = WarcArchive(tmp_path, "run1")
+    pointers = [write(archive, n) for n in range(3)]
+    archive.close()
+    for n, pointer in enumerate(pointers):
+        with (tmp_path / pointer["file"]).open("rb") as stream:
+            stream.seek(pointer["offset"])
+            record = next(iter(ArchiveIterator(stream)))
+        assert record.rec_headers.get_header("WARC-Record-ID") == pointer["record_id"]
+        assert record.rec_headers.get_header("WARC-Target-URI") == f"https://paper.example/{n}"
+        assert record.rec_headers.get_header("WARC-Date") == "2026-12-01T12:00:00Z"
+        assert record.http_headers.get_statuscode() == "200"
+        assert record.content_stream().read().startswith(f"<html><h1>Page {n}".encode())
+    assert archive.records == 3 and archive.bytes > 0
+
+
+def test_files_rotate_by_size_and_a_run_never_overwrites_one(tmp_path):
+    archive = WarcArchive(tmp_path, "run2", max_bytes=1_000)
+    files = {write(archive, n, size=2_000)["file"] for n in range(3)}
+    archive.close()
+    assert len(files) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(files)
+    # the same run name again: the files are there, none is overwritten
+    again = WarcArchive(tmp_path, "run2")
+    with pytest.raises(FileExistsError):
+        write(again, 9)
