@@ -437,13 +437,21 @@ def run_crawl(folder: Path, feeds: list[str], keep_db: Path | None = None) -> di
     # CPU seconds of each pipeline stage, as the components count them (stage_cpu/*), summed
     # over the crawl's spiders.
     stages: dict[str, float] = {}
+    archived = {"records": 0.0, "cpu_seconds": 0.0}
     for spider_stats in json.loads(run_stats or "{}").values():
         for key, value in spider_stats.items():
             if key.startswith("stage_cpu/"):
                 name = key.split("/", 1)[1]
                 stages[name] = stages.get(name, 0.0) + float(value)
+            elif key in ("archive/records", "archive/cpu_seconds"):
+                archived[key.split("/", 1)[1]] += float(value)
+    # the web archive beside the database (spiders/archive.py): its size, every response
+    archive_bytes = sum(p.stat().st_size for p in (Path(db).parent / "archive").glob("*.warc.gz"))
     return {
         "stages": stages,
+        "archive_bytes": archive_bytes,
+        "archive_records": archived["records"],
+        "archive_cpu": archived["cpu_seconds"],
         "wall": wall,
         "stored": stored,
         "relevant": relevant,
@@ -546,6 +554,12 @@ def main() -> int:
             f"| CPU per page: {label} | {figures['stages'].get(stage, 0.0) / pages * 1000:.1f} ms |"
             for stage, label in STAGES
         ],
+        "| web archive: responses written (pages, feeds, robots.txt) |"
+        f" {figures['archive_records']:.0f} |",
+        f"| web archive: bytes per response (gzip WARC, request and response records) | "
+        f"{figures['archive_bytes'] / max(figures['archive_records'], 1) / 1024:.1f} KB |",
+        f"| web archive: CPU per response written | "
+        f"{figures['archive_cpu'] / max(figures['archive_records'], 1) * 1000:.2f} ms |",
         f"| peak memory (RSS) of the largest crawl process | {figures['rss_mb']:.0f} MB |",
         "| peak memory of the whole crawl (crawl process and its analysis workers,"
         f" sampled every 0.2 s): RSS summed / PSS summed | {figures['tree_rss_mb']:.0f} MB /"

@@ -90,10 +90,18 @@ _OPENING_QUOTES = "\"'“‘«„‚‹「『"
 _CLOSING_QUOTES = "\"'”’»“‘›」』"
 
 
+def _text(doc: Any) -> str:
+    """The doc's text, made once: spaCy's ``doc.text`` joins every token at each call."""
+    text = doc.user_data.get("text")
+    if text is None:
+        text = doc.user_data["text"] = doc.text
+    return text
+
+
 def _quoted(doc: Any, ent: Any) -> bool:
     """Whether the entity stands inside quotation marks (a title)."""
-    before = doc.text[max(0, ent.start_char - 2) : ent.start_char].rstrip("( ")
-    after = doc.text[ent.end_char : ent.end_char + 2].lstrip()
+    before = _text(doc)[max(0, ent.start_char - 2) : ent.start_char].rstrip("( ")
+    after = _text(doc)[ent.end_char : ent.end_char + 2].lstrip()
     return before[-1:] in _OPENING_QUOTES and after[:1] in _CLOSING_QUOTES and bool(before)
 
 
@@ -112,25 +120,24 @@ _PLAYED_BY_AFTER = re.compile(
 )
 
 
-def _played(doc: Any, ent: Any, previous: Any | None) -> bool:
+def _played(doc: Any, ent: Any, previous: Any | None, following: Any | None) -> bool:
     """Whether the text introduces the name as a character: "plays Ed Baldwin", "Joel
     Kinnaman as Ed Baldwin", "Ed Baldwin (played by Joel Kinnaman)", "Ed Baldwin (Joel
     Kinnaman)"."""
-    before = doc.text[max(0, ent.start_char - 40) : ent.start_char]
+    before = _text(doc)[max(0, ent.start_char - 40) : ent.start_char]
     if _PLAYS_BEFORE.search(before):
         return True
-    if previous is not None and _AS_BETWEEN.match(doc.text[previous.end_char : ent.start_char]):
+    if previous is not None and _AS_BETWEEN.match(_text(doc)[previous.end_char : ent.start_char]):
         return True
-    after = doc.text[ent.end_char : ent.end_char + 40]
+    after = _text(doc)[ent.end_char : ent.end_char + 40]
     if _PLAYED_BY_AFTER.match(after):
         return True
     # "Ed Baldwin (Joel Kinnaman)": a name, then another in brackets
-    following = next((e for e in doc.ents if e.start_char > ent.end_char), None)
     return (
         following is not None
         and following.label_ in PERSON_LABELS
-        and re.fullmatch(r"\s*\(\s*", doc.text[ent.end_char : following.start_char]) is not None
-        and doc.text[following.end_char : following.end_char + 2].lstrip()[:1] == ")"
+        and re.fullmatch(r"\s*\(\s*", _text(doc)[ent.end_char : following.start_char]) is not None
+        and _text(doc)[following.end_char : following.end_char + 2].lstrip()[:1] == ")"
     )
 
 
@@ -145,8 +152,8 @@ _PLACE_AFTER = re.compile(
 
 
 def _inside_a_name(doc: Any, ent: Any) -> bool:
-    before = doc.text[max(0, ent.start_char - 20) : ent.start_char]
-    after = doc.text[ent.end_char : ent.end_char + 20]
+    before = _text(doc)[max(0, ent.start_char - 20) : ent.start_char]
+    after = _text(doc)[ent.end_char : ent.end_char + 20]
     return bool(_NAMED_AFTER.search(before) or _PLACE_AFTER.match(after))
 
 
@@ -525,7 +532,11 @@ class EntityLinker:
                 mention = self._add(characters, actor, name, ent, doc, "character", 1.0, surface)
                 mention.role = "character"
                 continue
-            if not ent.ent_id_ and _played(doc, ent, persons[index - 1] if index else None):
+            neighbours = (
+                persons[index - 1] if index else None,
+                persons[index + 1] if index + 1 < len(persons) else None,
+            )
+            if not ent.ent_id_ and _played(doc, ent, *neighbours):
                 continue  # a character of another work ("Joel Kinnaman as Ed Baldwin")
             # (a name written without spaces, in Chinese or Japanese, is a full name)
             if len(norm.split()) == 1 and not (
@@ -563,7 +574,7 @@ class EntityLinker:
         # Later bare surnames the tagger missed ("Ifans plays ..."): count every use.
         for mention in found.values():
             surname = mention.name.split()[-1]
-            uses = len(re.findall(rf"(?<![\w-]){re.escape(surname)}(?![\w-])", doc.text))
+            uses = len(re.findall(rf"(?<![\w-]){re.escape(surname)}(?![\w-])", _text(doc)))
             mention.count = max(mention.count, uses)
         mentions = sorted(found.values(), key=lambda m: m.first_offset or 0)
         mentions += sorted(characters.values(), key=lambda m: m.first_offset or 0)
@@ -597,13 +608,13 @@ class EntityLinker:
         stop = stop_words(language)
         found = [
             (m.start(1), m.end(2))
-            for m in self._surname_runs.finditer(doc.text)
+            for m in self._surname_runs.finditer(_text(doc))
             if m.group(1)[0].isupper()
             and m.group(1).casefold() not in stop
             and not self._own_name_word(m.group(1), m.group(2))
         ]
         known = [(e.start_char, e.end_char) for e in persons] + found
-        for start, end in found + cued_names(doc.text, language, known):
+        for start, end in found + cued_names(_text(doc), language, known):
             if any(start < e and s < end for s, e in taken):
                 continue
             span = doc.char_span(start, end, label="PERSON")
@@ -671,7 +682,7 @@ class EntityLinker:
     def _add(self, found, person_id, name, ent, doc, method, confidence, surface) -> Mention:
         mention = found.get(person_id)
         if mention is None:
-            sentence = ent.sent.text if doc.has_annotation("SENT_START") else doc.text
+            sentence = ent.sent.text if doc.has_annotation("SENT_START") else _text(doc)
             mention = found[person_id] = Mention(
                 person_id=person_id,
                 name=name,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -160,6 +161,7 @@ class ArchiveMiddleware:
             reason = HTTPStatus(response.status).phrase
         except ValueError:
             pass
+        started = time.thread_time()
         try:
             pointer = self.archive.write(
                 response.url,
@@ -172,6 +174,10 @@ class ArchiveMiddleware:
             log.warning("archive: cannot write %s: %s", request.url, exc)
             return response
         self.crawler.stats.inc_value("archive/records", spider=spider)
+        # the write's CPU time, for the benchmark (bench/crawl.py)
+        self.crawler.stats.inc_value(
+            "archive/cpu_seconds", time.thread_time() - started, spider=spider
+        )
         # (the response is tied to its request later: its meta is the request's)
         request.meta["archive"] = pointer
         return response
