@@ -141,7 +141,18 @@ class ArchiveMiddleware:
         folder = settings.get("STARCITY_ARCHIVE_DIR") or os.path.join(
             os.path.dirname(settings.get("STARCITY_DB") or "data/starcity.db") or ".", "archive"
         )
-        run = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
+        # One set of files per run and spider (a run crawls feeds, sitemaps and sites with
+        # one crawler each, at the same second): "20261201T120000-run12-feeds".
+        run_id = settings.get("STARCITY_RUN_ID")
+        run = "-".join(
+            part
+            for part in (
+                datetime.now(UTC).strftime("%Y%m%dT%H%M%S"),
+                f"run{run_id}" if run_id is not None else f"pid{os.getpid()}",
+                getattr(crawler.spidercls, "name", None) or "spider",
+            )
+            if part
+        )
         archive = WarcArchive(
             Path(folder), run, settings.getint("STARCITY_ARCHIVE_MAX_BYTES", DEFAULT_MAX_BYTES)
         )

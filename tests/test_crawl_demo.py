@@ -364,6 +364,9 @@ def test_every_response_is_archived_and_each_article_points_at_its_own(crawled):
     archive = db.parent / "archive"
     files = sorted(archive.glob("*.warc.gz"))
     assert files, "no WARC file written"
+    # one set of files per run and spider (the spiders of a run start at the same second)
+    assert all(f.name.split("-")[-2] in ("feeds", "sitemaps", "sites") for f in files)
+    assert all("-run" in f.name for f in files)
     # requests and responses of pages, feeds, sitemaps and robots.txt
     kinds: dict[str, int] = {}
     for path in files:
