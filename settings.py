@@ -76,6 +76,11 @@ DOWNLOADER_MIDDLEWARES = {
 STARCITY_ARCHIVE = True
 STARCITY_ARCHIVE_DIR = None
 STARCITY_ARCHIVE_MAX_BYTES = 1_000_000_000
+# Retention: after a crawl, whole files of earlier runs are deleted, oldest first, past
+# this many bytes in all or this many days old (None: keep everything, the default); the
+# articles pointing into them forget it.
+STARCITY_ARCHIVE_MAX_TOTAL_BYTES = None
+STARCITY_ARCHIVE_MAX_AGE_DAYS = None
 # Backoff before retrying a server error (no Retry-After): this many seconds, doubling for
 # each further retry, at most STARCITY_RETRY_BACKOFF_MAX (spiders/retry_after.py).
 STARCITY_RETRY_BACKOFF_BASE = 1.0
@@ -91,6 +96,8 @@ EXTENSIONS = {
     "starcity.components.progress.ProgressExtension": 300,
     "starcity.components.grouping.GroupingExtension": 400,
     "starcity.components.runrecord.RunRecordExtension": 500,
+    # After the crawl: rows pointing into archive files the retention pruned forget it.
+    "starcity.components.archive.ArchivePointersExtension": 600,
 }
 
 # A feed, sitemap or listing page that lists more articles than this (after the topic

@@ -136,3 +136,18 @@ def store_people_works_dates(
         db["article_dates"].insert_all(
             [{"article": article, **d} for d in record.get("text_dates") or []], pk="id"
         )
+
+
+def clear_archive_pointers(db: Database, files: list[str]) -> int:
+    """Forget where articles' responses were in archive files that were deleted (the
+    archive's retention); returns how many rows pointed into them."""
+    if not files:
+        return 0
+    marks = ", ".join("?" for _ in files)
+    with db.atomic():
+        cursor = db.execute(
+            "update articles set archive_file = null, archive_offset = null,"
+            f" archive_record_id = null where archive_file in ({marks})",
+            list(files),
+        )
+    return cursor.rowcount

@@ -35,6 +35,40 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 1_000_000_000
 
 
+def prune(
+    folder: Path,
+    now: datetime,
+    max_total_bytes: int | None = None,
+    max_age_days: float | None = None,
+    keep: frozenset[str] = frozenset(),
+) -> list[str]:
+    """Delete whole WARC files, oldest first, older than ``max_age_days`` or beyond
+    ``max_total_bytes`` in all; never those named in ``keep`` (the running crawl's).
+    Returns the names deleted. None for a limit: no limit."""
+    files = sorted(
+        (p for p in folder.glob("*.warc.gz") if p.is_file()), key=lambda p: p.stat().st_mtime
+    )
+    total = sum(p.stat().st_size for p in files)
+    deleted: list[str] = []
+    for path in files:
+        if path.name in keep:
+            continue
+        age_days = (now.timestamp() - path.stat().st_mtime) / 86_400
+        too_old = max_age_days is not None and age_days > max_age_days
+        too_much = max_total_bytes is not None and total > max_total_bytes
+        if not (too_old or too_much):
+            continue
+        size = path.stat().st_size
+        try:
+            path.unlink()
+        except OSError as exc:
+            log.warning("archive: cannot delete %s: %s", path, exc)
+            continue
+        total -= size
+        deleted.append(path.name)
+    return deleted
+
+
 class WarcArchive:
     """WARC files of one run under ``folder``: ``<prefix>-<run>-<n>.warc.gz``, a new one
     past ``max_bytes``. Not thread-safe: the crawl writes from the reactor's thread."""
@@ -193,6 +227,30 @@ class ArchiveMiddleware:
         request.meta["archive"] = pointer
         return response
 
+    def _current_run_files(self) -> frozenset[str]:
+        """The files of this run (every spider's: another may still be writing)."""
+        run_id = self.crawler.settings.get("STARCITY_RUN_ID")
+        marker = f"-run{run_id}-" if run_id is not None else f"starcity-{self.archive.run}-"
+        return frozenset(p.name for p in self.archive.folder.glob("*.warc.gz") if marker in p.name)
+
     def spider_closed(self, spider: Spider) -> None:
         self.crawler.stats.set_value("archive/bytes", self.archive.bytes, spider=spider)
         self.archive.close()
+        # Retention (STARCITY_ARCHIVE_MAX_TOTAL_BYTES, STARCITY_ARCHIVE_MAX_AGE_DAYS): whole
+        # files of earlier runs; the rows pointing into them are cleared by the archive
+        # component (starcity/components/archive.py), which reads the names deleted here.
+        settings = self.crawler.settings
+        total = settings.get("STARCITY_ARCHIVE_MAX_TOTAL_BYTES")
+        age = settings.get("STARCITY_ARCHIVE_MAX_AGE_DAYS")
+        if total is None and age is None or not self.archive.folder.is_dir():
+            return
+        deleted = prune(
+            self.archive.folder,
+            datetime.now(UTC),
+            int(total) if total is not None else None,
+            float(age) if age is not None else None,
+            keep=self._current_run_files(),
+        )
+        if deleted:
+            log.info("archive: %d old file(s) pruned", len(deleted))
+            self.crawler.stats.set_value("archive/pruned_files", deleted, spider=spider)

@@ -51,3 +51,22 @@ def test_files_rotate_by_size_and_a_run_never_overwrites_one(tmp_path):
     again = WarcArchive(tmp_path, "run2")
     with pytest.raises(FileExistsError):
         write(again, 9)
+
+
+def test_retention_deletes_whole_old_files_but_never_the_running_crawls(tmp_path):
+    from spiders.archive import prune
+
+    names = []
+    for n, days_old in enumerate((30, 20, 10, 0)):
+        path = tmp_path / f"starcity-r{n}-feeds-00001.warc.gz"
+        path.write_bytes(os.urandom(1_000))
+        stamp = NOW.timestamp() - days_old * 86_400
+        os.utime(path, (stamp, stamp))
+        names.append(path.name)
+    # nothing set: everything is kept
+    assert prune(tmp_path, NOW) == []
+    # by age: older than 15 days, oldest first
+    assert prune(tmp_path, NOW, max_age_days=15) == names[:2]
+    # by size: the oldest go until the rest fit; the running crawl's file is kept
+    assert prune(tmp_path, NOW, max_total_bytes=1_000, keep=frozenset({names[2]})) == [names[3]]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [names[2]]

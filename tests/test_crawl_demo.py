@@ -384,3 +384,18 @@ def test_every_response_is_archived_and_each_article_points_at_its_own(crawled):
             assert record.rec_headers.get_header("WARC-Target-URI") == row["url"]
             body = record.content_stream().read()
             assert row["title"].split()[0].encode() in body
+
+
+def test_archive_retention_prunes_earlier_runs_and_clears_their_pointers(crawled):
+    db, _, demo = crawled
+    archive = db.parent / "archive"
+    first = {f.name for f in archive.glob("*.warc.gz")}
+    result = run_crawl(
+        db, "--sources", "demo", "--demo-url", demo.url, "-s", "STARCITY_ARCHIVE_MAX_TOTAL_BYTES=1"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    left = {f.name for f in archive.glob("*.warc.gz")}
+    assert not first & left, "the first run's files are pruned"
+    assert left, "the second run's own files are kept"
+    # the articles (not fetched again) pointed into the first run's files: cleared
+    assert all(row["archive_file"] is None for row in rows(db).values())
