@@ -399,3 +399,56 @@ def test_archive_retention_prunes_earlier_runs_and_clears_their_pointers(crawled
     assert left, "the second run's own files are kept"
     # the articles (not fetched again) pointed into the first run's files: cleared
     assert all(row["archive_file"] is None for row in rows(db).values())
+
+
+def test_an_articles_archived_copy_is_served_sandboxed_from_datasette(crawled):
+    import sqlite3 as sql
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from tests.helpers import serve_datasette, stop_server
+
+    db, _, _ = crawled
+    row = next(r for r in rows(db).values() if r["relevance"] == "relevant")
+    server = serve_datasette(db)
+    try:
+        name = db.stem
+        page = f"{server.url}/-/archived/{name}?url={urllib.parse.quote(row['canonical_url'])}"
+        with urllib.request.urlopen(page) as response:
+            body = response.read()
+            csp = response.headers["Content-Security-Policy"]
+            assert response.headers["Content-Type"].startswith("text/html")
+        assert csp.startswith("sandbox") and "script-src 'none'" in csp
+        assert row["title"].split()[0].encode() in body
+        # the WARC record itself, to download
+        with urllib.request.urlopen(page + "&format=warc") as response:
+            assert response.headers["Content-Type"] == "application/warc"
+            assert response.read()[:2] == b"\x1f\x8b"  # its own gzip member
+        # the article's page links to it
+        key = urllib.parse.quote(row["canonical_url"], safe="")
+        html = urllib.request.urlopen(f"{server.url}/{name}/articles?canonical_url={key}").read()
+        assert b"/-/archived/" + name.encode() in html
+        # no archived copy, or a pointer out of the archive folder: refused
+        try:
+            urllib.request.urlopen(f"{server.url}/-/archived/{name}?url=http://nowhere.example/")
+            raise AssertionError("an article without an archived copy answered")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 404
+    finally:
+        stop_server(server.process)
+    with sql.connect(db) as conn:
+        conn.execute(
+            "update articles set archive_file = '../../etc/passwd' where canonical_url = ?",
+            [row["canonical_url"]],
+        )
+    server = serve_datasette(db)
+    try:
+        url = urllib.parse.quote(row["canonical_url"])
+        try:
+            urllib.request.urlopen(f"{server.url}/-/archived/{db.stem}?url={url}")
+            raise AssertionError("a pointer out of the archive folder was followed")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 400
+    finally:
+        stop_server(server.process)

@@ -22,6 +22,7 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
+from urllib.parse import quote as _quote
 
 import datasette.handle_exception
 import datasette_atom
@@ -187,9 +188,105 @@ def _error_response(datasette: Any, request: Any, message: str, status: int) -> 
     return inner
 
 
+# -- the archived copy of an article (spiders/archive.py, docs/archive.md) -----------------
+
+# A WARC file's name as the archive writes it: no folder, nothing else.
+_WARC_NAME = re.compile(r"starcity-[\w.-]+\.warc\.gz")
+# The archived page is shown as the server sent it, but sandboxed: no script runs, nothing
+# is loaded from anywhere (images and styles of the page's site included), no form posts.
+ARCHIVE_CSP = (
+    "sandbox; default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; "
+    "img-src data:; form-action 'none'; frame-ancestors 'self'; base-uri 'none'"
+)
+_ARCHIVE_HEADERS = {
+    "Content-Security-Policy": ARCHIVE_CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "private, max-age=3600",
+}
+
+
+def _read_record(path: str, offset: int) -> tuple[str | None, str, bytes, bytes]:
+    """(record id, content type, body as a browser gets it, the whole record's bytes) at
+    ``offset``."""
+    import io
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(path, "rb") as stream:
+        stream.seek(offset)
+        record = next(iter(ArchiveIterator(stream)))
+        record_id = record.rec_headers.get_header("WARC-Record-ID")
+        content_type = (record.http_headers.get_header("Content-Type") or "").strip()
+        body = record.content_stream().read()
+        end = stream.tell()
+    with open(path, "rb") as stream:  # the raw record: its gzip member, as stored
+        stream.seek(offset)
+        raw = stream.read(max(0, end - offset)) if end > offset else b""
+    return record_id, content_type, body, io.BytesIO(raw).getvalue()
+
+
+async def archived(datasette: Any, request: Any) -> Response:
+    """/-/archived/<database>?url=<canonical_url>: the article's archived response, served
+    read-only in a sandbox (?format=warc: the WARC record itself, to download)."""
+    import asyncio
+    from pathlib import Path
+
+    name = request.url_vars["database"]
+    url = request.args.get("url") or ""
+    try:
+        db = datasette.get_database(name)
+    except KeyError:
+        return Response.text("no such database", status=404)
+    rows = await db.execute(
+        "select archive_file, archive_offset, archive_record_id from articles"
+        " where canonical_url = ?",
+        [url],
+    )
+    row = rows.first()
+    if row is None or not row["archive_file"] or row["archive_offset"] is None:
+        return Response.text("no archived copy of this article", status=404)
+    if not _WARC_NAME.fullmatch(row["archive_file"]) or not db.path:
+        return Response.text("the archive pointer of this article is not valid", status=400)
+    path = Path(db.path).resolve().parent / "archive" / row["archive_file"]
+    if not path.is_file():
+        return Response.text("the archived file is gone (pruned or not published)", status=404)
+    try:
+        record_id, content_type, body, raw = await asyncio.to_thread(
+            _read_record, str(path), int(row["archive_offset"])
+        )
+    except Exception:  # a truncated or corrupt file: said, not a traceback
+        return Response.text("the archived record cannot be read", status=500)
+    if record_id != row["archive_record_id"]:
+        return Response.text("the archived record does not match this article", status=409)
+    if request.args.get("format") == "warc":
+        return Response(
+            raw,
+            content_type="application/warc",
+            headers={
+                **_ARCHIVE_HEADERS,
+                "Content-Disposition": 'attachment; filename="article.warc.gz"',
+            },
+        )
+    # the page's own type and charset when it is HTML; anything else is shown as text
+    shown = content_type if content_type.lower().startswith("text/html") else "text/plain"
+    return Response(body, content_type=shown, headers=_ARCHIVE_HEADERS)
+
+
 @hookimpl
-def render_cell(value: Any, column: str, database: str, datasette: Any) -> Markup | None:
-    """Show `*_link` values of stored queries as links to the query they name."""
+def register_routes() -> list[tuple[str, Any]]:
+    return [(r"^/-/archived/(?P<database>[^/]+)$", archived)]
+
+
+@hookimpl
+def render_cell(
+    value: Any, column: str, table: str | None, row: Any, database: str, datasette: Any
+) -> Markup | None:
+    """Show `*_link` values of stored queries as links to the query they name, and an
+    article's archive record as a link to its archived copy."""
+    if column == "archive_record_id" and table == "articles" and value and row is not None:
+        href = f"/-/archived/{database}?url={_quote(row['canonical_url'])}"
+        return Markup('<a href="{}" rel="nofollow">archived copy</a>').format(href)
     if not column.endswith("_link") or not isinstance(value, str) or not _LINK.fullmatch(value):
         return None
     href = f"{datasette.urls.database(database)}/{value}"
