@@ -219,3 +219,53 @@ def test_crawl_health_dashboard_and_problem_feed(page, newsroom, start_datasette
     titles = [e.findtext(f"{atom}title") for e in feed.iter(f"{atom}entry")]
     assert "Source dead-feed failed its last 3 runs" in titles
     assert not [t for t in titles if "gone-feed" in t] and "gone-feed" not in failing
+
+
+def test_an_archived_copy_runs_none_of_its_scripts(browser, tmp_path):
+    """The archived copy of a hostile page, opened in Chromium from the newsroom: the
+    page shows, none of its scripts or handlers runs, nothing is loaded from elsewhere."""
+    import sqlite3
+    import urllib.parse
+    from datetime import UTC, datetime
+
+    from db.migrations import open_database
+    from spiders.archive import WarcArchive
+    from tests.helpers import serve_datasette, stop_server
+
+    hostile = (
+        b"<html><head><script>window.__xss = 1</script></head><body><h1>Star City</h1>"
+        b'<img src="http://127.0.0.1:9/x.png" onerror="window.__xss = 2">'
+        b'<iframe srcdoc="<script>parent.__xss = 3</script>"></iframe>'
+        b"<p>Archived text of the article.</p></body></html>"
+    )
+    url = "https://paper.example/star-city"
+    pointer = WarcArchive(tmp_path / "archive", "t").write(
+        url,
+        ("GET", "/star-city", []),
+        (200, "OK", [("Content-Type", "text/html")], hostile),
+        datetime.now(UTC),
+    )
+    db_path = tmp_path / "starcity.db"
+    open_database(str(db_path)).close()
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(
+            "insert into articles (canonical_url, url, source, title, first_seen, last_seen,"
+            " fetched_at, archive_file, archive_offset, archive_record_id)"
+            " values (?, ?, 'demo', 'Star City', 't', 't', 't', ?, ?, ?)",
+            [url, url, pointer["file"], pointer["offset"], pointer["record_id"]],
+        )
+    server = serve_datasette(db_path)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        # (a request the policy blocks is announced, then fails: only finished ones count)
+        requests: list[str] = []
+        page.on("requestfinished", lambda request: requests.append(request.url))
+        page.goto(f"{server.url}/-/archived/starcity?url={urllib.parse.quote(url)}")
+        assert page.inner_text("h1") == "Star City"
+        page.wait_for_timeout(300)
+        assert page.evaluate("typeof window.__xss") == "undefined"
+        assert all(r.startswith(server.url) for r in requests), requests
+    finally:
+        context.close()
+        stop_server(server.process)
