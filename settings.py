@@ -69,6 +69,9 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.retry_after.RetryAfterMiddleware": 555,
     # Next to the downloader: every response, as the server sent it, into the web archive.
     "spiders.archive.ArchiveMiddleware": 950,
+    # With STARCITY_REPLAY_FROM: every request answered from the archive, not the network
+    # (after the URL gate; before the known-pages check and robots.txt).
+    "spiders.archive.ReplayMiddleware": 20,
 }
 # The web archive (spiders/archive.py): every response in WARC files under
 # STARCITY_ARCHIVE_DIR (None: "archive" beside the database), a new file past
@@ -81,6 +84,8 @@ STARCITY_ARCHIVE_MAX_BYTES = 1_000_000_000
 # articles pointing into them forget it.
 STARCITY_ARCHIVE_MAX_TOTAL_BYTES = None
 STARCITY_ARCHIVE_MAX_AGE_DAYS = None
+# A crawl replayed from an archive folder: no request reaches the network (None: off).
+STARCITY_REPLAY_FROM = None
 # Backoff before retrying a server error (no Retry-After): this many seconds, doubling for
 # each further retry, at most STARCITY_RETRY_BACKOFF_MAX (spiders/retry_after.py).
 STARCITY_RETRY_BACKOFF_BASE = 1.0

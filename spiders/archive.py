@@ -22,6 +22,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urldefrag
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -172,6 +173,8 @@ class ArchiveMiddleware:
         settings = crawler.settings
         if not settings.getbool("STARCITY_ARCHIVE", True):
             raise NotConfigured("STARCITY_ARCHIVE is off")
+        if settings.get("STARCITY_REPLAY_FROM"):
+            raise NotConfigured("a replayed crawl archives nothing again")
         folder = settings.get("STARCITY_ARCHIVE_DIR") or os.path.join(
             os.path.dirname(settings.get("STARCITY_DB") or "data/starcity.db") or ".", "archive"
         )
@@ -215,14 +218,12 @@ class ArchiveMiddleware:
                 datetime.now(UTC),
             )
         except OSError as exc:  # a full disk must not stop the crawl: counted, logged
-            self.crawler.stats.inc_value("archive/write_failed", spider=spider)
+            self.crawler.stats.inc_value("archive/write_failed")
             log.warning("archive: cannot write %s: %s", request.url, exc)
             return response
-        self.crawler.stats.inc_value("archive/records", spider=spider)
+        self.crawler.stats.inc_value("archive/records")
         # the write's CPU time, for the benchmark (bench/crawl.py)
-        self.crawler.stats.inc_value(
-            "archive/cpu_seconds", time.thread_time() - started, spider=spider
-        )
+        self.crawler.stats.inc_value("archive/cpu_seconds", time.thread_time() - started)
         # (the response is tied to its request later: its meta is the request's)
         request.meta["archive"] = pointer
         return response
@@ -234,7 +235,7 @@ class ArchiveMiddleware:
         return frozenset(p.name for p in self.archive.folder.glob("*.warc.gz") if marker in p.name)
 
     def spider_closed(self, spider: Spider) -> None:
-        self.crawler.stats.set_value("archive/bytes", self.archive.bytes, spider=spider)
+        self.crawler.stats.set_value("archive/bytes", self.archive.bytes)
         self.archive.close()
         # Retention (STARCITY_ARCHIVE_MAX_TOTAL_BYTES, STARCITY_ARCHIVE_MAX_AGE_DAYS): whole
         # files of earlier runs; the rows pointing into them are cleared by the archive
@@ -253,4 +254,103 @@ class ArchiveMiddleware:
         )
         if deleted:
             log.info("archive: %d old file(s) pruned", len(deleted))
-            self.crawler.stats.set_value("archive/pruned_files", deleted, spider=spider)
+            self.crawler.stats.set_value("archive/pruned_files", deleted)
+
+
+# -- replay: a crawl served from the archive ------------------------------------------------
+
+
+def index_archive(folder: Path) -> tuple[dict[str, tuple[str, int]], list[str]]:
+    """URL -> (file, offset) of its last archived response, over every WARC file in
+    ``folder`` (in name order: runs by time); and the problems met, one line each. A
+    corrupt or truncated file gives the records read before the damage, and a line."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    index: dict[str, tuple[str, int]] = {}
+    problems: list[str] = []
+    for path in sorted(folder.glob("*.warc.gz")):
+        end = 0
+        try:
+            with path.open("rb") as stream:
+                records = ArchiveIterator(stream)
+                for record in records:
+                    if not record.rec_headers.get_header("WARC-Record-ID"):
+                        raise ArchiveLoadFailed("a record without a WARC-Record-ID: no WARC")
+                    offset = records.get_record_offset()
+                    # read to its end: a record cut short must not stand in for an
+                    # earlier whole one of the same URL
+                    record.content_stream().read()
+                    records.read_to_end(record)
+                    end = offset + records.get_record_length()
+                    url = record.rec_headers.get_header("WARC-Target-URI")
+                    if record.rec_type == "response" and url:
+                        index[urldefrag(url)[0]] = (path.name, offset)
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+            problems.append(f"{path.name}: {type(exc).__name__}: {exc}")
+            continue
+        # warcio stops quietly at a record cut short: the bytes after the last whole one
+        if end < path.stat().st_size:
+            problems.append(f"{path.name}: cut short after byte {end:,} of {path.stat().st_size:,}")
+    return index, problems
+
+
+# Headers that described the bytes on the wire, not the body warcio hands back (decoded
+# from gzip and chunks).
+_WIRE_HEADERS = {b"content-encoding", b"transfer-encoding", b"content-length"}
+
+
+class ReplayMiddleware:
+    """Downloader middleware: with STARCITY_REPLAY_FROM (an archive folder), every request
+    is answered from the archive, never the network: the crawl is reproduced offline, as
+    it was fetched. A URL the archive does not hold is refused (``replay/missing``)."""
+
+    def __init__(self, crawler: Crawler, folder: Path) -> None:
+        self.crawler = crawler
+        self.folder = folder
+        self.index, problems = index_archive(folder)
+        for problem in problems:
+            log.warning(
+                "replay: damaged archive file skipped (what came before is kept): %s", problem
+            )
+            crawler.stats.inc_value("replay/damaged_files")
+        log.info("replay: %d archived responses in %s", len(self.index), folder)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ReplayMiddleware:
+        from scrapy.exceptions import NotConfigured
+
+        folder = crawler.settings.get("STARCITY_REPLAY_FROM")
+        if not folder:
+            raise NotConfigured("no STARCITY_REPLAY_FROM")
+        return cls(crawler, Path(folder))
+
+    def process_request(self, request: Request, spider: Spider) -> Response:
+        from scrapy.exceptions import IgnoreRequest
+        from scrapy.http import Headers
+        from scrapy.responsetypes import responsetypes
+        from warcio.archiveiterator import ArchiveIterator
+
+        found = self.index.get(urldefrag(request.url)[0])  # (a fragment is never sent)
+        if found is None:
+            self.crawler.stats.inc_value("replay/missing")
+            raise IgnoreRequest(f"not in the archive: {request.url}")
+        name, offset = found
+        try:
+            with (self.folder / name).open("rb") as stream:
+                stream.seek(offset)
+                record = next(iter(ArchiveIterator(stream)))
+                status = int(record.http_headers.get_statuscode() or 200)
+                pairs = [
+                    (k, v)
+                    for k, v in record.http_headers.headers
+                    if k.lower().encode() not in _WIRE_HEADERS
+                ]
+                body = record.content_stream().read()
+        except Exception as exc:  # a record damaged since it was indexed
+            self.crawler.stats.inc_value("replay/unreadable")
+            raise IgnoreRequest(f"archived record unreadable: {request.url}: {exc}") from exc
+        headers = Headers(pairs)
+        cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
+        self.crawler.stats.inc_value("replay/responses")
+        return cls(url=request.url, status=status, headers=headers, body=body, request=request)

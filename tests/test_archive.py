@@ -70,3 +70,19 @@ def test_retention_deletes_whole_old_files_but_never_the_running_crawls(tmp_path
     # by size: the oldest go until the rest fit; the running crawl's file is kept
     assert prune(tmp_path, NOW, max_total_bytes=1_000, keep=frozenset({names[2]})) == [names[3]]
     assert sorted(p.name for p in tmp_path.iterdir()) == [names[2]]
+
+
+def test_a_damaged_file_gives_what_came_before_the_damage_and_says_so(tmp_path):
+    from spiders.archive import index_archive
+
+    archive = WarcArchive(tmp_path, "run3")
+    pointers = [write(archive, n, size=3_000) for n in range(3)]
+    archive.close()
+    path = tmp_path / pointers[0]["file"]
+    whole = path.read_bytes()
+    # cut inside the third record, and add a file that is no WARC at all
+    path.write_bytes(whole[: pointers[2]["offset"] + 200])
+    (tmp_path / "starcity-zz-junk.warc.gz").write_bytes(b"not a warc file at all")
+    index, problems = index_archive(tmp_path)
+    assert set(index) == {"https://paper.example/0", "https://paper.example/1"}
+    assert len(problems) == 2 and any("junk" in p for p in problems)

@@ -452,3 +452,30 @@ def test_an_articles_archived_copy_is_served_sandboxed_from_datasette(crawled):
             assert exc.code == 400
     finally:
         stop_server(server.process)
+
+
+def test_a_crawl_is_replayed_from_the_archive_without_a_request(crawled, tmp_path):
+    import shutil
+
+    db, _, demo = crawled
+    archive = tmp_path / "replayed-archive"
+    shutil.copytree(db.parent / "archive", archive)
+    # a damaged file beside the good ones: reported and skipped, the replay goes on
+    good = sorted(archive.glob("*.warc.gz"))[0]
+    (archive / "starcity-damaged.warc.gz").write_bytes(good.read_bytes()[:700] + b"\x00junk")
+    before = len(demo.requests)
+    replayed = tmp_path / "replay" / "r.db"
+    replayed.parent.mkdir()
+    result = run_crawl(
+        replayed, "--sources", "demo", "--demo-url", demo.url,
+        "-s", f"STARCITY_REPLAY_FROM={archive}",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(demo.requests) == before, "the replay asked the demo web for something"
+    original, again = rows(db), rows(replayed)
+    assert set(again) == set(original)
+    assert {u: r["title"] for u, r in again.items()} == {u: r["title"] for u, r in original.items()}
+    assert not (replayed.parent / "archive").exists(), "a replay archives nothing again"
+    with sqlite3.connect(replayed) as conn:
+        stats = json.loads(conn.execute("select stats from crawl_runs").fetchone()[0])
+    assert sum(s.get("replay/damaged_files", 0) for s in stats.values()) >= 1
