@@ -624,27 +624,22 @@ class EntityLinker:
         return spans
 
     def _own_name_word(self, word: str, surname: str) -> bool:
-        """Whether ``word`` is a word of the names of the person ``surname`` belongs to
-        (the run is then the tail of that person's name: "Анна Максвелл Мартин")."""
+        """Whether ``word`` is a middle word of the names of the person ``surname``
+        belongs to (the run is then the tail of that person's name: "Анна Максвелл
+        Мартин")."""
         person = self.kb.surnames.get(normalize_name(surname))
-        words = self._name_words.get(person, set())
-        return normalize_name(word) in words and normalize_name(word) not in self._first_words.get(
-            person, set()
-        )
+        return normalize_name(word) in self._middle_words.get(person, set())
 
     @cached_property
-    def _name_words(self) -> dict[str, set[str]]:
-        return {
-            p["id"]: {w for n in self.kb.names_of(p) for w in normalize_name(n).split()}
-            for p in self.kb.people
-        }
-
-    @cached_property
-    def _first_words(self) -> dict[str, set[str]]:
-        return {
-            p["id"]: {normalize_name(n).split()[0] for n in self.kb.names_of(p) if " " in n}
-            for p in self.kb.people
-        }
+    def _middle_words(self) -> dict[str, set[str]]:
+        """Person id -> the words of their names that never begin one."""
+        found = {}
+        for person in self.kb.people:
+            names = [normalize_name(n).split() for n in self.kb.names_of(person)]
+            words = {w for name in names for w in name}
+            firsts = {name[0] for name in names if len(name) > 1}
+            found[person["id"]] = words - firsts
+        return found
 
     @cached_property
     def _surname_runs(self) -> re.Pattern[str]:

@@ -20,13 +20,19 @@ import logging
 import os
 import time
 from datetime import UTC, datetime
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
-from urllib.parse import urldefrag
+from urllib.parse import urldefrag, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.http import Response
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Headers, Response
+from scrapy.responsetypes import responsetypes
+from scrapy.signals import spider_closed
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -167,8 +173,6 @@ class ArchiveMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveMiddleware:
-        from scrapy.exceptions import NotConfigured
-        from scrapy.signals import spider_closed
 
         settings = crawler.settings
         if not settings.getbool("STARCITY_ARCHIVE", True):
@@ -198,17 +202,12 @@ class ArchiveMiddleware:
         return middleware
 
     def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
-        from urllib.parse import urlsplit
-
         parts = urlsplit(request.url)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        reason = ""
         try:
-            from http import HTTPStatus
-
             reason = HTTPStatus(response.status).phrase
         except ValueError:
-            pass
+            reason = ""
         started = time.thread_time()
         try:
             pointer = self.archive.write(
@@ -264,9 +263,6 @@ def index_archive(folder: Path) -> tuple[dict[str, tuple[str, int]], list[str]]:
     """URL -> (file, offset) of its last archived response, over every WARC file in
     ``folder`` (in name order: runs by time); and the problems met, one line each. A
     corrupt or truncated file gives the records read before the damage, and a line."""
-    from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
-
     index: dict[str, tuple[str, int]] = {}
     problems: list[str] = []
     for path in sorted(folder.glob("*.warc.gz")):
@@ -318,7 +314,6 @@ class ReplayMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReplayMiddleware:
-        from scrapy.exceptions import NotConfigured
 
         folder = crawler.settings.get("STARCITY_REPLAY_FROM")
         if not folder:
@@ -326,11 +321,6 @@ class ReplayMiddleware:
         return cls(crawler, Path(folder))
 
     def process_request(self, request: Request, spider: Spider) -> Response:
-        from scrapy.exceptions import IgnoreRequest
-        from scrapy.http import Headers
-        from scrapy.responsetypes import responsetypes
-        from warcio.archiveiterator import ArchiveIterator
-
         found = self.index.get(urldefrag(request.url)[0])  # (a fragment is never sent)
         if found is None:
             self.crawler.stats.inc_value("replay/missing")

@@ -409,6 +409,13 @@ def test_an_articles_archived_copy_is_served_sandboxed_from_datasette(crawled):
 
     from tests.helpers import serve_datasette, stop_server
 
+    def status(url: str) -> int:
+        try:
+            with urllib.request.urlopen(url) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
     db, _, _ = crawled
     row = next(r for r in rows(db).values() if r["relevance"] == "relevant")
     server = serve_datasette(db)
@@ -430,11 +437,7 @@ def test_an_articles_archived_copy_is_served_sandboxed_from_datasette(crawled):
         html = urllib.request.urlopen(f"{server.url}/{name}/articles?canonical_url={key}").read()
         assert b"/-/archived/" + name.encode() in html
         # no archived copy, or a pointer out of the archive folder: refused
-        try:
-            urllib.request.urlopen(f"{server.url}/-/archived/{name}?url=http://nowhere.example/")
-            raise AssertionError("an article without an archived copy answered")
-        except urllib.error.HTTPError as exc:
-            assert exc.code == 404
+        assert status(f"{server.url}/-/archived/{name}?url=http://nowhere.example/") == 404
     finally:
         stop_server(server.process)
     with sql.connect(db) as conn:
@@ -445,11 +448,7 @@ def test_an_articles_archived_copy_is_served_sandboxed_from_datasette(crawled):
     server = serve_datasette(db)
     try:
         url = urllib.parse.quote(row["canonical_url"])
-        try:
-            urllib.request.urlopen(f"{server.url}/-/archived/{db.stem}?url={url}")
-            raise AssertionError("a pointer out of the archive folder was followed")
-        except urllib.error.HTTPError as exc:
-            assert exc.code == 400
+        assert status(f"{server.url}/-/archived/{db.stem}?url={url}") == 400
     finally:
         stop_server(server.process)
 

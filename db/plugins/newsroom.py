@@ -16,10 +16,12 @@ a bad request (an unknown sort column, a row address with extra parts) answers 4
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 from urllib.parse import quote as _quote
@@ -32,6 +34,7 @@ from datasette.utils.asgi import Response
 from datasette.views.base import DatasetteError
 from feedgen.feed import FeedGenerator
 from markupsafe import Markup
+from warcio.archiveiterator import ArchiveIterator
 
 from starcity.hygiene import clean_text, clean_value
 
@@ -207,31 +210,26 @@ _ARCHIVE_HEADERS = {
 
 
 def _read_record(path: str, offset: int) -> tuple[str | None, str, bytes, bytes]:
-    """(record id, content type, body as a browser gets it, the whole record's bytes) at
-    ``offset``."""
-    import io
-
-    from warcio.archiveiterator import ArchiveIterator
-
+    """(record id, content type, body as a browser gets it, the record's own bytes as
+    stored: its gzip member) at ``offset``."""
     with open(path, "rb") as stream:
         stream.seek(offset)
-        record = next(iter(ArchiveIterator(stream)))
+        records = ArchiveIterator(stream)
+        record = next(iter(records))
         record_id = record.rec_headers.get_header("WARC-Record-ID")
         content_type = (record.http_headers.get_header("Content-Type") or "").strip()
         body = record.content_stream().read()
-        end = stream.tell()
-    with open(path, "rb") as stream:  # the raw record: its gzip member, as stored
+        records.read_to_end(record)
+        # (the iterator reads ahead: the file position is past the record's end)
+        length = records.get_record_length()
         stream.seek(offset)
-        raw = stream.read(max(0, end - offset)) if end > offset else b""
-    return record_id, content_type, body, io.BytesIO(raw).getvalue()
+        raw = stream.read(length)
+    return record_id, content_type, body, raw
 
 
 async def archived(datasette: Any, request: Any) -> Response:
     """/-/archived/<database>?url=<canonical_url>: the article's archived response, served
     read-only in a sandbox (?format=warc: the WARC record itself, to download)."""
-    import asyncio
-    from pathlib import Path
-
     name = request.url_vars["database"]
     url = request.args.get("url") or ""
     try:
