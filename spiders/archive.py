@@ -16,9 +16,11 @@ Scrapy counts priorities), so it sees the body and headers as the server sent th
 from __future__ import annotations
 
 import io
+import json
 import logging
 import os
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
@@ -37,6 +39,11 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 log = logging.getLogger(__name__)
+
+# The content type of the metadata record holding the crawl's context of a response.
+CONTEXT_TYPE = "application/json; profile=starcity-context"
+# What of a request's meta goes into that record.
+CONTEXT_KEYS = ("source", "discovered_via", "hints")
 
 # A WARC file is closed and the next one begun past this size (compressed bytes).
 DEFAULT_MAX_BYTES = 1_000_000_000
@@ -112,10 +119,14 @@ class WarcArchive:
         request: tuple[str, str, list[tuple[str, str]]],
         response: tuple[int, str, list[tuple[str, str]], bytes],
         fetched_at: datetime,
+        context: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Write one request and its response; returns where the response record is:
         ``{"file", "offset", "record_id"}``. ``request``: (method, path, headers);
-        ``response``: (status, reason, headers, body as received)."""
+        ``response``: (status, reason, headers, body as received). ``context``: what the
+        crawl knew of the page besides its response (the feed entry's hints, the page
+        that listed it), written after them as a WARC metadata record (JSON), so that a
+        reprocess analyses the page with what the crawl had."""
         writer = self._open()
         assert self._file is not None
         method, path, request_headers = request
@@ -139,14 +150,21 @@ class WarcArchive:
         )
         offset = self._file.tell()
         writer.write_request_response_pair(asked, record)
+        record_id = record.rec_headers.get_header("WARC-Record-ID")
+        if context:
+            writer.write_record(
+                writer.create_warc_record(
+                    url,
+                    "metadata",
+                    payload=io.BytesIO(json.dumps(context, ensure_ascii=False).encode()),
+                    warc_content_type=CONTEXT_TYPE,
+                    warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record_id},
+                )
+            )
         self._file.flush()
         self.records += 1
         self.bytes += self._file.tell() - offset
-        return {
-            "file": self.name,
-            "offset": offset,
-            "record_id": record.rec_headers.get_header("WARC-Record-ID"),
-        }
+        return {"file": self.name, "offset": offset, "record_id": record_id}
 
     def close(self) -> None:
         if self._file is not None:
@@ -215,6 +233,7 @@ class ArchiveMiddleware:
                 (request.method, path, _headers(request.headers)),
                 (response.status, reason, _headers(response.headers), response.body),
                 datetime.now(UTC),
+                {k: request.meta[k] for k in CONTEXT_KEYS if request.meta.get(k)},
             )
         except OSError as exc:  # a full disk must not stop the crawl: counted, logged
             self.crawler.stats.inc_value("archive/write_failed")
@@ -296,51 +315,132 @@ def index_archive(folder: Path) -> tuple[dict[str, tuple[str, int]], list[str]]:
 _WIRE_HEADERS = {b"content-encoding", b"transfer-encoding", b"content-length"}
 
 
+@dataclass
+class ArchivedResponse:
+    """One archived response, as the crawl received it, and the crawl's context of it."""
+
+    url: str
+    status: int
+    headers: list[tuple[str, str]]  # without the headers of the bytes on the wire
+    body: bytes
+    fetched_at: str | None  # its WARC-Date
+    record_id: str | None
+    context: dict[str, Any]  # the metadata record's JSON ({} when there is none)
+
+
+def read_response(path: Path, offset: int, record_id: str | None = None) -> ArchivedResponse:
+    """The response record at ``offset`` of the WARC file ``path``, and the context the
+    crawl wrote after it. ValueError when no response record starts there, or not the one
+    ``record_id`` names; warcio's and the file system's errors when the file is damaged."""
+    with path.open("rb") as stream:
+        stream.seek(offset)
+        records = iter(ArchiveIterator(stream))
+        record = next(records, None)
+        if record is None or record.rec_type != "response":
+            raise ValueError(f"no response record at byte {offset:,} of {path.name}")
+        found_id = record.rec_headers.get_header("WARC-Record-ID")
+        if record_id and found_id != record_id:
+            raise ValueError(f"the record at byte {offset:,} of {path.name} is {found_id}")
+        status = int(record.http_headers.get_statuscode() or 200)
+        pairs = [
+            (k, v)
+            for k, v in record.http_headers.headers
+            if k.lower().encode() not in _WIRE_HEADERS
+        ]
+        body = record.content_stream().read()
+        if getattr(record.raw_stream, "limit", 0):
+            # warcio ends a record cut short quietly, with what it had: refused here
+            raise ValueError(f"the record at byte {offset:,} of {path.name} is cut short")
+        answer = ArchivedResponse(
+            url=record.rec_headers.get_header("WARC-Target-URI") or "",
+            status=status,
+            headers=pairs,
+            body=body,
+            fetched_at=record.rec_headers.get_header("WARC-Date"),
+            record_id=found_id,
+            context={},
+        )
+        # The request and the context follow the response (spiders/archive.py writes
+        # them so); a file cut short after the response loses only the context.
+        try:
+            for _ in range(2):
+                following = next(records, None)
+                if following is None:
+                    break
+                concurrent = following.rec_headers.get_header("WARC-Concurrent-To")
+                if following.rec_type == "metadata" and concurrent == found_id:
+                    context = json.loads(following.content_stream().read(_MAX_CONTEXT))
+                    answer.context = context if isinstance(context, dict) else {}
+                    break
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+            log.info("archive: no context after %s in %s: %s", answer.url, path.name, exc)
+        return answer
+
+
+# The largest context record read back (a feed entry's hints are far smaller).
+_MAX_CONTEXT = 1_000_000
+
+
 class ReplayMiddleware:
     """Downloader middleware: with STARCITY_REPLAY_FROM (an archive folder), every request
     is answered from the archive, never the network: the crawl is reproduced offline, as
-    it was fetched. A URL the archive does not hold is refused (``replay/missing``)."""
+    it was fetched. A request that names its record (``meta["replay"]``: file, offset,
+    record id; a reprocess's) is answered with that record; any other with the last
+    archived response of its URL, from an index of the folder made at the first such
+    request. A URL the archive does not hold is refused (``replay/missing``), a record
+    that cannot be read too (``replay/unreadable``)."""
 
     def __init__(self, crawler: Crawler, folder: Path) -> None:
         self.crawler = crawler
         self.folder = folder
-        self.index, problems = index_archive(folder)
-        for problem in problems:
-            log.warning(
-                "replay: damaged archive file skipped (what came before is kept): %s", problem
-            )
-            crawler.stats.inc_value("replay/damaged_files")
-        log.info("replay: %d archived responses in %s", len(self.index), folder)
+        self._index: dict[str, tuple[str, int]] | None = None
+
+    @property
+    def index(self) -> dict[str, tuple[str, int]]:
+        if self._index is None:
+            self._index, problems = index_archive(self.folder)
+            for problem in problems:
+                log.warning(
+                    "replay: damaged archive file skipped (what came before is kept): %s",
+                    problem,
+                )
+                self.crawler.stats.inc_value("replay/damaged_files")
+            log.info("replay: %d archived responses in %s", len(self._index), self.folder)
+        return self._index
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReplayMiddleware:
-
         folder = crawler.settings.get("STARCITY_REPLAY_FROM")
         if not folder:
             raise NotConfigured("no STARCITY_REPLAY_FROM")
         return cls(crawler, Path(folder))
 
     def process_request(self, request: Request, spider: Spider) -> Response:
-        found = self.index.get(urldefrag(request.url)[0])  # (a fragment is never sent)
-        if found is None:
-            self.crawler.stats.inc_value("replay/missing")
-            raise IgnoreRequest(f"not in the archive: {request.url}")
-        name, offset = found
+        pointer = request.meta.get("replay")
+        if pointer:
+            name, offset, record_id = pointer["file"], pointer["offset"], pointer.get("record_id")
+        else:
+            found = self.index.get(urldefrag(request.url)[0])  # (a fragment is never sent)
+            if found is None:
+                self.crawler.stats.inc_value("replay/missing")
+                raise IgnoreRequest(f"not in the archive: {request.url}")
+            (name, offset), record_id = found, None
         try:
-            with (self.folder / name).open("rb") as stream:
-                stream.seek(offset)
-                record = next(iter(ArchiveIterator(stream)))
-                status = int(record.http_headers.get_statuscode() or 200)
-                pairs = [
-                    (k, v)
-                    for k, v in record.http_headers.headers
-                    if k.lower().encode() not in _WIRE_HEADERS
-                ]
-                body = record.content_stream().read()
-        except Exception as exc:  # a record damaged since it was indexed
+            # only a file of the folder, whatever a pointer names
+            archived = read_response(self.folder / Path(name).name, int(offset), record_id)
+        except Exception as exc:  # a damaged file, a record not there (any error of warcio)
             self.crawler.stats.inc_value("replay/unreadable")
-            raise IgnoreRequest(f"archived record unreadable: {request.url}: {exc}") from exc
-        headers = Headers(pairs)
-        cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
+            raise IgnoreRequest(
+                f"archived record unreadable: {request.url}: {type(exc).__name__}: {exc}"
+            ) from exc
+        request.meta["archived_context"] = archived.context
+        headers = Headers(archived.headers)
+        cls = responsetypes.from_args(headers=headers, url=request.url, body=archived.body)
         self.crawler.stats.inc_value("replay/responses")
-        return cls(url=request.url, status=status, headers=headers, body=body, request=request)
+        return cls(
+            url=request.url,
+            status=archived.status,
+            headers=headers,
+            body=archived.body,
+            request=request,
+        )

@@ -86,3 +86,41 @@ def test_a_damaged_file_gives_what_came_before_the_damage_and_says_so(tmp_path):
     index, problems = index_archive(tmp_path)
     assert set(index) == {"https://paper.example/0", "https://paper.example/1"}
     assert len(problems) == 2 and any("junk" in p for p in problems)
+
+
+def test_a_response_is_read_back_with_the_context_the_crawl_wrote_beside_it(tmp_path):
+    from spiders.archive import read_response
+
+    archive = WarcArchive(tmp_path, "run4")
+    hints = {"title": "Star City premieres", "author": "Jane Doe", "published": "2026-05-29"}
+    with_context = archive.write(
+        "https://paper.example/a",
+        ("GET", "/a", []),
+        (200, "OK", [("Content-Type", "text/html"), ("Content-Encoding", "gzip")], b"<p>a</p>"),
+        NOW,
+        {"source": "paper", "hints": hints},
+    )
+    without = write(archive, 2)
+    archive.close()
+    path = tmp_path / with_context["file"]
+    first = read_response(path, with_context["offset"], with_context["record_id"])
+    assert first.body == b"<p>a</p>" and first.status == 200
+    assert first.context == {"source": "paper", "hints": hints}
+    assert first.fetched_at == "2026-12-01T12:00:00Z"
+    # the header of the bytes on the wire does not describe the body read back
+    assert [k for k, _ in first.headers] == ["Content-Type"]
+    assert read_response(path, without["offset"]).context == {}
+    with pytest.raises(ValueError, match="is <urn:uuid"):
+        read_response(path, without["offset"], with_context["record_id"])
+
+
+def test_a_record_cut_short_is_refused_not_read_as_a_shorter_page(tmp_path):
+    from spiders.archive import read_response
+
+    archive = WarcArchive(tmp_path, "run5")
+    pointer = write(archive, 1, size=50_000)
+    archive.close()
+    path = tmp_path / pointer["file"]
+    path.write_bytes(path.read_bytes()[: pointer["offset"] + 20_000])
+    with pytest.raises(ValueError, match="cut short"):
+        read_response(path, pointer["offset"])
