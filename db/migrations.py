@@ -512,6 +512,22 @@ def m014_archive_pointer(db: Database) -> None:
     db["articles"].add_column("archive_record_id", str)
 
 
+@migrations()
+def m015_reprocess(db: Database) -> None:
+    """Re-processing from the web archive (issue #18).
+
+    `articles.extractor_version`: the analysis (code, libraries, configuration) that
+    derived the row (pipelines/version.py), so a reprocess can take only rows an older one
+    derived. `crawl_runs.kind`: "crawl", or "reprocess" for a run that re-derived stored
+    articles from their archived responses; `articles_changed` and `changes` (JSON: field
+    -> articles whose value changed) say what such a run changed.
+    """
+    db["articles"].add_column("extractor_version", str)
+    db["crawl_runs"].add_column("kind", str, not_null_default="crawl")
+    db["crawl_runs"].add_column("articles_changed", int)
+    db["crawl_runs"].add_column("changes", str)
+
+
 # Tables SQLite's full-text search keeps for itself (kept in sync by triggers).
 _FTS_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config", "_fts_content")
 
@@ -522,7 +538,7 @@ ARTICLE_COLUMN_ORDER = [
     "detected_language", "section", "tags",
     "word_count", "relevance", "relevance_score", "story_id", "duplicate_of", "duplicate_kind",
     "duplicate_similarity", "duplicate_match", "url_key", "text_hash", "http_status",
-    "archive_file", "archive_offset", "archive_record_id",
+    "archive_file", "archive_offset", "archive_record_id", "extractor_version",
     "first_seen", "last_seen", "fetched_at", "times_seen", "provenance", "relevance_evidence",
     "description", "text",
 ]  # fmt: skip

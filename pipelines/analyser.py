@@ -32,13 +32,14 @@ class PageAnalyser:
         """One ``PageOut`` per page, in order. ``now`` (aware) stands for the fetch time of
         a page that has none and gives "today" to dates read relative to it."""
         results = [self._page(page, now) for page in pages]
-        chosen = [
-            out
-            for out in results
-            if out.article is not None and out.article["relevance"] in self.config.labels
-        ]
-        if chosen:
-            self._people_dates(chosen, now.date())
+        # Dates without a year are read against the day the page was fetched (a
+        # reprocess's pages were fetched on other days than today).
+        by_day: dict[date, list[PageOut]] = {}
+        for page, out in zip(pages, results, strict=True):
+            if out.article is not None and out.article["relevance"] in self.config.labels:
+                by_day.setdefault((page.fetched_at or now).date(), []).append(out)
+        for day, chosen in by_day.items():
+            self._people_dates(chosen, day)
         return results
 
     def _page(self, page: PageIn, now: datetime) -> PageOut:

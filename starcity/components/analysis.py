@@ -30,6 +30,7 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.settings import BaseSettings
 
 from db.knowledge import load_into
 from db.migrations import open_database
@@ -41,6 +42,7 @@ from pipelines.analysis import (
     start_worker,
 )
 from pipelines.entities import DEFAULT_LANGUAGE_MODELS, DEFAULT_MODEL, KnowledgeBase
+from pipelines.version import analysis_version
 from spiders.items import FetchedPage
 from starcity.config import KNOWLEDGE_FILE, load_knowledge, load_topic
 
@@ -222,6 +224,17 @@ class AnalysisPool:
         return results
 
 
+def _aware(moment: str | None) -> datetime | None:
+    """An ISO 8601 time, in UTC when it says no offset (a stored row's, written by hand)."""
+    if not moment:
+        return None
+    try:
+        parsed = datetime.fromisoformat(moment)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
 def _failed(exc: BaseException) -> PageOut:
     return PageOut(None, "worker_failed", f"{type(exc).__name__}: {exc}")
 
@@ -237,6 +250,26 @@ def shared_pool(config: AnalysisConfig, **options: Any) -> AnalysisPool:
     return _POOLS[key]
 
 
+def analysis_config(settings: BaseSettings) -> AnalysisConfig:
+    """The analysis's configuration from the crawl's settings (RuntimeError when a spaCy
+    model it names is not installed: said before any fetch, not in every worker)."""
+    model = settings.get("STARCITY_SPACY_MODEL") or DEFAULT_MODEL
+    language_models = settings.getdict("STARCITY_SPACY_MODELS", DEFAULT_LANGUAGE_MODELS)
+    for name, setting in [(model, "STARCITY_SPACY_MODEL")] + [
+        (m, "STARCITY_SPACY_MODELS") for m in language_models.values()
+    ]:
+        if importlib.util.find_spec(name) is None:
+            raise RuntimeError(f"spaCy model {name!r} is not installed ({setting})")
+    return AnalysisConfig(
+        topic=load_topic(settings["STARCITY_TOPIC"]),
+        knowledge=load_knowledge(settings.get("STARCITY_KNOWLEDGE_BASE") or KNOWLEDGE_FILE),
+        model=model,
+        language_models=language_models,
+        labels=frozenset(settings.getlist("STARCITY_ANALYSE_LABELS")),
+        ner_batch_size=settings.getint("STARCITY_NER_BATCH_SIZE", 16),
+    )
+
+
 class AnalysisPipeline:
     """Analyse each fetched page (extraction, relevance, fingerprints, people and dates)
     and attach the record to the item; pages with nothing to store are dropped, counted."""
@@ -244,26 +277,13 @@ class AnalysisPipeline:
     def __init__(self, crawler: Crawler, pool: AnalysisPool) -> None:
         self.crawler = crawler
         self.pool = pool
+        # Each record says which analysis derived it (a reprocess can skip current ones).
+        self.version = analysis_version(pool.config)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AnalysisPipeline:
         settings = crawler.settings
-        model = settings.get("STARCITY_SPACY_MODEL") or DEFAULT_MODEL
-        language_models = settings.getdict("STARCITY_SPACY_MODELS", DEFAULT_LANGUAGE_MODELS)
-        # The models load in the workers; a missing one is said here, before any fetch.
-        for name, setting in [(model, "STARCITY_SPACY_MODEL")] + [
-            (m, "STARCITY_SPACY_MODELS") for m in language_models.values()
-        ]:
-            if importlib.util.find_spec(name) is None:
-                raise RuntimeError(f"spaCy model {name!r} is not installed ({setting})")
-        config = AnalysisConfig(
-            topic=load_topic(settings["STARCITY_TOPIC"]),
-            knowledge=load_knowledge(settings.get("STARCITY_KNOWLEDGE_BASE") or KNOWLEDGE_FILE),
-            model=model,
-            language_models=language_models,
-            labels=frozenset(settings.getlist("STARCITY_ANALYSE_LABELS")),
-            ner_batch_size=settings.getint("STARCITY_NER_BATCH_SIZE", 16),
-        )
+        config = analysis_config(settings)
         workers = settings.get("STARCITY_ANALYSIS_WORKERS")
         pool = shared_pool(
             config,
@@ -303,7 +323,7 @@ class AnalysisPipeline:
                 url=adapter["url"],
                 body=adapter["body"],
                 headers=adapter.get("headers"),
-                fetched_at=datetime.fromisoformat(fetched_at) if fetched_at else None,
+                fetched_at=_aware(fetched_at),
                 hints=adapter.get("hints"),
             )
         )
@@ -330,6 +350,13 @@ class AnalysisPipeline:
             stats.inc_value("analysed/articles")
             stats.inc_value("analysed/people", len(record["people"]))
             stats.inc_value("analysed/dates", len(record["text_dates"]))
+        record["extractor_version"] = self.version
+        key = adapter.get("reprocess_of")
+        if key and record["canonical_url"] != key:
+            # A reprocess derives the stored row again under its own key, even when the
+            # page now gives another canonical address (counted; the row is not moved).
+            stats.inc_value("reprocess/canonical_differs")
+            record["canonical_url"] = key
         adapter["article"] = record
         # The page's bytes are not needed after this (the store never parses HTML).
         adapter["body"] = b""
