@@ -81,9 +81,10 @@ def resolve(db: Database) -> int:
 
 def stored_fingerprints(db: Database) -> list[tuple[str, str, str | None, bytes | None]]:
     """(canonical URL, URL key, text hash, MinHash signature) of every stored article, in
-    the order they were first seen: what a crawl's duplicate index starts from."""
+    the order they were first seen (then stored): what a crawl's duplicate index starts
+    from."""
     return db.execute(
         "select a.canonical_url, a.url_key, a.text_hash, s.minhash from articles a"
         " left join article_signatures s on s.article = a.canonical_url"
-        " where a.url_key is not null order by a.first_seen"
+        " where a.url_key is not null order by a.first_seen, a.rowid"
     ).fetchall()

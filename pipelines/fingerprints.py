@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from itertools import islice
 from urllib.parse import urlsplit, urlunsplit
 
@@ -120,30 +121,54 @@ class DuplicateIndex:
         self.by_text_hash: dict[str, str] = {}
         self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
         self.signatures: dict[str, MinHash] = {}
+        self.digests: dict[str, str] = {}  # canonical URL -> the text hash it was added with
 
     def add(self, canonical: str, key: str, digest: str | None, sig: MinHash | None) -> None:
         self.by_url_key.setdefault(key, canonical)
         if digest:
             self.by_text_hash.setdefault(digest, canonical)
+            self.digests.setdefault(canonical, digest)
         if sig is not None and canonical not in self.signatures:
             self.signatures[canonical] = sig
             self.lsh.insert(canonical, sig)
 
+    def replace(self, canonical: str, key: str, digest: str | None, sig: MinHash | None) -> None:
+        """``add``, over what was added for ``canonical`` before (an article derived
+        again: its text, and so its hash and signature, may have changed)."""
+        old = self.digests.pop(canonical, None)
+        if old is not None and self.by_text_hash.get(old) == canonical:
+            del self.by_text_hash[old]
+        if self.signatures.pop(canonical, None) is not None:
+            self.lsh.remove(canonical)
+        self.add(canonical, key, digest, sig)
+
     def match(
-        self, canonical: str, key: str, digest: str | None, sig: MinHash | None
+        self,
+        canonical: str,
+        key: str,
+        digest: str | None,
+        sig: MinHash | None,
+        allowed: Callable[[str], bool] | None = None,
     ) -> tuple[str, str, float] | None:
-        """(original, kind, similarity) of the first level that matches, or None."""
+        """(original, kind, similarity) of the first level that matches, or None.
+
+        ``allowed``: which articles may be the original (a reprocess: those seen before
+        this one), None for any."""
+
+        def may_be(other: str | None) -> bool:
+            return bool(other) and other != canonical and (allowed is None or allowed(other))
+
         original = self.by_url_key.get(key)
-        if original and original != canonical:
+        if may_be(original):
             return original, "url", 1.0
         original = self.by_text_hash.get(digest) if digest else None
-        if original and original != canonical:
+        if may_be(original):
             return original, "text", 1.0
         if sig is None:
             return None
         best: tuple[str, str, float] | None = None
         for other in self.lsh.query(sig):
-            if other == canonical:
+            if not may_be(other):
                 continue
             similarity = sig.jaccard(self.signatures[other])
             if similarity >= self.threshold and (best is None or similarity > best[2]):

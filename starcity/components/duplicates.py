@@ -28,6 +28,9 @@ class DedupePipeline:
         self.crawler = crawler
         self.path = path
         self.index = DuplicateIndex(threshold)
+        # Each stored article's place in the order they were first seen: in a reprocess, an
+        # article's original can only be one seen before it, as in the crawl that stored it.
+        self.rank: dict[str, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
@@ -44,9 +47,10 @@ class DedupePipeline:
             rows = stored_fingerprints(db)
         finally:
             db.close()
-        for canonical, key, digest, blob in rows:
+        for rank, (canonical, key, digest, blob) in enumerate(rows):
             sig = signature_from_bytes(blob) if blob else None
             self.index.add(canonical, key, digest, sig)
+            self.rank[canonical] = rank
         log.info("duplicate index: %d stored articles", len(rows))
 
     def process_item(self, item: Any) -> Any:
@@ -66,13 +70,23 @@ class DedupePipeline:
             original = self.index.by_url_key.get(url_key(article["syndication_of"]))
             if original and original != canonical:
                 found = (original, "canonical", 1.0)
-        found = found or self.index.match(canonical, key, digest, sig)
+        again = adapter.get("reprocess_of") == canonical and canonical in self.rank
+        if again:
+            mine = self.rank[canonical]
+            found = found or self.index.match(
+                canonical, key, digest, sig, lambda other: self.rank.get(other, mine) < mine
+            )
+        else:
+            found = found or self.index.match(canonical, key, digest, sig)
         if found:
             original, kind, similarity = found
             article["duplicate_match"] = original
             article["duplicate_kind"] = kind
             article["duplicate_similarity"] = similarity
             self.crawler.stats.inc_value(f"dedupe/{kind}")
-        self.index.add(canonical, key, digest, sig)
+        if again:
+            self.index.replace(canonical, key, digest, sig)
+        else:
+            self.index.add(canonical, key, digest, sig)
         self.crawler.stats.inc_value("stage_cpu/duplicates", time.thread_time() - cpu)
         return item
