@@ -15,12 +15,13 @@ SOURCE_ARGS := $(foreach s,$(SOURCE),--source $(s))
 DEMO_PORT ?= 8002
 export STARCITY_DEMO_PORT := $(DEMO_PORT)
 
-.PHONY: help run demo demo-web crawl serve test lint format lock accuracy relevance people-dates bench clean
+.PHONY: help run demo demo-web crawl reprocess serve test lint format lock accuracy relevance people-dates bench clean
 
 help:
 	@echo "make run      crawl the real sources into $(DB), then serve Datasette on $(HOST):$(PORT)"
 	@echo "make demo     the same with the bundled offline demo web (data/demo.db)"
 	@echo "make crawl    crawl only (SOURCES=real|demo|file, SOURCE=name, DB=path)"
+	@echo "make reprocess  derive DB's articles again from the web archive, no network (SOURCE=name, REPROCESS_ARGS=...)"
 	@echo "make serve    serve DB in Datasette (read-only)"
 	@echo "make test     run the test suite"
 	@echo "make lint     ruff check and format check, the import contracts (lint-imports), every imported package declared"
@@ -54,6 +55,12 @@ demo-web: $(STAMP)
 
 crawl: $(STAMP)
 	$(PY) -m starcity crawl --sources $(SOURCES) --db $(DB) $(SOURCE_ARGS)
+
+# Stored articles derived again from their archived responses with the current code and
+# configuration (docs/archive.md); e.g. REPROCESS_ARGS="--outdated --since 2026-01-01".
+REPROCESS_ARGS ?=
+reprocess: $(STAMP)
+	$(PY) -m starcity reprocess --db $(DB) $(SOURCE_ARGS) $(REPROCESS_ARGS)
 
 serve: $(STAMP)
 	$(PY) -m starcity serve --db $(DB) --host $(HOST) --port $(PORT)

@@ -31,9 +31,16 @@ SOURCE_COUNTERS = (
 
 
 def open_run(
-    db: Database, source_set: str, names: list[str], now: str, close_stale: bool = True
+    db: Database,
+    source_set: str,
+    names: list[str],
+    now: str,
+    close_stale: bool = True,
+    kind: str = "crawl",
 ) -> tuple[int, list[int]]:
     """Record a new run; returns its id and the ids of stale runs closed as failed.
+
+    ``kind``: "crawl", or "reprocess" (stored articles derived again from the archive).
 
     ``close_stale``: the caller holds the database's crawl lock (the command line), so a
     run still marked as running belongs to a crawl that died (killed, out of memory, a
@@ -58,6 +65,7 @@ def open_run(
         {
             "started_at": now,
             "status": "running" if names else "failed",
+            "kind": kind,
             "source_set": source_set,
             "sources": json.dumps(names),
         }
@@ -209,4 +217,47 @@ def record_spider(
         status = _close_run(db, run_id, spider_name, stats, reason, now)
         _store_feed_state(db, validators, source_of, now)
         _update_sources(db, run_id, sources, grouped, statuses, now)
+    return status
+
+
+def record_reprocess(
+    db: Database,
+    run_id: int,
+    stats: Mapping[str, Any],
+    changes: Mapping[str, int],
+    reason: str,
+    now: str,
+) -> str:
+    """Close a reprocess run: its totals, what changed and its status. A reprocess says
+    nothing about the sources' health: `sources` and `source_runs` are left alone.
+
+    ``changes``: "articles" -> articles with any change, and field -> articles whose value
+    of it changed. Returns the run's status: interrupted (stopped from outside), failed
+    (nothing could be read back), partial (some articles could not be) or ok.
+    """
+    read = int(stats.get("reprocess/read", 0))
+    errors = int(stats.get("reprocess/errors", 0))
+    if reason != "finished":
+        status = "interrupted"
+    elif errors and not read:
+        status = "failed"
+    elif errors:
+        status = "partial"
+    else:
+        status = "ok"
+    db["crawl_runs"].update(
+        run_id,
+        {
+            "status": status,
+            "finished_at": now,
+            "finish_reason": reason,
+            "pages_fetched": read,
+            "articles_stored": int(stats.get("articles/stored", 0)),
+            "articles_new": 0,
+            "errors": errors,
+            "articles_changed": int(changes.get("articles", 0)),
+            "changes": json.dumps(dict(changes), sort_keys=True),
+            "stats": json.dumps(clean_value(dict(stats)), default=str, sort_keys=True),
+        },
+    )
     return status

@@ -37,6 +37,16 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def kept_headers(response: Response) -> dict[str, str]:
+    """The response headers a fetched page keeps (Content-Type gives the encoding)."""
+    headers = {}
+    for name in _KEPT_HEADERS:
+        value = response.headers.get(name)
+        if value:
+            headers[name] = value.decode("latin-1")
+    return headers
+
+
 def topic_matcher(topic: Topic) -> re.Pattern[str]:
     """A case-insensitive pattern matching any of the topic's query terms as whole words."""
     terms = sorted(topic.query_terms, key=len, reverse=True)
@@ -284,11 +294,7 @@ class SourceSpider(scrapy.Spider):
             )
             return
         self._inc(source, "fetched")
-        headers = {}
-        for name in _KEPT_HEADERS:
-            value = response.headers.get(name)
-            if value:
-                headers[name] = value.decode("latin-1")
+        headers = kept_headers(response)
         redirects = response.meta.get("redirect_urls") or []
         yield FetchedPage(
             url=response.url,

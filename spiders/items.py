@@ -26,6 +26,9 @@ class FetchedPage:
     # Where the response is in the web archive: {"file", "offset", "record_id"}
     # (spiders/archive.py), None when the archive is off.
     archive: dict[str, Any] | None = None
+    # A reprocess (spiders/reprocess.py): the stored article's key, whose row the
+    # analysis of this archived response replaces. None in a crawl.
+    reprocess_of: str | None = None
     # Filled in by pipelines.extract:
     article: dict[str, Any] | None = None
 

@@ -1,5 +1,5 @@
 """Command line: `python -m starcity crawl | serve | run | demo | demo-web | publish |
-check-config`.
+reprocess | check-config`.
 
 The Makefile's targets call these; so do the tests, as subprocesses.
 """
@@ -176,6 +176,35 @@ def _main(argv: list[str] | None = None) -> int:
         "--sources", default="real", help="'real', 'demo' or a sources file (default: real)"
     )
     p.add_argument("--topic", help="topic file (default: STARCITY_TOPIC of settings.py)")
+    p = sub.add_parser(
+        "reprocess",
+        help="derive stored articles again from their archived responses (no network)",
+    )
+    p.add_argument("--db", default=DEFAULT_DB, help="database (%(default)s)")
+    p.add_argument(
+        "--source", action="append", dest="only", metavar="NAME", help="only this source's articles"
+    )
+    p.add_argument("--since", metavar="DATE", help="only articles published on or after DATE")
+    p.add_argument("--until", metavar="DATE", help="only articles published on or before DATE")
+    p.add_argument(
+        "--relevance",
+        action="append",
+        metavar="LABEL",
+        help="only articles with this relevance label (relevant, mention, offtopic, ...)",
+    )
+    p.add_argument(
+        "--article", action="append", metavar="URL", help="only this article (canonical or URL)"
+    )
+    p.add_argument(
+        "--outdated",
+        action="store_true",
+        help="only articles an older analysis derived (code, libraries or configuration)",
+    )
+    p.add_argument("--archive-dir", help="the web archive (default: 'archive' beside the database)")
+    p.add_argument("-s", dest="settings", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's log on the console")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    p.epilog = "Repeat --source, --relevance and --article to take several; dates are YYYY-MM-DD."
     p = sub.add_parser("demo-web", help="serve the demo web only")
     p.add_argument("--port", type=int, default=0, help="default: STARCITY_DEMO_PORT or 8002")
 
@@ -195,6 +224,24 @@ def _main(argv: list[str] | None = None) -> int:
         return serve(args.db, args.host, args.port)
     if args.command == "publish":
         return publish(args.db, args.target, passthrough, args.dry_run)
+    if args.command == "reprocess":
+        from starcity.reprocess import reprocess
+
+        return reprocess(
+            args.db,
+            sources=args.only,
+            since=_day(args.since),
+            until=_day(args.until),
+            relevance=args.relevance,
+            articles=args.article,
+            outdated=args.outdated,
+            archive_dir=args.archive_dir,
+            settings_overrides={
+                **_parse_settings(args.settings),
+                **({"STARCITY_PROGRESS_INTERVAL": 0} if args.quiet else {}),
+            },
+            verbose=args.verbose,
+        )
     args.db = args.db or (DEMO_DB if args.sources == "demo" else DEFAULT_DB)
     crawl_args = dict(
         sources=args.sources,
@@ -233,6 +280,19 @@ def _main(argv: list[str] | None = None) -> int:
     finally:
         if web is not None:
             web.stop()
+
+
+def _day(value: str | None) -> str | None:
+    """A YYYY-MM-DD date given on the command line, as it is (SystemExit when not one)."""
+    if value is None:
+        return None
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        print(f"error: not a date (YYYY-MM-DD): {value!r}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def _check_config(sources: str, topic: str | None) -> int:

@@ -43,8 +43,10 @@ def progress_line(
     totals = [sum(values) for values in zip(*map(counts, grouped.values()), strict=True)]
     fetched, stored, relevant, errors = totals or [0, 0, 0, 0]
     rate = fetched / seconds if seconds > 0 else 0.0
+    # a reprocess reads its pages from the archive
+    verb = "read" if label == "reprocess" else "fetched"
     line = (
-        f"{label} {int(seconds) // 60:d}:{int(seconds) % 60:02d}  fetched {fetched}"
+        f"{label} {int(seconds) // 60:d}:{int(seconds) % 60:02d}  {verb} {fetched}"
         f" ({rate:.1f}/s)  stored {stored}  relevant {relevant}  errors {errors}"
     )
     if len(grouped) > 1:

@@ -16,7 +16,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from db.migrations import open_database
-from db.runs import open_run, record_spider
+from db.runs import open_run, record_reprocess, record_spider
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +100,9 @@ class RunRecordExtension:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.run_id is None:
             return
+        if self.crawler.settings.get("STARCITY_RUN_KIND") == "reprocess":
+            self._record_reprocess(reason)
+            return
         stats = self.crawler.stats.get_stats()
         sources = list(getattr(spider, "sources", []))
         grouped = per_source(stats, [s.name for s in sources])
@@ -122,3 +125,19 @@ class RunRecordExtension:
             db.close()
         self.crawler.stats.set_value("starcity/run_status", status)
         log.info("run %s recorded: %s", self.run_id, status)
+
+    def _record_reprocess(self, reason: str) -> None:
+        stats = self.crawler.stats.get_stats()
+        changes = {
+            key.removeprefix("reprocess/changed/"): value
+            for key, value in stats.items()
+            if key.startswith("reprocess/changed/")
+        }
+        changes["articles"] = stats.get("reprocess/changed_articles", 0)
+        db = open_database(self.path)
+        try:
+            status = record_reprocess(db, self.run_id, stats, changes, reason, _now())
+        finally:
+            db.close()
+        self.crawler.stats.set_value("starcity/run_status", status)
+        log.info("reprocess run %s recorded: %s", self.run_id, status)
