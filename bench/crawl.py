@@ -394,32 +394,9 @@ def run_crawl(folder: Path, feeds: list[str], keep_db: Path | None = None) -> di
     ]
     sources.write_text("\n".join(lines) + "\n", encoding="utf-8")
     db = folder / "bench.db"
-    adopts = _adopt_orphans()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
-        crawl = subprocess.Popen(
-            [sys.executable, "-m", "starcity", "crawl", "--sources", str(sources),
-             "--db", str(db)],
-            cwd=ROOT,
-            stdout=stdout,
-            stderr=stderr,
-            text=True,
-        )  # fmt: skip
-        tree_rss = tree_pss = 0
-        while crawl.poll() is None:
-            rss, pss = tree_memory(crawl.pid)
-            tree_rss, tree_pss = max(tree_rss, rss), max(tree_pss, pss)
-            time.sleep(0.2)
-        wall = time.perf_counter() - started
-        stdout.seek(0)
-        stderr.seek(0)
-        out = subprocess.CompletedProcess(
-            crawl.args, crawl.returncode, stdout.read(), stderr.read()
-        )
-    if adopts:
-        _wait_for_orphans()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out, wall, cpu, tree_rss, tree_pss, rss_max = _measured(
+        ["crawl", "--sources", str(sources), "--db", str(db)]
+    )
     if out.returncode != 0:
         raise SystemExit(f"the crawl failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
     if keep_db is not None:
@@ -433,7 +410,6 @@ def run_crawl(folder: Path, feeds: list[str], keep_db: Path | None = None) -> di
         duplicates = conn.execute(
             "select count(*) from articles where duplicate_kind is not null"
         ).fetchone()[0]
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     # CPU seconds of each pipeline stage, as the components count them (stage_cpu/*), summed
     # over the crawl's spiders.
     stages: dict[str, float] = {}
@@ -457,9 +433,69 @@ def run_crawl(folder: Path, feeds: list[str], keep_db: Path | None = None) -> di
         "relevant": relevant,
         "duplicates": duplicates,
         "cpu": cpu,
-        "rss_mb": after.ru_maxrss / 1024,
+        "rss_mb": rss_max / 1024,
         "tree_rss_mb": tree_rss / 1024,
         "tree_pss_mb": tree_pss / 1024,
+    }
+
+
+def _measured(args: list[str]) -> tuple[subprocess.CompletedProcess, float, float, int, int, int]:
+    """Run `python -m starcity <args>`: its output, wall seconds, CPU seconds of it and
+    its workers, the tree's peak RSS and PSS (KB, sampled every 0.2 s) and the largest
+    process's peak RSS (KB)."""
+    adopts = _adopt_orphans()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "starcity", *args],
+            cwd=ROOT,
+            stdout=stdout,
+            stderr=stderr,
+            text=True,
+        )
+        tree_rss = tree_pss = 0
+        while proc.poll() is None:
+            rss, pss = tree_memory(proc.pid)
+            tree_rss, tree_pss = max(tree_rss, rss), max(tree_pss, pss)
+            time.sleep(0.2)
+        wall = time.perf_counter() - started
+        stdout.seek(0)
+        stderr.seek(0)
+        out = subprocess.CompletedProcess(proc.args, proc.returncode, stdout.read(), stderr.read())
+    if adopts:
+        _wait_for_orphans()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return out, wall, cpu, tree_rss, tree_pss, after.ru_maxrss
+
+
+def run_reprocess(folder: Path) -> dict[str, Any]:
+    """Every article the crawl stored, derived again from the web archive (issue #18)."""
+    db = folder / "bench.db"
+    out, wall, cpu, tree_rss, _, _ = _measured(["reprocess", "--db", str(db), "-q"])
+    if out.returncode != 0:
+        raise SystemExit(f"the reprocess failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
+    with sqlite3.connect(db) as conn:
+        read, stats = conn.execute(
+            "select pages_fetched, stats from crawl_runs where kind = 'reprocess' order by id desc"
+        ).fetchone()
+    stats = json.loads(stats or "{}")
+    return {
+        "read": read,
+        "wall": wall,
+        "cpu": cpu,
+        "tree_rss_mb": tree_rss / 1024,
+        # the spider's own time: from its first request to its close (no start-up)
+        "spider_seconds": (
+            datetime.fromisoformat(stats["finish_time"])
+            - datetime.fromisoformat(stats["start_time"])
+        ).total_seconds()
+        if stats.get("finish_time") and stats.get("start_time")
+        else None,
+        "stages": {
+            k.split("/", 1)[1]: float(v) for k, v in stats.items() if k.startswith("stage_cpu/")
+        },
     }
 
 
@@ -524,12 +560,24 @@ def main() -> int:
                 file=sys.stderr,
             )
             figures = run_crawl(folder, feeds, args.keep_db)
+            print("crawled; reprocessing the crawl's articles from its archive", file=sys.stderr)
+            again = run_reprocess(folder)
         finally:
             server.shutdown()
     ceiling = scrapy_bench(args.scrapy_bench_seconds)
     pages_s = figures["stored"] / figures["wall"]
     pages = max(1, figures["stored"])
     used = min(args.articles, len(templates))
+    # The analysis's CPU per page in the crawl, over every core: how fast a reprocess
+    # could go at best (its analysis is the same work).
+    analysis_cpu = (
+        sum(
+            figures["stages"].get(stage, 0.0)
+            for stage in ("extract", "language", "relevance", "duplicates", "people_dates")
+        )
+        / pages
+    )
+    analysis_bound = (os.cpu_count() or 1) / analysis_cpu if analysis_cpu else 0.0
     lines = [
         f"Generated by `make bench` (bench/crawl.py) on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
         "",
@@ -560,6 +608,25 @@ def main() -> int:
         f"{figures['archive_bytes'] / max(figures['archive_records'], 1) / 1024:.1f} KB |",
         f"| web archive: CPU per response written | "
         f"{figures['archive_cpu'] / max(figures['archive_records'], 1) * 1000:.2f} ms |",
+        f"| reprocess (every stored article derived again from the archive, no network):"
+        f" wall time | {again['wall']:.1f} s (with the process start and model load) |",
+        f"| reprocess: articles per second | {again['read'] / again['wall']:.1f}"
+        + (
+            f" ({again['read'] / again['spider_seconds']:.1f} after start-up) |"
+            if again["spider_seconds"]
+            else " |"
+        ),
+        "| reprocess: CPU per article, all processes |"
+        f" {again['cpu'] / max(again['read'], 1) * 1000:.1f} ms |",
+        f"| the crawl's analysis (extraction to people and dates) on every core:"
+        f" articles per second at most | {analysis_bound:.1f} |",
+        "| reprocess: share of that bound, after start-up | "
+        + (
+            f"{again['read'] / again['spider_seconds'] / analysis_bound:.0%} |"
+            if again["spider_seconds"] and analysis_bound
+            else "not measured |"
+        ),
+        f"| reprocess: peak memory of the whole run, RSS summed | {again['tree_rss_mb']:.0f} MB |",
         f"| peak memory (RSS) of the largest crawl process | {figures['rss_mb']:.0f} MB |",
         "| peak memory of the whole crawl (crawl process and its analysis workers,"
         f" sampled every 0.2 s): RSS summed / PSS summed | {figures['tree_rss_mb']:.0f} MB /"
