@@ -626,6 +626,8 @@ def main() -> int:
             if again["spider_seconds"] and analysis_bound
             else "not measured |"
         ),
+        "| reprocess: cores kept busy (CPU time over wall time) |"
+        f" {again['cpu'] / again['wall']:.2f} of {os.cpu_count()} |",
         f"| reprocess: peak memory of the whole run, RSS summed | {again['tree_rss_mb']:.0f} MB |",
         f"| peak memory (RSS) of the largest crawl process | {figures['rss_mb']:.0f} MB |",
         "| peak memory of the whole crawl (crawl process and its analysis workers,"

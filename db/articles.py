@@ -211,7 +211,9 @@ def _people_and_dates(db: Database, article: str) -> tuple[set, set]:
     return people, dates
 
 
-def reprocess_article(db: Database, key: str, record: Article) -> list[str] | None:
+def reprocess_article(
+    db: Database, key: str, record: Article, replace_people: bool = True
+) -> list[str] | None:
     """Write what the current analysis derived from an article's archived response over
     the row stored under ``key``, in one transaction; return the fields whose value
     changed (``CHANGE_FIELDS``), or None when no such row is stored any more.
@@ -219,7 +221,8 @@ def reprocess_article(db: Database, key: str, record: Article) -> list[str] | No
     The fetch stays as the crawl recorded it (address, source, HTTP status, fetch time,
     archive pointer; first_seen, last_seen and times_seen), and so does the row's key,
     even when the page now yields another canonical URL. People, works and dates are
-    replaced whatever the relevance label (none when it is not analysed). An article
+    replaced whatever the relevance label (none when it is not analysed), unless
+    ``replace_people`` is false (their analysis failed: the rows stay). An article
     whose story inputs changed leaves its story, to be placed again by the grouping.
     """
     with db.atomic():
@@ -239,7 +242,7 @@ def reprocess_article(db: Database, key: str, record: Article) -> list[str] | No
         signature = record.get("minhash")
         if signature is not None:
             db["article_signatures"].upsert({"article": key, "minhash": signature}, pk="article")
-        store_people_works_dates(db, key, record, old["first_seen"], replace_all=True)
+        store_people_works_dates(db, key, record, old["first_seen"], replace_all=replace_people)
         new_people, new_dates = _people_and_dates(db, key)
     if new_people != old_people:
         changed.append("people")
@@ -278,9 +281,11 @@ def archived_articles(
     if relevance:
         among("relevance", relevance)
     if articles:
-        marks = ", ".join("?" for _ in articles)
+        # as given, and normalised as canonical URLs are stored
+        addresses = sorted({*articles, *(normalize_url(a) for a in articles)})
+        marks = ", ".join("?" for _ in addresses)
         where.append(f"(canonical_url in ({marks}) or url in ({marks}))")
-        params.extend([*articles, *articles])
+        params.extend([*addresses, *addresses])
     day = "substr(coalesce(published_at, first_seen), 1, 10)"
     if since:
         where.append(f"{day} >= ?")

@@ -253,3 +253,70 @@ def test_a_reprocess_killed_midway_leaves_the_database_whole_and_the_next_one_fi
         {"n": 0}
     ]
     assert query(db, "select count(*) as n from articles") == [{"n": DEMO_ARTICLES}]
+
+
+def _person(person_id: str) -> dict:
+    return {
+        "person_id": person_id,
+        "name": person_id.replace("-", " ").title(),
+        "in_knowledge_base": True,
+        "role": "mentioned",
+        "count": 1,
+        "first_offset": 0,
+        "snippet": "…",
+        "method": "kb",
+        "confidence": 1.0,
+        "surface_forms": [person_id],
+    }
+
+
+def test_a_reprocessed_row_keeps_its_fetch_and_says_what_changed(tmp_path):
+    from db.articles import reprocess_article, store_article_and_people
+    from db.migrations import open_database
+
+    db = open_database(str(tmp_path / "t.db"))
+    key = "https://paper.example/star-city"
+    stored = {
+        "canonical_url": key,
+        "url": key + "?utm=x",
+        "source": "paper",
+        "title": "Star City: first look",
+        "authors": ["Jane Doe"],
+        "published_at": "2026-02-26T09:00:00+00:00",
+        "relevance": "relevant",
+        "text": "Rhys Ifans plays the Chief Designer.",
+        "fetched_at": "2026-02-26T10:00:00+00:00",
+        "http_status": 200,
+        "archive_file": "a.warc.gz",
+        "archive_offset": 10,
+        "people": [_person("rhys-ifans")],
+        "text_dates": [],
+    }
+    store_article_and_people(db, stored, "2026-02-26T10:00:05+00:00")
+    db["articles"].update(key, {"story_id": 7})
+    before = db["articles"].get(key)
+    derived = {
+        **stored,
+        "canonical_url": key,
+        "url": "https://elsewhere.example/x",  # the fetch is not the analysis's to change
+        "source": "other",
+        "fetched_at": "2030-01-01T00:00:00+00:00",
+        "title": "Star City: a first look",
+        "extractor_version": "abc",
+    }
+    assert reprocess_article(db, key, derived) == ["title"]
+    after = db["articles"].get(key)
+    for kept in ("url", "source", "fetched_at", "first_seen", "last_seen", "times_seen",
+                 "http_status", "archive_file", "archive_offset"):  # fmt: skip
+        assert after[kept] == before[kept], kept
+    assert after["title"] == "Star City: a first look" and after["extractor_version"] == "abc"
+    assert after["story_id"] is None, "its title changed: placed in a story again"
+    # Its people's analysis failed: the stored people stay.
+    failed = {**derived, "people": None}
+    assert reprocess_article(db, key, failed, replace_people=False) == []
+    assert [r["person_id"] for r in db["article_people"].rows] == ["rhys-ifans"]
+    # No longer relevant: no people any more, as a crawl would store it now.
+    offtopic = {**derived, "relevance": "off_topic", "people": None}
+    assert reprocess_article(db, key, offtopic) == ["relevance", "people"]
+    assert list(db["article_people"].rows) == []
+    assert reprocess_article(db, "https://paper.example/gone", derived) is None

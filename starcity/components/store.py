@@ -189,6 +189,9 @@ class SQLiteStorePipeline:
         self.writer = writer
         self.holding = False
         self.opened = False
+        # The relevance labels whose articles get people and dates (a reprocess tells a
+        # failed analysis from one not made by it).
+        self.analysed = set(crawler.settings.getlist("STARCITY_ANALYSE_LABELS"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SQLiteStorePipeline:
@@ -293,7 +296,12 @@ class SQLiteStorePipeline:
         cpu = time.thread_time()
         try:
             article = article_of(page)
-            changed = self._write(lambda db: reprocess_article(db, key, article), key)
+            # No people for an article whose label is analysed: their analysis failed
+            # (counted by the analysis component); the stored ones stay.
+            replace = article.get("people") is not None or article["relevance"] not in (
+                self.analysed
+            )
+            changed = self._write(lambda db: reprocess_article(db, key, article, replace), key)
         except Exception as exc:  # counted, the reprocess goes on
             stats.inc_value(f"source/{source}/errors/store_failed")
             stats.inc_value("reprocess/errors")
