@@ -528,6 +528,16 @@ def m015_reprocess(db: Database) -> None:
     db["crawl_runs"].add_column("changes", str)
 
 
+@migrations()
+def m016_text_partial(db: Database) -> None:
+    """`articles.text_partial` (issue #19): 1 when the page is a paywall's stub that
+    carries the article's own metadata: the title, date and authors are the article's,
+    the text only its teaser. `source_runs.paywalled`: how many such articles a source
+    gave in a run."""
+    db["articles"].add_column("text_partial", int)
+    db["source_runs"].add_column("paywalled", int)
+
+
 # Tables SQLite's full-text search keeps for itself (kept in sync by triggers).
 _FTS_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config", "_fts_content")
 
@@ -535,8 +545,8 @@ _FTS_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config",
 ARTICLE_COLUMN_ORDER = [
     "canonical_url", "url", "source", "site_name", "title", "authors", "published_at",
     "published_at_local", "modified_at", "modified_at_local", "language", "declared_language",
-    "detected_language", "section", "tags",
-    "word_count", "relevance", "relevance_score", "story_id", "duplicate_of", "duplicate_kind",
+    "detected_language", "section", "tags", "word_count", "text_partial",
+    "relevance", "relevance_score", "story_id", "duplicate_of", "duplicate_kind",
     "duplicate_similarity", "duplicate_match", "url_key", "text_hash", "http_status",
     "archive_file", "archive_offset", "archive_record_id", "extractor_version",
     "first_seen", "last_seen", "fetched_at", "times_seen", "provenance", "relevance_evidence",

@@ -27,6 +27,7 @@ SOURCE_COUNTERS = (
     "not_modified",
     "new",
     "skipped_not_html",
+    "paywalled",
 )
 
 

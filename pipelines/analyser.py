@@ -15,6 +15,7 @@ from pipelines.fingerprints import fingerprint
 from pipelines.language import with_language
 from pipelines.people_dates import analyse, analyse_many
 from pipelines.relevance import RelevanceScorer
+from pipelines.walls import find_wall
 
 
 class PageAnalyser:
@@ -60,6 +61,15 @@ class PageAnalyser:
             return out
         finally:
             out.cpu["extract"] = time.thread_time() - cpu
+        wall = find_wall(record, page.body, page.url, page.headers)
+        if wall is not None and not wall.keeps_article:
+            # A consent page, a bot challenge or a paywall's stub: no article (counted).
+            out.problem, out.message = wall.kind, wall.evidence
+            return out
+        if wall is not None:
+            # A paywalled article: its metadata is the article's, its text a teaser.
+            record["text_partial"] = 1
+            record["provenance"] = {**record["provenance"], "text_partial": wall.evidence}
         own_title = record["title"] and record["provenance"].get("title") != "feed:title"
         if not own_title and not record["text"]:
             # Nothing of its own (a feed's title alone does not make a page an article).

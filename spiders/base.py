@@ -30,7 +30,17 @@ source_log = logging.getLogger("starcity.sources")
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Response headers kept with each page; the extractor uses Content-Type for the encoding.
-_KEPT_HEADERS = ("content-type", "content-language", "last-modified", "etag", "date")
+_KEPT_HEADERS = (
+    "content-type",
+    "content-language",
+    "last-modified",
+    "etag",
+    "date",
+    # a bot challenge's marks (starcity/walls.py)
+    "cf-mitigated",
+    "x-datadome",
+    "x-amzn-waf-action",
+)
 
 
 def _now() -> str:

@@ -21,6 +21,7 @@ from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
 
 from starcity.hygiene import printable
+from starcity.walls import BOT_CHALLENGE, challenge_marker
 
 
 class RefusedRequest(IgnoreRequest):
@@ -122,7 +123,15 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
     """
     exc = failure.value
     if isinstance(exc, HttpError):
-        status = exc.response.status
+        response = exc.response
+        status = response.status
+        headers = {
+            k.decode("latin-1"): b", ".join(v).decode("latin-1")
+            for k, v in response.headers.items()
+        }
+        marker = challenge_marker(response.body[:65536].decode("utf-8", "replace"), headers)
+        if marker:  # a firewall's "checking your browser" page, sent as 403 or 503
+            return BOT_CHALLENGE, f"HTTP {status}: a bot challenge ({printable(marker)})"
         return f"http_{status}", f"HTTP {status}"
     if isinstance(exc, RefusedRequest):
         return exc.kind, printable(exc.reason)

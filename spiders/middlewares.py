@@ -22,6 +22,7 @@ from spiders.errors import RefusedRequest
 from starcity.hygiene import printable
 from starcity.urlgate import SCHEMES, RefusedURL, request_url, same_site
 from starcity.urls import normalize_url
+from starcity.walls import CONSENT_WALL, consent_address
 
 log = logging.getLogger(__name__)
 source_log = logging.getLogger("starcity.sources")
@@ -90,6 +91,9 @@ class UrlGateMiddleware:
             sites.check(request.url)
         except RefusedURL as refused:
             kind = "offsite_redirect" if chain and refused.kind == "offsite" else refused.kind
+            if kind == "offsite_redirect" and consent_address(request.url):
+                # sent to a consent service before the article: a consent wall
+                kind = CONSENT_WALL
             raise RefusedRequest(kind, f"{refused.reason}{via}") from None
         return None
 

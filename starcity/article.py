@@ -45,6 +45,8 @@ class Article(ExtractedArticle, total=False):
     archive_file: str | None  # the WARC file, relative to the archive folder
     archive_offset: int | None  # the offset of the response record in it
     archive_record_id: str | None  # its WARC-Record-ID
+    # 1 when the text is a paywall's teaser, the rest behind the wall (pipelines/walls.py)
+    text_partial: int | None
     # the analysis that derived the record (pipelines/version.py)
     extractor_version: str | None
     # language (pipelines/language.py): ``language`` becomes the one the analysis uses

@@ -133,10 +133,17 @@ class _Handler(BaseHTTPRequestHandler):
             return
         target = self._resolve()
         validators: dict[str, str] = {}
-        if target is None:
+        answer = self.server.answers.get(urlsplit(self.path).path)
+        extra = {
+            name: value.replace("{{base}}", self.server.base_url)
+            for name, value in (answer[1] if answer else {}).items()
+        }
+        if answer and "Location" in extra:
+            status, body, ctype = answer[0], b"", "text/html"
+        elif target is None:
             status, body, ctype = HTTPStatus.NOT_FOUND, b"not found\n", "text/plain"
         else:
-            status = HTTPStatus.OK
+            status = answer[0] if answer else HTTPStatus.OK
             body = target.read_bytes()
             if target.suffix in _TEXT_SUFFIXES:
                 body = body.replace(b"{{base}}", self.server.base_url.encode())
@@ -154,7 +161,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
-        for name, value in validators.items():
+        for name, value in {**validators, **extra}.items():
             self.send_header(name, value)
         self.end_headers()
         if not head_only:
@@ -173,6 +180,20 @@ _TEST_FEED = (
 )
 
 
+def _answers(path: Path) -> dict[str, tuple[int, dict[str, str]]]:
+    """Pages answered with another status or headers than a plain 200 (a redirect, an
+    error page): path -> (status, headers), from the site's answers.txt."""
+    answers: dict[str, tuple[int, dict[str, str]]] = {}
+    if not path.is_file():
+        return answers
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        page, status, *headers = line.split()
+        answers[page] = (int(status), dict(h.split("=", 1) for h in headers))
+    return answers
+
+
 class _DemoServer(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -181,6 +202,7 @@ class _DemoServer(ThreadingHTTPServer):
         self.root = root.resolve()
         self.test_endpoints = test_endpoints
         self.counters: dict[str, int] = {}
+        self.answers = _answers(self.root / "answers.txt")
         self.requests: list[LoggedRequest] = []
         self._lock = threading.Lock()
 

@@ -45,6 +45,7 @@ from pipelines.entities import DEFAULT_LANGUAGE_MODELS, DEFAULT_MODEL, Knowledge
 from pipelines.version import analysis_version
 from spiders.items import FetchedPage
 from starcity.config import KNOWLEDGE_FILE, load_knowledge, load_topic
+from starcity.walls import KINDS as WALL_KINDS
 
 log = logging.getLogger(__name__)
 
@@ -332,7 +333,15 @@ class AnalysisPipeline:
         if out.article is None:
             problem = out.problem or "worker_failed"
             stats.inc_value(f"source/{source}/errors/{problem}")
-            if problem != "empty_page":
+            if problem in WALL_KINDS:
+                log.warning(
+                    "source %s: %s is a %s, not an article (%s): not stored",
+                    source,
+                    adapter["url"],
+                    problem.replace("_", " "),
+                    out.message,
+                )
+            elif problem != "empty_page":
                 log.warning("cannot analyse %s: %s", adapter["url"], out.message)
             raise DropItem(f"{problem} for {adapter['url']}: {out.message or 'no article'}")
         record = out.article
@@ -340,6 +349,9 @@ class AnalysisPipeline:
             # Stored without people and dates.
             log.warning("cannot analyse people and dates of %s: %s", adapter["url"], out.message)
             stats.inc_value(f"source/{source}/errors/analyse_failed")
+        if record.get("text_partial"):
+            # A paywalled article: stored with its metadata, its text partial.
+            stats.inc_value(f"source/{source}/paywalled")
         if record["provenance"].get("limits"):
             # A page larger than the bounds on the work of one page (kept, counted).
             stats.inc_value(f"source/{source}/pages_bounded")
