@@ -171,3 +171,29 @@ STARCITY_NER_BATCH_SIZE = 16
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+
+# Rendering (spiders/render.py): article pages of a source with `render` are fetched by
+# scrapy-playwright in Debian's Chromium (scripts/ensure-chromium.sh installs it; never a
+# browser Playwright downloads). The handler is installed by the command line only when a
+# source renders; these bound it: contexts (one per rendering source) and pages at once,
+# and the time one page may take.
+STARCITY_CHROMIUM = "/usr/bin/chromium"
+STARCITY_RENDER_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": STARCITY_CHROMIUM,
+    "headless": True,
+    "args": [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ],
+}
+PLAYWRIGHT_MAX_CONTEXTS = 2
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 20_000  # milliseconds
+PLAYWRIGHT_ABORT_REQUEST = "spiders.render.abort_request"

@@ -1,5 +1,6 @@
 """Walls on the real pages: which of ../shared/eval's 471 news pages pipelines/walls.py
-takes for a consent page, a bot challenge or a paywall.
+takes for a consent page, a bot challenge, a paywall or the shell of a page built by
+JavaScript.
 
 Every one of these pages is an article its publisher served (the evaluation's ground
 truth names its title, authors and date), so a page taken for a consent page, a bot
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipelines.extract import extract  # noqa: E402
-from pipelines.walls import find_wall  # noqa: E402
+from pipelines.walls import find_wall, needs_browser  # noqa: E402
 
 OUT = ROOT / "bench" / "results" / "walls.md"
 
@@ -38,6 +39,8 @@ def _judge(job: tuple[str, str, str]) -> tuple[str, str | None, str | None, bool
     except Exception:  # noqa: BLE001 (an unreadable page is no wall)
         return case_id, None, None, False
     wall = find_wall(record, body, url)
+    if wall is None and needs_browser(record):
+        return case_id, "needs_browser", "a JavaScript shell", False
     if wall is None:
         return case_id, None, None, False
     return case_id, wall.kind, wall.evidence, wall.keeps_article

@@ -15,7 +15,7 @@ from pipelines.fingerprints import fingerprint
 from pipelines.language import with_language
 from pipelines.people_dates import analyse, analyse_many
 from pipelines.relevance import RelevanceScorer
-from pipelines.walls import find_wall
+from pipelines.walls import find_wall, needs_browser
 
 
 class PageAnalyser:
@@ -65,6 +65,11 @@ class PageAnalyser:
         if wall is not None and not wall.keeps_article:
             # A consent page, a bot challenge or a paywall's stub: no article (counted).
             out.problem, out.message = wall.kind, wall.evidence
+            return out
+        if wall is None and needs_browser(record):
+            # The shell of a page built by JavaScript (counted: its source needs render).
+            out.problem = "needs_browser"
+            out.message = "the page is built by JavaScript (the source needs render: true)"
             return out
         if wall is not None:
             # A paywalled article: its metadata is the article's, its text a teaser.

@@ -85,3 +85,22 @@ def find_wall(
         if marker:
             return Wall(PAYWALL, marker, keeps_article=_has_metadata(record))
     return None
+
+
+# What a page built by JavaScript says to a client that runs none.
+_NEEDS_SCRIPT = re.compile(
+    r"(?:enable|turn on|activate|allow) javascript|javascript (?:is )?(?:required|disabled|"
+    r"must be enabled|is turned off)|javascript aktivieren|activer (?:le )?javascript"
+    r"|attiva(?:re)? javascript|habilit[ae]r? javascript|włącz javascript",
+    re.I,
+)
+# A shell's own text is a line or two.
+SHELL_MAX_WORDS = 40
+
+
+def needs_browser(record: Mapping[str, Any]) -> bool:
+    """Whether the page is the shell of a page built by JavaScript: next to no text of
+    its own, and that text asks for JavaScript (its source needs ``render``)."""
+    text = record.get("text") or ""
+    words = max(int(record.get("word_count") or 0), len(text) // _CHARS_PER_WORD)
+    return words <= SHELL_MAX_WORDS and bool(_NEEDS_SCRIPT.search(text))

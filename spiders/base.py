@@ -21,6 +21,7 @@ from twisted.python.failure import Failure
 from spiders.errors import classify_failure
 from spiders.items import FetchedPage, SeenPage
 from spiders.middlewares import KnownPage
+from spiders.render import render_meta, renders
 from starcity.config import Source, Topic, load_sources, load_topic
 from starcity.hygiene import printable
 from starcity.urlgate import RefusedURL, Sites, request_url, sites_for
@@ -232,17 +233,15 @@ class SourceSpider(scrapy.Spider):
         if source.prefilter and not self.matches_topic(words):
             self._inc(source.name, "filtered_offtopic")
             return None
-        return self._request(
-            source,
-            url,
-            callback=self.parse_article,
-            meta={
-                "source": source.name,
-                "role": "article",
-                "discovered_via": base,
-                "hints": {k: v for k, v in hints.items() if k != "tags"},
-            },
-        )
+        meta = {
+            "source": source.name,
+            "role": "article",
+            "discovered_via": base,
+            "hints": {k: v for k, v in hints.items() if k != "tags"},
+        }
+        if renders(source, url):  # built by JavaScript: rendered in the browser first
+            meta.update(render_meta(source, self.sites[source.name]))
+        return self._request(source, url, callback=self.parse_article, meta=meta)
 
     def links_capped(self, source: Source, page: str, left: int) -> None:
         """A feed, sitemap or listing page listed more articles than STARCITY_MAX_LINKS_PER_PAGE:

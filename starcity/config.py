@@ -51,6 +51,9 @@ class Source:
     max_pages: int = 5
     # How many links away from a start page a listing page may be (0: start pages only).
     max_depth: int = 2
+    # Article pages rendered in a headless browser first (pages built by JavaScript):
+    # a pattern of the addresses to render, ".*" for all ("render: true"); None: none.
+    render: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ class SourceEntry(_Strict):
     follow: _TEXTS = ()
     max_pages: int = Field(5, ge=0)
     max_depth: int = Field(2, ge=0)
+    render: bool | str = False
 
 
 class _SourceDefaults(SourceEntry):
@@ -272,6 +276,18 @@ def load_sources(spec: str | Path, demo_url: str | None = None) -> list[Source]:
                         f"{path}: source {name!r}: {key} pattern {value!r} is invalid: {exc}"
                     ) from exc
             patterns[key] = tuple(values)
+        render = entry.get("render")
+        if render is True:
+            render = ".*"
+        elif not render:
+            render = None
+        else:
+            try:
+                re.compile(str(render))
+            except re.error as exc:
+                raise ConfigError(
+                    f"{path}: source {name!r}: render pattern {render!r} is invalid: {exc}"
+                ) from exc
         if kind == "site" and not patterns["allow"]:
             raise ConfigError(f"{path}: source {name!r} (kind site) needs allow patterns")
         sources.append(
@@ -285,6 +301,7 @@ def load_sources(spec: str | Path, demo_url: str | None = None) -> list[Source]:
                 active=entry.get("active") is not False,
                 max_pages=int(entry.get("max_pages", 5)),
                 max_depth=int(entry.get("max_depth", 2)),
+                render=str(render) if render else None,
                 **patterns,
             )
         )

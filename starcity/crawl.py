@@ -81,6 +81,15 @@ def crawl(
     if not verbose:
         settings.set("LOG_FILE", str(log_file), priority="cmdline")
     settings.setdict(settings_overrides or {}, priority="cmdline")
+    if any(s.render for s in active):
+        # A source renders pages: scrapy-playwright's handler for http(s) (it fetches the
+        # other requests as Scrapy's own does; the browser starts with the first page).
+        handler = settings["STARCITY_RENDER_HANDLER"]
+        handlers = {**settings.getdict("DOWNLOAD_HANDLERS"), "http": handler, "https": handler}
+        settings.set("DOWNLOAD_HANDLERS", handlers, priority="cmdline")
+        launch = dict(settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"))
+        launch["executable_path"] = settings["STARCITY_CHROMIUM"]
+        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="cmdline")
 
     console.info(
         "crawl: %d source(s) from %s into %s%s",

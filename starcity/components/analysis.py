@@ -341,6 +341,13 @@ class AnalysisPipeline:
                     problem.replace("_", " "),
                     out.message,
                 )
+            elif problem == "needs_browser":
+                log.warning(
+                    "source %s: %s is built by JavaScript: not stored (render: true in its"
+                    " source renders it in a browser)",
+                    source,
+                    adapter["url"],
+                )
             elif problem != "empty_page":
                 log.warning("cannot analyse %s: %s", adapter["url"], out.message)
             raise DropItem(f"{problem} for {adapter['url']}: {out.message or 'no article'}")

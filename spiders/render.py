@@ -1,0 +1,73 @@
+"""Article pages rendered in a headless browser before extraction (issue #19).
+
+Some publishers, and most show pages of streaming services and studios, build the
+article in the browser: the HTML a plain fetch gets holds no text. A source that says
+``render: true`` (or a pattern of the addresses to render) has those article requests
+fetched by scrapy-playwright's download handler, which drives Debian's Chromium
+(STARCITY_CHROMIUM, never a browser Playwright downloads); the rendered document goes on
+as the response, to the same extraction. The handler is installed only for a crawl with
+a rendering source (starcity/crawl.py): a crawl without one never starts a browser.
+
+Bounded (settings.py): at most PLAYWRIGHT_MAX_CONTEXTS browser contexts (one per source)
+of PLAYWRIGHT_MAX_PAGES_PER_CONTEXT pages each, a time limit per page
+(PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT); images, fonts, media and style sheets are never
+loaded, nor anything off the source's sites (the URL gate's rule, for the requests the
+page itself makes: scripts, data, frames).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import weakref
+from typing import Any
+
+from scrapy_playwright.page import PageMethod
+
+from starcity.config import Source
+from starcity.urlgate import Sites
+
+# What a rendered article never needs (its text is in the document).
+BLOCKED_RESOURCES = frozenset({"image", "imageset", "font", "media", "stylesheet"})
+# Schemes a page may use for what it makes itself (no request leaves the browser).
+_INLINE_SCHEMES = ("data:", "blob:", "about:")
+
+# The sites of the source each open page renders for (read by abort_request).
+_SITES: weakref.WeakKeyDictionary[Any, Sites] = weakref.WeakKeyDictionary()
+
+
+def renders(source: Source, url: str) -> bool:
+    """Whether ``source`` has ``url`` rendered in the browser."""
+    return bool(source.render) and re.search(source.render or "", url) is not None
+
+
+async def _remember_sites(page: Any, request: Any, sites: Sites) -> None:
+    _SITES[page] = sites
+
+
+def render_meta(source: Source, sites: Sites) -> dict[str, Any]:
+    """The request meta that has scrapy-playwright render a page of ``source``."""
+    return {
+        "playwright": True,
+        # one browser context per source: its cookies and storage stay its own
+        "playwright_context": f"source-{source.name}",
+        "playwright_page_init_callback": functools.partial(_remember_sites, sites=sites),
+        # the document once the page's own requests are done (what it builds from data)
+        "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")],
+    }
+
+
+def abort_request(request: Any) -> bool:
+    """PLAYWRIGHT_ABORT_REQUEST: whether the browser must not make ``request`` (a
+    Playwright request the rendered page makes): a resource the text does not need, or
+    an address off the source's sites, or of another scheme than http(s)."""
+    if request.resource_type in BLOCKED_RESOURCES:
+        return True
+    url = request.url
+    if url.startswith(_INLINE_SCHEMES):
+        return False
+    try:
+        sites = _SITES.get(request.frame.page)
+    except Exception:  # a request of no page (a worker's): nobody vouches for it
+        sites = None
+    return sites is None or not sites.allows(url)
