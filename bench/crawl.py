@@ -470,6 +470,23 @@ def _measured(args: list[str]) -> tuple[subprocess.CompletedProcess, float, floa
     return out, wall, cpu, tree_rss, tree_pss, after.ru_maxrss
 
 
+def run_rendered(folder: Path) -> dict[str, dict[str, float]]:
+    """The demo web's JavaScript-built article crawled through Chromium (spiders/render.py),
+    beside one of its plain articles crawled without a browser: wall time and the peak
+    memory of the whole process tree (crawl, analysis workers, Playwright's driver and
+    the browser's processes)."""
+    figures = {}
+    for label, source in (("rendered", "orbit-press"), ("plain", "streambuzz")):
+        db = folder / f"render-{source}.db"
+        out, wall, _, tree_rss, tree_pss, _ = _measured(
+            ["crawl", "--sources", "demo", "--source", source, "--db", str(db), "-q"]
+        )
+        if out.returncode != 0:
+            raise SystemExit(f"the {label} crawl failed:\n{out.stdout}\n{out.stderr}")
+        figures[label] = {"wall": wall, "rss_mb": tree_rss / 1024, "pss_mb": tree_pss / 1024}
+    return figures
+
+
 def run_reprocess(folder: Path) -> dict[str, Any]:
     """Every article the crawl stored, derived again from the web archive (issue #18)."""
     db = folder / "bench.db"
@@ -562,6 +579,8 @@ def main() -> int:
             figures = run_crawl(folder, feeds, args.keep_db)
             print("crawled; reprocessing the crawl's articles from its archive", file=sys.stderr)
             again = run_reprocess(folder)
+            print("reprocessed; a rendered crawl of the demo web", file=sys.stderr)
+            rendered = run_rendered(folder)
         finally:
             server.shutdown()
     ceiling = scrapy_bench(args.scrapy_bench_seconds)
@@ -629,6 +648,13 @@ def main() -> int:
         "| reprocess: cores kept busy (CPU time over wall time) |"
         f" {again['cpu'] / again['wall']:.2f} of {os.cpu_count()} |",
         f"| reprocess: peak memory of the whole run, RSS summed | {again['tree_rss_mb']:.0f} MB |",
+        "| a page built by JavaScript, rendered in Chromium (the demo web's orbit-press):"
+        " crawl wall time; peak memory of the whole tree, browser included, RSS / PSS |"
+        f" {rendered['rendered']['wall']:.1f} s; {rendered['rendered']['rss_mb']:.0f} MB /"
+        f" {rendered['rendered']['pss_mb']:.0f} MB |",
+        "| the same for a plain page without a browser (the demo web's streambuzz) |"
+        f" {rendered['plain']['wall']:.1f} s; {rendered['plain']['rss_mb']:.0f} MB /"
+        f" {rendered['plain']['pss_mb']:.0f} MB |",
         f"| peak memory (RSS) of the largest crawl process | {figures['rss_mb']:.0f} MB |",
         "| peak memory of the whole crawl (crawl process and its analysis workers,"
         f" sampled every 0.2 s): RSS summed / PSS summed | {figures['tree_rss_mb']:.0f} MB /"
