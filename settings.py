@@ -54,6 +54,9 @@ ITEM_PIPELINES = {
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
 
 DOWNLOADER_MIDDLEWARES = {
+    # Google News links of a source with google_news: true, decoded to the publishers'
+    # addresses before anything is fetched (starcity/components/gnews.py).
+    "starcity.components.gnews.GoogleNewsMiddleware": 5,
     # First of all: only http(s), only the source's sites, at every hop (redirects too).
     "spiders.middlewares.UrlGateMiddleware": 10,
     # Before robots.txt and everything else: a stored page costs no request at all.
@@ -197,3 +200,10 @@ PLAYWRIGHT_MAX_CONTEXTS = 2
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 20_000  # milliseconds
 PLAYWRIGHT_ABORT_REQUEST = "spiders.render.abort_request"
+
+# Google News decoding (starcity/components/gnews.py): the decoder (an async function of
+# the link and a time limit; None: googlenewsdecoder's, which asks Google), the seconds
+# between two of its calls, and the time one call may take.
+STARCITY_GNEWS_DECODER = None
+STARCITY_GNEWS_INTERVAL = 3.0
+STARCITY_GNEWS_TIMEOUT = 10.0

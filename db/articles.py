@@ -307,3 +307,19 @@ def archived_articles(
     )
     archived = [r for r in rows if r["archive_file"] and r["archive_offset"] is not None]
     return archived, len(rows) - len(archived)
+
+
+def remember_gnews_link(
+    db: Database, google_url: str, publisher_url: str, source: str, now: str
+) -> None:
+    """A Google News link decoded to its publisher's address (written once)."""
+    db["gnews_links"].insert(
+        {
+            "google_url": google_url,
+            "publisher_url": publisher_url,
+            "source": source,
+            "decoded_at": now,
+        },
+        pk="google_url",
+        ignore=True,
+    )

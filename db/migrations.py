@@ -538,6 +538,16 @@ def m016_text_partial(db: Database) -> None:
     db["source_runs"].add_column("paywalled", int)
 
 
+@migrations()
+def m017_gnews_links(db: Database) -> None:
+    """Google News links decoded to their publishers' addresses (issue #19), so that a
+    link is decoded once: `gnews_links`."""
+    db["gnews_links"].create(
+        {"google_url": str, "publisher_url": str, "source": str, "decoded_at": str},
+        pk="google_url",
+    )
+
+
 # Tables SQLite's full-text search keeps for itself (kept in sync by triggers).
 _FTS_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config", "_fts_content")
 

@@ -35,3 +35,8 @@ def feed_validators(db_path: str) -> dict[str, tuple[str | None, str | None]]:
     """The ETag and Last-Modified each feed sent last time, by feed URL."""
     rows = _read(db_path, "select url, etag, last_modified from feed_state")
     return {url: (etag, modified) for url, etag, modified in rows}
+
+
+def decoded_gnews_links(db_path: str) -> dict[str, str]:
+    """Google News link -> the publisher's address, of every link decoded so far."""
+    return dict(_read(db_path, "select google_url, publisher_url from gnews_links"))

@@ -25,6 +25,7 @@ from spiders.render import render_meta, renders
 from starcity.config import Source, Topic, load_sources, load_topic
 from starcity.hygiene import printable
 from starcity.urlgate import RefusedURL, Sites, request_url, sites_for
+from starcity.urls import is_gnews_link
 
 # Per-source messages go to this logger, which the command line also shows on the console.
 source_log = logging.getLogger("starcity.sources")
@@ -239,6 +240,9 @@ class SourceSpider(scrapy.Spider):
             "discovered_via": base,
             "hints": {k: v for k, v in hints.items() if k != "tags"},
         }
+        if source.google_news and is_gnews_link(url):
+            # decoded to the publisher's address first (starcity/components/gnews.py)
+            meta["gnews"] = True
         if renders(source, url):  # built by JavaScript: rendered in the browser first
             meta.update(render_meta(source, self.sites[source.name]))
         return self._request(source, url, callback=self.parse_article, meta=meta)

@@ -54,6 +54,9 @@ class Source:
     # Article pages rendered in a headless browser first (pages built by JavaScript):
     # a pattern of the addresses to render, ".*" for all ("render: true"); None: none.
     render: str | None = None
+    # Links to Google News articles decoded to the publishers' addresses (a Google News
+    # feed; starcity/components/gnews.py).
+    google_news: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ class SourceEntry(_Strict):
     max_pages: int = Field(5, ge=0)
     max_depth: int = Field(2, ge=0)
     render: bool | str = False
+    google_news: bool = False
 
 
 class _SourceDefaults(SourceEntry):
@@ -302,6 +306,7 @@ def load_sources(spec: str | Path, demo_url: str | None = None) -> list[Source]:
                 max_pages=int(entry.get("max_pages", 5)),
                 max_depth=int(entry.get("max_depth", 2)),
                 render=str(render) if render else None,
+                google_news=entry.get("google_news") is True,
                 **patterns,
             )
         )

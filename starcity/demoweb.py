@@ -7,8 +7,10 @@ Every request is logged (method, path, status) so tests can count what was fetch
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
+import json
 import mimetypes
 import os
 import posixpath
@@ -72,6 +74,9 @@ class _Handler(BaseHTTPRequestHandler):
         /_test/slow?seconds=N              a feed, after N seconds
         /_test/sitemap-index.xml           a sitemap index naming the gzipped sitemap below
         /_test/news-sitemap.xml.gz         the news sitemap, gzipped
+        /_test/gnews-decode?id=ID          a stand-in for Google's decoding of a Google
+                                           News link of /gnews/rss.xml: {"decoded_url"},
+                                           404 for an id that names no demo page
         """
         parts = urlsplit(self.path)
         if not self.server.test_endpoints or not parts.path.startswith("/_test/"):
@@ -113,6 +118,18 @@ class _Handler(BaseHTTPRequestHandler):
                 f'sitemap/0.9"><sitemap><loc>{self.server.base_url}/_test/news-sitemap.xml.gz'
                 "</loc></sitemap></sitemapindex>"
             ).encode()
+        elif parts.path == "/_test/gnews-decode":
+            headers = {"Content-Type": _TYPES[".json"]}
+            try:
+                ident = query.get("id", "")
+                path = base64.urlsafe_b64decode(ident + "=" * (-len(ident) % 4)).decode()
+            except (ValueError, UnicodeDecodeError):
+                path = ""
+            page = (self.server.root / path.lstrip("/")).resolve()
+            if path.startswith("/") and (page.is_file() or (page / "index.html").is_file()):
+                body = json.dumps({"decoded_url": self.server.base_url + path}).encode()
+            else:
+                status, body = 404, b'{"error": "not decoded"}'
         elif parts.path == "/_test/news-sitemap.xml.gz":
             headers = {"Content-Type": "application/gzip"}
             plain = (self.server.root / "news-sitemap.xml").read_bytes()

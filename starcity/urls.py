@@ -112,3 +112,14 @@ def canonical_elsewhere(
             return None, None
         return normalize_url(absolute), signal
     return None, None
+
+
+# A Google News article link's path: /rss/articles/<id>, /articles/<id>, /read/<id>.
+_GNEWS_ARTICLE = re.compile(r"^/(?:rss/)?(?:articles|read)/[A-Za-z0-9_-]{10,}")
+
+
+def is_gnews_link(url: str) -> bool:
+    """Whether ``url`` has the path of a Google News article link, whose publisher's
+    address must be decoded (the host is the source's: news.google.com for Google News,
+    whatever serves a stand-in for it)."""
+    return bool(_GNEWS_ARTICLE.match(urlsplit(url).path))
