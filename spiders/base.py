@@ -21,11 +21,12 @@ from twisted.python.failure import Failure
 from spiders.errors import classify_failure
 from spiders.items import FetchedPage, SeenPage
 from spiders.middlewares import KnownPage
-from spiders.render import render_meta, renders
+from spiders.render import refused_hop, render_meta, renders
 from starcity.config import Source, Topic, load_sources, load_topic
 from starcity.hygiene import printable
 from starcity.urlgate import RefusedURL, Sites, request_url, sites_for
 from starcity.urls import is_gnews_link
+from starcity.walls import CONSENT_WALL, consent_address
 
 # Per-source messages go to this logger, which the command line also shows on the console.
 source_log = logging.getLogger("starcity.sources")
@@ -331,6 +332,10 @@ class SourceSpider(scrapy.Spider):
             return
         role = request.meta.get("role", "page")
         kind, reason = classify_failure(failure)
+        hop = refused_hop(request.url) if request.meta.get("playwright") else None
+        if hop is not None:  # the browser was redirected off the source's sites
+            kind = CONSENT_WALL if consent_address(hop) else "offsite_redirect"
+            reason = f"redirected to {printable(hop)}, off the source's sites"
         self._inc(source, f"errors/{kind}")
         if role == "feed":
             self._inc(source, "feed_errors")

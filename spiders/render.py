@@ -34,6 +34,11 @@ _INLINE_SCHEMES = ("data:", "blob:", "about:")
 
 # The sites of the source each open page renders for (read by abort_request).
 _SITES: weakref.WeakKeyDictionary[Any, Sites] = weakref.WeakKeyDictionary()
+# The address off the source's sites a server redirected the browser to, by the address of
+# the request it was rendering (read by the spider's errback: the page then fails).
+_REFUSED_HOPS: dict[str, str] = {}
+# Where the browser's requests to other sites go: nowhere (a closed port on loopback).
+_NOWHERE = "http://127.0.0.1:1"
 
 
 def renders(source: Source, url: str) -> bool:
@@ -43,6 +48,41 @@ def renders(source: Source, url: str) -> bool:
 
 async def _remember_sites(page: Any, request: Any, sites: Sites) -> None:
     _SITES[page] = sites
+    start = request.url
+
+    def navigation(asked: Any) -> None:
+        # Playwright routes no redirect: a hop off the sites is seen here, and refused by
+        # the browser's confinement (browser_confinement).
+        redirected = asked.redirected_from is not None and asked.is_navigation_request()
+        if redirected and not sites.allows(asked.url):
+            _REFUSED_HOPS[start] = asked.url
+
+    page.on("request", navigation)
+
+
+def refused_hop(url: str) -> str | None:
+    """The address off its source's sites the browser was redirected to while rendering
+    ``url`` (once), or None."""
+    return _REFUSED_HOPS.pop(url, None)
+
+
+def browser_confinement(sites: list[Sites]) -> list[str]:
+    """Chromium's flags that let the browser reach only the rendering sources' sites:
+    every other address (redirects and IP addresses included, which no request
+    interception sees) goes to a proxy that is not there. Empty when a source may be
+    crawled on any site (``allowed_domains: ["*"]``): its pages' requests are still held
+    to it by abort_request, its redirects only by the spider's check of the final address.
+    """
+    if any(s.any_site for s in sites):
+        return []
+    rules: set[str] = set()
+    for rule in {r for s in sites for r in s.rules}:
+        port = f":{rule.port}" if rule.port else ""
+        rules |= {f"{rule.host}{port}", f"*.{rule.host}{port}"}
+    # First: loopback is not reached unless a source is on it (Chromium's own exception
+    # for loopback would otherwise hold, and it cancels the rules before it).
+    bypass = ";".join(["<-loopback>", *sorted(rules)])
+    return [f"--proxy-server={_NOWHERE}", f"--proxy-bypass-list={bypass}"]
 
 
 def render_meta(source: Source, sites: Sites) -> dict[str, Any]:

@@ -41,7 +41,9 @@ def crawl(
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
+    from spiders.render import browser_confinement
     from starcity.demoweb import start_or_reuse
+    from starcity.urlgate import sites_for
 
     demo = None
     try:
@@ -89,6 +91,9 @@ def crawl(
         settings.set("DOWNLOAD_HANDLERS", handlers, priority="cmdline")
         launch = dict(settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"))
         launch["executable_path"] = settings["STARCITY_CHROMIUM"]
+        # the browser reaches the rendering sources' sites and nothing else
+        rendering = [sites_for(s.allowed_domains, s.start_urls) for s in active if s.render]
+        launch["args"] = [*launch.get("args", []), *browser_confinement(rendering)]
         settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="cmdline")
 
     console.info(

@@ -84,6 +84,9 @@ def test_without_render_the_page_is_empty_and_no_browser_starts(demo_web, tmp_pa
 class Page:
     """Stands for a Playwright page (abort_request only tells one from another)."""
 
+    def on(self, event: str, handler: object) -> None:
+        self.handlers = {**getattr(self, "handlers", {}), event: handler}
+
 
 def _request(url: str, kind: str, page: object) -> SimpleNamespace:
     return SimpleNamespace(url=url, resource_type=kind, frame=SimpleNamespace(page=page))
@@ -97,7 +100,9 @@ def test_the_browser_asks_only_the_sources_sites_for_what_the_text_needs():
     page = Page()
     meta = render_meta(source, sites)
     assert meta["playwright"] and meta["playwright_context"] == "source-press"
-    asyncio.run(meta["playwright_page_init_callback"](page, None))
+    asyncio.run(
+        meta["playwright_page_init_callback"](page, SimpleNamespace(url="https://press.example/a"))
+    )
     assert not abort_request(_request("https://press.example/app.js", "script", page))
     assert not abort_request(_request("data:text/plain,x", "fetch", page))
     assert abort_request(_request("https://tracker.example/c", "fetch", page))
@@ -128,3 +133,54 @@ def test_render_is_per_source_and_per_address(tmp_path):
     )
     with pytest.raises(ConfigError, match="render pattern"):
         load_sources(path)
+
+
+@browser
+def test_walls_rendered_in_the_browser_are_counted_under_their_kinds(demo_web, tmp_path):
+    """The Done-when of issue #19: a render: true source on the fixture web."""
+    sources = tmp_path / "sources.yml"
+    sources.write_text(
+        "sources:\n"
+        "  - name: walled-gazette\n"
+        f'    start_urls: ["{demo_web.url}/walls/feed.xml"]\n'
+        "    prefilter: false\n    render: true\n"
+        "  - name: orbit-press\n"
+        f'    start_urls: ["{demo_web.url}/render/feed.xml"]\n'
+        "    prefilter: false\n    render: true\n"
+        "settings:\n  DOWNLOAD_DELAY: 0\n  AUTOTHROTTLE_ENABLED: false\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "walls.db"
+    result = run_crawl(db, "--sources", str(sources))
+    assert result.returncode == 0, result.stdout + result.stderr
+    stored = {u.rsplit("/", 1)[-1] for (u,) in query(db, "select canonical_url from articles")}
+    assert stored == {
+        "star-city-premiere.html",
+        "star-city-cosmonaut-casting.html",
+        "star-city-showrunners-space-race.html",
+    }
+    errors = dict(
+        query(db, "select source, errors_by_kind from source_runs where source = 'walled-gazette'")
+    )
+    # the redirect to consent.google.com was refused by the browser itself (confined to
+    # the sources' sites), and counted as the consent wall it is
+    assert json.loads(errors["walled-gazette"]) == {
+        "consent_wall": 2,
+        "bot_challenge": 2,
+        "paywall": 1,
+    }
+
+
+def test_the_browser_is_confined_to_the_rendering_sources_sites():
+    from spiders.render import browser_confinement
+
+    flags = browser_confinement(
+        [sites_for([], ["https://press.example/feed"]), sites_for(["127.0.0.1:8002"], [])]
+    )
+    proxy, bypass = flags
+    assert proxy == "--proxy-server=http://127.0.0.1:1"
+    rules = bypass.removeprefix("--proxy-bypass-list=").split(";")
+    assert rules[0] == "<-loopback>"  # first, or it cancels the rules before it
+    assert {"press.example", "*.press.example", "127.0.0.1:8002"} <= set(rules)
+    # a source that may go anywhere cannot be confined to a list of sites
+    assert browser_confinement([sites_for(["*"], ["https://agg.example/feed"])]) == []
