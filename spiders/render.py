@@ -17,6 +17,7 @@ page itself makes: scripts, data, frames).
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import re
 import weakref
@@ -37,6 +38,11 @@ _SITES: weakref.WeakKeyDictionary[Any, Sites] = weakref.WeakKeyDictionary()
 # The address off the source's sites a server redirected the browser to, by the address of
 # the request it was rendering (read by the spider's errback: the page then fails).
 _REFUSED_HOPS: dict[str, str] = {}
+# Requests each open page has under way (read by settle).
+_INFLIGHT: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+# settle: how often it looks, how many quiet looks in a row make a page settled, and how
+# long it waits at most.
+SETTLE_STEP, SETTLE_QUIET, SETTLE_MAX = 0.25, 3, 10.0
 # Where the browser's requests to other sites go: nowhere (a closed port on loopback).
 _NOWHERE = "http://127.0.0.1:1"
 
@@ -48,7 +54,18 @@ def renders(source: Source, url: str) -> bool:
 
 async def _remember_sites(page: Any, request: Any, sites: Sites) -> None:
     _SITES[page] = sites
+    _INFLIGHT[page] = 0
     start = request.url
+
+    def began(_: Any) -> None:
+        _INFLIGHT[page] = _INFLIGHT.get(page, 0) + 1
+
+    def ended(_: Any) -> None:
+        _INFLIGHT[page] = max(0, _INFLIGHT.get(page, 0) - 1)
+
+    page.on("request", began)
+    page.on("requestfinished", ended)
+    page.on("requestfailed", ended)
 
     def navigation(asked: Any) -> None:
         # Playwright routes no redirect: a hop off the sites is seen here, and refused by
@@ -58,6 +75,26 @@ async def _remember_sites(page: Any, request: Any, sites: Sites) -> None:
             _REFUSED_HOPS[start] = asked.url
 
     page.on("request", navigation)
+
+
+async def settle(page: Any) -> None:
+    """Wait until the page has built itself: none of its requests under way and its text
+    the same length for SETTLE_QUIET looks in a row, SETTLE_STEP seconds apart, or
+    SETTLE_MAX seconds. Playwright's "networkidle" alone is not enough: a request held
+    by the request interception does not count as network activity, so on a busy
+    machine a page was read before the data it is built from had come."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + SETTLE_MAX
+    last, quiet = -1, 0
+    while loop.time() < deadline and quiet < SETTLE_QUIET:
+        await asyncio.sleep(SETTLE_STEP)
+        try:
+            size = await page.evaluate("document.body ? document.body.innerText.length : 0")
+        except Exception:  # the page navigated or closed: read what there is
+            return
+        idle = _INFLIGHT.get(page, 0) == 0
+        quiet = quiet + 1 if idle and size == last else 0
+        last = size
 
 
 def refused_hop(url: str) -> str | None:
@@ -92,8 +129,8 @@ def render_meta(source: Source, sites: Sites) -> dict[str, Any]:
         # one browser context per source: its cookies and storage stay its own
         "playwright_context": f"source-{source.name}",
         "playwright_page_init_callback": functools.partial(_remember_sites, sites=sites),
-        # the document once the page's own requests are done (what it builds from data)
-        "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")],
+        # the document once the page has built itself from what it asked for
+        "playwright_page_methods": [PageMethod(settle)],
     }
 
 
