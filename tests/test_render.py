@@ -58,7 +58,7 @@ def test_an_article_built_by_javascript_is_rendered_and_stored_with_its_text(dem
     # the style sheet, the image and the tracker off the site were never requested
     assert stats["playwright/request_count/aborted"] == 3
     asked = {r.path for r in demo_web.requests}
-    assert "/render/data/star-city-premiere.json" in asked
+    assert "/render/api/star-city-premiere.json" in asked
     assert not asked & {"/render/app.css", "/render/still.jpg"}
 
 

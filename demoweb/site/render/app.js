@@ -8,7 +8,7 @@
   }
   // Measurement the crawler's browser must never reach (off the source's site).
   fetch("https://measure.tracker.example/collect?page=premiere").catch(function () {});
-  fetch("/render/data/star-city-premiere.json")
+  fetch("/render/api/star-city-premiere.json")
     .then(function (response) { return response.json(); })
     .then(function (release) {
       document.title = release.headline + " | Orbit+ Press";
