@@ -65,9 +65,12 @@ reprocess: $(STAMP)
 serve: $(STAMP)
 	$(PY) -m starcity serve --db $(DB) --host $(HOST) --port $(PORT)
 
+# The suite runs in parallel, one worker per core (pytest-xdist); TEST_WORKERS=0 runs it
+# in one process.
+TEST_WORKERS ?= auto
 test: $(DEV_STAMP)
 	@scripts/ensure-chromium.sh || echo "warning: no chromium; the browser tests will be skipped" >&2
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
