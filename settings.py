@@ -178,7 +178,7 @@ LOG_LEVEL = "INFO"
 # Rendering (spiders/render.py): article pages of a source with `render` are fetched by
 # scrapy-playwright in Debian's Chromium (scripts/ensure-chromium.sh installs it; never a
 # browser Playwright downloads). The handler is installed by the command line only when a
-# source renders; these bound it: contexts (one per rendering source) and pages at once,
+# source renders; these bound it: contexts (the rendering shares one) and pages at once,
 # and the time one page may take.
 STARCITY_CHROMIUM = "/usr/bin/chromium"
 STARCITY_RENDER_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"

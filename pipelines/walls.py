@@ -65,10 +65,10 @@ def find_wall(
     # Words, or for scripts written without spaces (Japanese, Chinese) their characters'
     # worth of words: a teaser is short in either.
     words = max(int(record.get("word_count") or 0), len(text) // _CHARS_PER_WORD)
-    if consent_address(url):
-        return Wall(CONSENT_WALL, f"address {url[:100]}")
     head = body[:_HEAD_BYTES].decode("utf-8", "replace")
     if words < WALL_MAX_WORDS:
+        if consent_address(url):  # a short page at a consent service or gateway
+            return Wall(CONSENT_WALL, f"address {url[:100]}")
         marker = challenge_marker(head, headers)
         if marker:
             return Wall(BOT_CHALLENGE, marker)

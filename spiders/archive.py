@@ -293,9 +293,11 @@ def index_archive(folder: Path) -> tuple[dict[str, tuple[str, int]], list[str]]:
                     if not record.rec_headers.get_header("WARC-Record-ID"):
                         raise ArchiveLoadFailed("a record without a WARC-Record-ID: no WARC")
                     offset = records.get_record_offset()
-                    # read to its end: a record cut short must not stand in for an
-                    # earlier whole one of the same URL
-                    record.content_stream().read()
+                    # read to its end, as stored (not inflated: a compressed body is
+                    # not decompressed to look at it): a record cut short must not stand
+                    # in for an earlier whole one of the same URL
+                    while record.raw_stream.read(1 << 16):
+                        pass
                     records.read_to_end(record)
                     end = offset + records.get_record_length()
                     url = record.rec_headers.get_header("WARC-Target-URI")
@@ -347,7 +349,9 @@ def read_response(path: Path, offset: int, record_id: str | None = None) -> Arch
             for k, v in record.http_headers.headers
             if k.lower().encode() not in _WIRE_HEADERS
         ]
-        body = record.content_stream().read()
+        body = record.content_stream().read(MAX_BODY + 1)
+        if len(body) > MAX_BODY:  # a body that inflates past the crawl's own size limit
+            raise ValueError(f"the record at byte {offset:,} of {path.name} is too large")
         if getattr(record.raw_stream, "limit", 0):
             # warcio ends a record cut short quietly, with what it had: refused here
             raise ValueError(f"the record at byte {offset:,} of {path.name} is cut short")
@@ -377,6 +381,8 @@ def read_response(path: Path, offset: int, record_id: str | None = None) -> Arch
         return answer
 
 
+# The largest body read back: the crawl's download limit (settings.DOWNLOAD_MAXSIZE).
+MAX_BODY = 16 * 1024 * 1024
 # The largest context record read back (a feed entry's hints are far smaller).
 _MAX_CONTEXT = 1_000_000
 

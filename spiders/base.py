@@ -241,12 +241,19 @@ class SourceSpider(scrapy.Spider):
             "discovered_via": base,
             "hints": {k: v for k, v in hints.items() if k != "tags"},
         }
-        if source.google_news and is_gnews_link(url):
+        if source.google_news and is_gnews_link(url) and self._on_start_host(source, url):
             # decoded to the publisher's address first (starcity/components/gnews.py)
             meta["gnews"] = True
         if renders(source, url):  # built by JavaScript: rendered in the browser first
             meta.update(render_meta(source, self.sites[source.name]))
         return self._request(source, url, callback=self.parse_article, meta=meta)
+
+    @staticmethod
+    def _on_start_host(source: Source, url: str) -> bool:
+        """Whether ``url`` is on the host of one of the source's start URLs (a Google News
+        feed's own links, not a publisher's that it lists directly)."""
+        hosts = {urlsplit(u).hostname for u in source.start_urls}
+        return urlsplit(url).hostname in hosts
 
     def links_capped(self, source: Source, page: str, left: int) -> None:
         """A feed, sitemap or listing page listed more articles than STARCITY_MAX_LINKS_PER_PAGE:
@@ -308,6 +315,8 @@ class SourceSpider(scrapy.Spider):
             )
             return
         self._inc(source, "fetched")
+        # a redirect recorded for a page that loaded all the same: forgotten
+        refused_hop(response.request.url if response.request else response.url)
         headers = kept_headers(response)
         redirects = response.meta.get("redirect_urls") or []
         yield FetchedPage(

@@ -8,8 +8,8 @@ fetched by scrapy-playwright's download handler, which drives Debian's Chromium
 as the response, to the same extraction. The handler is installed only for a crawl with
 a rendering source (starcity/crawl.py): a crawl without one never starts a browser.
 
-Bounded (settings.py): at most PLAYWRIGHT_MAX_CONTEXTS browser contexts (one per source)
-of PLAYWRIGHT_MAX_PAGES_PER_CONTEXT pages each, a time limit per page
+Bounded (settings.py): one browser context (PLAYWRIGHT_MAX_CONTEXTS at most) of
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT pages at once, a time limit per page
 (PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT); images, fonts, media and style sheets are never
 loaded, nor anything off the source's sites (the URL gate's rule, for the requests the
 page itself makes: scripts, data, frames).
@@ -71,7 +71,8 @@ async def _remember_sites(page: Any, request: Any, sites: Sites) -> None:
         # Playwright routes no redirect: a hop off the sites is seen here, and refused by
         # the browser's confinement (browser_confinement).
         redirected = asked.redirected_from is not None and asked.is_navigation_request()
-        if redirected and not sites.allows(asked.url):
+        main = redirected and asked.frame.parent_frame is None  # not an embedded frame's
+        if main and not sites.allows(asked.url):
             _REFUSED_HOPS[start] = asked.url
 
     page.on("request", navigation)
@@ -90,8 +91,11 @@ async def settle(page: Any) -> None:
         await asyncio.sleep(SETTLE_STEP)
         try:
             size = await page.evaluate("document.body ? document.body.innerText.length : 0")
-        except Exception:  # the page navigated or closed: read what there is
-            return
+        except Exception:  # the page moved on (a client-side redirect): look again
+            if page.is_closed():
+                return
+            last, quiet = -1, 0
+            continue
         idle = _INFLIGHT.get(page, 0) == 0
         quiet = quiet + 1 if idle and size == last else 0
         last = size
@@ -106,16 +110,14 @@ def refused_hop(url: str) -> str | None:
 def browser_confinement(sites: list[Sites]) -> list[str]:
     """Chromium's flags that let the browser reach only the rendering sources' sites:
     every other address (redirects and IP addresses included, which no request
-    interception sees) goes to a proxy that is not there. Empty when a source may be
-    crawled on any site (``allowed_domains: ["*"]``): its pages' requests are still held
-    to it by abort_request, its redirects only by the spider's check of the final address.
-    """
-    if any(s.any_site for s in sites):
-        return []
+    interception sees) goes to a proxy that is not there. (A rendering source may not be
+    crawled on any site: the sources file refuses render with allowed_domains "*".)"""
     rules: set[str] = set()
     for rule in {r for s in sites for r in s.rules}:
-        port = f":{rule.port}" if rule.port else ""
-        rules |= {f"{rule.host}{port}", f"*.{rule.host}{port}"}
+        # a rule without a port is the default ports (a bypass rule without one: any)
+        host = f"[{rule.host}]" if ":" in rule.host else rule.host
+        for port in [rule.port] if rule.port else [80, 443]:
+            rules |= {f"{host}:{port}", f"*.{host}:{port}"}
     # First: loopback is not reached unless a source is on it (Chromium's own exception
     # for loopback would otherwise hold, and it cancels the rules before it).
     bypass = ";".join(["<-loopback>", *sorted(rules)])
@@ -126,8 +128,10 @@ def render_meta(source: Source, sites: Sites) -> dict[str, Any]:
     """The request meta that has scrapy-playwright render a page of ``source``."""
     return {
         "playwright": True,
-        # one browser context per source: its cookies and storage stay its own
-        "playwright_context": f"source-{source.name}",
+        # one browser context for the crawl's rendering: a context per source would have
+        # to be closed when its source is done, which scrapy-playwright never does (and
+        # the context limit would then stall the crawl)
+        "playwright_context": "render",
         "playwright_page_init_callback": functools.partial(_remember_sites, sites=sites),
         # the document once the page has built itself from what it asked for
         "playwright_page_methods": [PageMethod(settle)],

@@ -12,7 +12,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from starcity.urlgate import RefusedURL, request_url, sites_for
+from starcity.urlgate import ANY_SITE, RefusedURL, request_url, sites_for
 
 ROOT = Path(__file__).resolve().parent.parent
 # Beside the code in a checkout; an installed package (pip install .) has its copy of
@@ -292,6 +292,13 @@ def load_sources(spec: str | Path, demo_url: str | None = None) -> list[Source]:
                 raise ConfigError(
                     f"{path}: source {name!r}: render pattern {render!r} is invalid: {exc}"
                 ) from exc
+        if render and ANY_SITE in domains:
+            # the browser is confined to the rendering sources' sites (spiders/render.py):
+            # a source that may go anywhere would open it to every address
+            raise ConfigError(
+                f"{path}: source {name!r}: render cannot go with allowed_domains"
+                f" {ANY_SITE!r} (the browser reaches only the sources' own sites)"
+            )
         if kind == "site" and not patterns["allow"]:
             raise ConfigError(f"{path}: source {name!r} (kind site) needs allow patterns")
         sources.append(

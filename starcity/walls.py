@@ -43,7 +43,8 @@ _CONSENT_DOMAINS = frozenset(
     }
 )
 # Paths of a site's own consent gateway ("/privacy-gate?return=…", "/consent?…").
-_CONSENT_PATH = re.compile(r"/(?:privacy[-_]?gate(?:way)?|consent|cookie[-_]?wall)(?:[/?._-]|$)")
+# (the path's first segment only: "/news/consent-decree-signed" is an article)
+_CONSENT_PATH = re.compile(r"^/(?:privacy[-_]?gate(?:way)?|consent|cookie[-_]?wall)(?:[/?._-]|$)")
 
 
 def consent_address(url: str) -> bool:
@@ -56,7 +57,7 @@ def consent_address(url: str) -> bool:
         return True
     if registrable_domain(host) in _CONSENT_DOMAINS:
         return True
-    return bool(_CONSENT_PATH.search(parts.path.lower()))
+    return bool(_CONSENT_PATH.match(parts.path.lower()))
 
 
 # Challenge vendors' marks in a page's markup or headers. Each is specific to a challenge

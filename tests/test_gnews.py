@@ -97,3 +97,21 @@ def test_google_news_article_links_are_told_by_their_path():
     assert is_gnews_link("https://news.google.com/read/CBMiK2h0dHBzOi8vd3d3")
     assert not is_gnews_link("https://news.google.com/rss/search?q=%22Star+City%22")
     assert not is_gnews_link("https://news.google.com/topics/CAAqBwgKMP")
+
+
+def test_only_the_feeds_own_links_are_decoded_not_publishers_it_lists_directly():
+    from spiders.base import SourceSpider
+    from starcity.config import Source
+
+    source = Source(
+        name="google-news",
+        kind="feed",
+        start_urls=("https://news.google.com/rss/search?q=star+city",),
+        google_news=True,
+    )
+    assert SourceSpider._on_start_host(
+        source, "https://news.google.com/rss/articles/CBMiabcdefghij"
+    )
+    assert not SourceSpider._on_start_host(
+        source, "https://www.ign.example/articles/star-city-review"
+    )

@@ -99,7 +99,7 @@ def test_the_browser_asks_only_the_sources_sites_for_what_the_text_needs():
     sites = sites_for([], ["https://press.example/feed.xml"])
     page = Page()
     meta = render_meta(source, sites)
-    assert meta["playwright"] and meta["playwright_context"] == "source-press"
+    assert meta["playwright"] and meta["playwright_context"] == "render"
     asyncio.run(
         meta["playwright_page_init_callback"](page, SimpleNamespace(url="https://press.example/a"))
     )
@@ -132,6 +132,15 @@ def test_render_is_per_source_and_per_address(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(ConfigError, match="render pattern"):
+        load_sources(path)
+    # a source that may go anywhere cannot have its pages rendered: the browser is
+    # confined to the rendering sources' sites
+    path.write_text(
+        "sources:\n  - name: agg\n    start_urls: [https://a.example/feed]\n"
+        "    allowed_domains: ['*']\n    render: true\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="render cannot go with allowed_domains"):
         load_sources(path)
 
 
@@ -181,6 +190,6 @@ def test_the_browser_is_confined_to_the_rendering_sources_sites():
     assert proxy == "--proxy-server=http://127.0.0.1:1"
     rules = bypass.removeprefix("--proxy-bypass-list=").split(";")
     assert rules[0] == "<-loopback>"  # first, or it cancels the rules before it
-    assert {"press.example", "*.press.example", "127.0.0.1:8002"} <= set(rules)
-    # a source that may go anywhere cannot be confined to a list of sites
-    assert browser_confinement([sites_for(["*"], ["https://agg.example/feed"])]) == []
+    # a site without a port: its default ports only (a rule without one allows any)
+    assert {"press.example:443", "*.press.example:80", "127.0.0.1:8002"} <= set(rules)
+    assert "press.example" not in rules and "press.example:6379" not in rules

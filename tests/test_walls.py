@@ -37,6 +37,8 @@ def test_consent_services_and_gateways_are_known_by_their_address():
         assert consent_address(url), url
     for url in (
         "https://news.example/star-city-consent-decree-ruling.html",
+        "https://news.example/news/consent-decree-signed",
+        "https://www.bbc.example/news/topics/consent",
         "https://www.consentino.it/star-city",
         "https://news.example/tv/star-city/",
     ):

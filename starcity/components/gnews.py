@@ -28,9 +28,10 @@ from scrapy.crawler import Crawler
 from scrapy.utils.misc import load_object
 
 from db.articles import remember_gnews_link
+from db.batches import TransactionLost
 from db.pages import decoded_gnews_links
 from spiders.errors import RefusedRequest
-from starcity.components.store import shared_writer
+from starcity.components.store import report_lost, shared_writer
 from starcity.hygiene import printable
 from starcity.urls import is_gnews_link
 
@@ -57,6 +58,9 @@ async def decode_with_googlenewsdecoder(url: str, timeout: float) -> str:
 class GoogleNewsMiddleware:
     def __init__(self, crawler: Crawler, decode: Decoder, interval: float, timeout: float):
         self.crawler = crawler
+        # A crawl replayed from the archive sends nothing to the network, Google included:
+        # only links decoded before are followed.
+        self.cache_only = bool(crawler.settings.get("STARCITY_REPLAY_FROM"))
         self.decode = decode
         self.interval = interval
         self.timeout = timeout
@@ -88,7 +92,7 @@ class GoogleNewsMiddleware:
         if publisher is not None:
             stats.inc_value("gnews/cached")
         else:
-            publisher = await self._decode(link)
+            publisher = None if self.cache_only else await self._decode(link)
             if publisher is None:  # counted by the spider's errback, under its kind
                 raise RefusedRequest(
                     "gnews_undecoded", f"Google News link not decoded: {printable(link)}"
@@ -110,7 +114,10 @@ class GoogleNewsMiddleware:
             if wait > 0:
                 await asyncio.sleep(wait)
             try:
-                publisher = await self.decode(link, self.timeout)
+                # the decoder's timeout is per HTTP exchange; this bounds the whole call
+                publisher = await asyncio.wait_for(
+                    self.decode(link, self.timeout), self.timeout * 3
+                )
             except Exception as exc:  # whatever the decoder or Google says: counted
                 log.warning(
                     "Google News link not decoded: %s: %s: %s",
@@ -140,5 +147,7 @@ class GoogleNewsMiddleware:
                 lambda db: remember_gnews_link(db, link, publisher, source, now),
                 link,
             )
+        except TransactionLost as exc:  # the batch it joined rolled back: say what went
+            report_lost(self.crawler.stats, exc)
         except Exception as exc:  # the cache is worth a call to Google, not a lost page
             log.warning("cannot keep the decoded link %s: %s", printable(link), exc)
