@@ -43,6 +43,13 @@ class Wall:
     keeps_article: bool = False
 
 
+def _size(record: Mapping[str, Any]) -> int:
+    """The text's words, or for scripts written without spaces (Japanese, Chinese) its
+    characters' worth of words: a teaser or a shell is short in either."""
+    text = record.get("text") or ""
+    return max(int(record.get("word_count") or 0), len(text) // _CHARS_PER_WORD)
+
+
 def _has_metadata(record: Mapping[str, Any]) -> bool:
     """The page names the article itself: its own title, and its own date or authors
     (not the feed's, which a stub's address was listed with)."""
@@ -62,9 +69,7 @@ def find_wall(
 ) -> Wall | None:
     """The wall this page is, or None for a page that holds its article."""
     text = record.get("text") or ""
-    # Words, or for scripts written without spaces (Japanese, Chinese) their characters'
-    # worth of words: a teaser is short in either.
-    words = max(int(record.get("word_count") or 0), len(text) // _CHARS_PER_WORD)
+    words = _size(record)
     head = body[:_HEAD_BYTES].decode("utf-8", "replace")
     if words < WALL_MAX_WORDS:
         if consent_address(url):  # a short page at a consent service or gateway
@@ -101,6 +106,4 @@ SHELL_MAX_WORDS = 40
 def needs_browser(record: Mapping[str, Any]) -> bool:
     """Whether the page is the shell of a page built by JavaScript: next to no text of
     its own, and that text asks for JavaScript (its source needs ``render``)."""
-    text = record.get("text") or ""
-    words = max(int(record.get("word_count") or 0), len(text) // _CHARS_PER_WORD)
-    return words <= SHELL_MAX_WORDS and bool(_NEEDS_SCRIPT.search(text))
+    return _size(record) <= SHELL_MAX_WORDS and bool(_NEEDS_SCRIPT.search(record.get("text") or ""))

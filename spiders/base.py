@@ -315,8 +315,8 @@ class SourceSpider(scrapy.Spider):
             )
             return
         self._inc(source, "fetched")
-        # a redirect recorded for a page that loaded all the same: forgotten
-        refused_hop(response.request.url if response.request else response.url)
+        if response.meta.get("playwright") and response.request is not None:
+            refused_hop(response.request.url)  # a hop of a page that loaded all the same
         headers = kept_headers(response)
         redirects = response.meta.get("redirect_urls") or []
         yield FetchedPage(

@@ -236,10 +236,7 @@ def _main(argv: list[str] | None = None) -> int:
             articles=args.article,
             outdated=args.outdated,
             archive_dir=args.archive_dir,
-            settings_overrides={
-                **_parse_settings(args.settings),
-                **({"STARCITY_PROGRESS_INTERVAL": 0} if args.quiet else {}),
-            },
+            settings_overrides=_overrides(args),
             verbose=args.verbose,
         )
     args.db = args.db or (DEMO_DB if args.sources == "demo" else DEFAULT_DB)
@@ -248,11 +245,7 @@ def _main(argv: list[str] | None = None) -> int:
         db=args.db,
         only=args.only,
         demo_url=args.demo_url,
-        # --quiet wins over a -s STARCITY_PROGRESS_INTERVAL
-        settings_overrides={
-            **_parse_settings(args.settings),
-            **({"STARCITY_PROGRESS_INTERVAL": 0} if args.quiet else {}),
-        },
+        settings_overrides=_overrides(args),
         verbose=args.verbose,
     )
     if args.command == "crawl":
@@ -280,6 +273,14 @@ def _main(argv: list[str] | None = None) -> int:
     finally:
         if web is not None:
             web.stop()
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings given with -s; --quiet wins over a -s STARCITY_PROGRESS_INTERVAL."""
+    return {
+        **_parse_settings(args.settings),
+        **({"STARCITY_PROGRESS_INTERVAL": 0} if args.quiet else {}),
+    }
 
 
 def _day(value: str | None) -> str | None:

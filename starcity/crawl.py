@@ -144,14 +144,7 @@ def crawl(
         lock.close()
     for message in startup_errors:
         console.error("error: %s", message)
-    status = _with_db(db, lambda d: runs.run_status(d, run_id))
-    if status == "running" and interruption.signum is not None:
-        # Stopped before a spider could close the run.
-        reason = f"interrupted by {signal.Signals(interruption.signum).name} before it ran"
-        status = _close_run_as(db, run_id, "interrupted", reason)
-    elif status == "running":
-        # No spider closed the run (none started): record it as failed, not running.
-        status = _close_run_as(db, run_id, "failed", "; ".join(startup_errors) or "no spider ran")
+    status = settle_run(db, run_id, interruption.signum, startup_errors, "no spider ran")
     stats = _merge_stats([c.stats.get_stats() for c in crawlers])
     stats["starcity/run_id"] = run_id
     stats["starcity/run_status"] = status
@@ -317,6 +310,21 @@ def _open_run(db: str, source_set: str, names: list[str]) -> int:
 def _close_run_as(db: str, run_id: int, status: str, reason: str) -> str:
     """Close a run no spider closed, as ``status`` with ``reason``."""
     return _with_db(db, lambda d: runs.close_run_as(d, run_id, status, reason, _now()))
+
+
+def settle_run(
+    db: str, run_id: int, signum: int | None, startup_errors: list[str], none_ran: str
+) -> str:
+    """The run's status once the process is done; a run still "running" (no spider closed
+    it) is closed: interrupted when a signal stopped it before it ran, else failed (with
+    the start-up errors, or ``none_ran``)."""
+    status = _with_db(db, lambda d: runs.run_status(d, run_id))
+    if status == "running" and signum is not None:
+        reason = f"interrupted by {signal.Signals(signum).name} before it ran"
+        status = _close_run_as(db, run_id, "interrupted", reason)
+    elif status == "running":
+        status = _close_run_as(db, run_id, "failed", "; ".join(startup_errors) or none_ran)
+    return status
 
 
 def source_set_settings(path: Path) -> dict[str, Any]:

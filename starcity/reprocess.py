@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import signal
 import sys
 import time
 from datetime import UTC, datetime
@@ -28,14 +27,7 @@ from typing import Any
 from db import runs
 from db.articles import CHANGE_FIELDS, archived_articles
 from starcity.config import ROOT
-from starcity.crawl import (
-    _close_run_as,
-    _Interruption,
-    _lock,
-    _lock_path,
-    _now,
-    _with_db,
-)
+from starcity.crawl import _Interruption, _lock, _lock_path, _now, _with_db, settle_run
 
 console = logging.getLogger("starcity")
 
@@ -173,12 +165,7 @@ def reprocess(
         listed.unlink(missing_ok=True)
     for message in startup_errors:
         console.error("error: %s", message)
-    status = _with_db(db, lambda d: runs.run_status(d, run_id))
-    if status == "running" and interruption.signum is not None:
-        reason = f"interrupted by {signal.Signals(interruption.signum).name} before it ran"
-        status = _close_run_as(db, run_id, "interrupted", reason)
-    elif status == "running":
-        status = _close_run_as(db, run_id, "failed", "; ".join(startup_errors) or "did not run")
+    status = settle_run(db, run_id, interruption.signum, startup_errors, "did not run")
     stats = crawler.stats.get_stats() if crawler is not None else {}
     _report(run_id, status, stats, len(chosen), time.monotonic() - started, db)
     if interruption.signum is not None:

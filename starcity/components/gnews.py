@@ -31,7 +31,7 @@ from db.articles import remember_gnews_link
 from db.batches import TransactionLost
 from db.pages import decoded_gnews_links
 from spiders.errors import RefusedRequest
-from starcity.components.store import report_lost, shared_writer
+from starcity.components.store import report_lost, writer_for
 from starcity.hygiene import printable
 from starcity.urls import is_gnews_link
 
@@ -134,12 +134,7 @@ class GoogleNewsMiddleware:
         return publisher
 
     def _remember(self, link: str, publisher: str, source: str) -> None:
-        settings = self.crawler.settings
-        writer = shared_writer(
-            settings["STARCITY_DB"],
-            settings.getint("STARCITY_STORE_BATCH_SIZE", 100),
-            settings.getfloat("STARCITY_STORE_BATCH_SECONDS", 2.0),
-        )
+        writer = writer_for(self.crawler.settings)
         now = datetime.now(UTC).isoformat(timespec="seconds")
         try:
             writer.write(

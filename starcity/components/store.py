@@ -30,6 +30,7 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.asyncio import CallLaterResult, call_later
 from sqlite_utils import Database
@@ -180,6 +181,15 @@ def shared_writer(path: str, size: int, seconds: float) -> SharedWriter:
     return _WRITERS[key]
 
 
+def writer_for(settings: BaseSettings) -> SharedWriter:
+    """The process's writer of the crawl's database (STARCITY_DB), with its batch settings."""
+    return shared_writer(
+        settings["STARCITY_DB"],
+        settings.getint("STARCITY_STORE_BATCH_SIZE", 100),
+        settings.getfloat("STARCITY_STORE_BATCH_SECONDS", 2.0),
+    )
+
+
 class SQLiteStorePipeline:
     """Upsert articles into the `articles` table of the database named by STARCITY_DB,
     through the process's shared writer of that file (batched transactions)."""
@@ -195,13 +205,7 @@ class SQLiteStorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SQLiteStorePipeline:
-        settings = crawler.settings
-        writer = shared_writer(
-            settings["STARCITY_DB"],
-            settings.getint("STARCITY_STORE_BATCH_SIZE", 100),
-            settings.getfloat("STARCITY_STORE_BATCH_SECONDS", 2.0),
-        )
-        pipeline = cls(crawler, writer)
+        pipeline = cls(crawler, writer_for(crawler.settings))
         # Held from now until this spider's spider_opened handlers have run, and from its
         # close_spider until its spider_closed handlers have run. Item pipelines are built
         # after the extensions, so these handlers run after theirs (the run record's).
