@@ -15,13 +15,14 @@ SOURCE_ARGS := $(foreach s,$(SOURCE),--source $(s))
 DEMO_PORT ?= 8002
 export STARCITY_DEMO_PORT := $(DEMO_PORT)
 
-.PHONY: help run demo demo-web crawl reprocess serve test lint format lock accuracy relevance people-dates bench clean
+.PHONY: help run demo demo-web crawl crawl-distributed reprocess serve test lint format lock accuracy relevance people-dates bench clean
 
 help:
 	@echo "make run      crawl the real sources into $(DB), then serve Datasette on $(HOST):$(PORT)"
 	@echo "make demo     the same with the bundled offline demo web (data/demo.db)"
 	@echo "make crawl    crawl only (SOURCES=real|demo|file, SOURCE=name, DB=path)"
 	@echo "make reprocess  derive DB's articles again from the web archive, no network (SOURCE=name, REPROCESS_ARGS=...)"
+	@echo "make crawl-distributed  the crawl spread over WORKERS=N processes on Redis, one writer (REDIS_URL=...)"
 	@echo "make serve    serve DB in Datasette (read-only)"
 	@echo "make test     run the test suite"
 	@echo "make lint     ruff check and format check, the import contracts (lint-imports), every imported package declared"
@@ -62,6 +63,15 @@ REPROCESS_ARGS ?=
 reprocess: $(STAMP)
 	$(PY) -m starcity reprocess --db $(DB) $(SOURCE_ARGS) $(REPROCESS_ARGS)
 
+# A distributed run on this machine (docs/distributed.md): a private redis-server on a free
+# loopback port (installed with apt when missing), the writer next to DB and WORKERS
+# crawler processes; REDIS_URL=redis://... uses an existing Redis instead.
+WORKERS ?= 2
+REDIS_URL ?=
+crawl-distributed: $(STAMP)
+	@scripts/ensure-redis.sh
+	$(PY) -m starcity crawl-distributed --workers $(WORKERS) --sources $(SOURCES) --db $(DB) $(SOURCE_ARGS) $(if $(REDIS_URL),--redis $(REDIS_URL))
+
 serve: $(STAMP)
 	$(PY) -m starcity serve --db $(DB) --host $(HOST) --port $(PORT)
 
@@ -70,6 +80,7 @@ serve: $(STAMP)
 TEST_WORKERS ?= auto
 test: $(DEV_STAMP)
 	@scripts/ensure-chromium.sh || echo "warning: no chromium; the browser tests will be skipped" >&2
+	@scripts/ensure-redis.sh
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)

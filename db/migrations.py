@@ -548,6 +548,17 @@ def m017_gnews_links(db: Database) -> None:
     )
 
 
+@migrations()
+def m018_writer_receipts(db: Database) -> None:
+    """What the writer of a distributed run stored (issue #20), committed with the rows:
+    an item delivered twice (a writer killed after its commit, a page fetched again after
+    its crawler died) is stored and counted once. Emptied when the run is recorded."""
+    db["writer_receipts"].create(
+        {"run_id": int, "item_key": str, "source": str, "outcome": str, "duplicate_kind": str},
+        pk=("run_id", "item_key"),
+    )
+
+
 # Tables SQLite's full-text search keeps for itself (kept in sync by triggers).
 _FTS_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config", "_fts_content")
 

@@ -17,8 +17,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.httpobj import urlparse_cached
 
-from db.pages import feed_validators, stored_pages
 from spiders.errors import RefusedRequest
+from spiders.state import crawl_state
 from starcity.hygiene import printable
 from starcity.urlgate import SCHEMES, RefusedURL, request_url, same_site
 from starcity.urls import normalize_url
@@ -181,7 +181,6 @@ class KnownPagesMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.db_path = crawler.settings["STARCITY_DB"]
         self.window = timedelta(hours=crawler.settings.getfloat("STARCITY_REFETCH_HOURS", 48))
         self.skip: set[str] = set()
 
@@ -192,24 +191,9 @@ class KnownPagesMiddleware:
         return mw
 
     def spider_opened(self, spider: Spider) -> None:
-        now = datetime.now(UTC)
-        for url, canonical, when, times_seen in stored_pages(self.db_path):
-            if (times_seen or 0) < 2 and self._young(when, now):
-                continue  # one more fetch for updates
-            self.skip.add(normalize_url(url))
-            self.skip.add(normalize_url(canonical))
+        state = crawl_state(self.crawler)
+        self.skip = state.addresses_to_skip(datetime.now(UTC), self.window)
         log.info("%d stored article addresses will not be fetched again", len(self.skip))
-
-    def _young(self, when: str | None, now: datetime) -> bool:
-        try:
-            moment = datetime.fromisoformat(when) if when else None
-        except ValueError:
-            return False
-        if moment is None:
-            return False
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return now - moment < self.window
 
     def process_request(self, request: Request) -> None:
         if request.meta.get("role") != "article":
@@ -225,7 +209,6 @@ class ConditionalFeedMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.db_path = crawler.settings["STARCITY_DB"]
         self.validators: dict[str, tuple[str | None, str | None]] = {}
 
     @classmethod
@@ -235,7 +218,7 @@ class ConditionalFeedMiddleware:
         return mw
 
     def spider_opened(self, spider: Spider) -> None:
-        self.validators = feed_validators(self.db_path)
+        self.validators = crawl_state(self.crawler).feed_validators()
 
     def process_request(self, request: Request) -> None:
         if request.meta.get("role") != "feed":

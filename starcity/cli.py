@@ -1,5 +1,5 @@
 """Command line: `python -m starcity crawl | serve | run | demo | demo-web | publish |
-reprocess | check-config`.
+reprocess | check-config | writer | crawl-distributed`.
 
 The Makefile's targets call these; so do the tests, as subprocesses.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -150,6 +151,33 @@ def _main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("crawl", help="crawl the sources into the database")
     add_crawl_options(p, "real")
+    p.add_argument(
+        "--redis",
+        metavar="URL",
+        default=os.environ.get("STARCITY_REDIS_URL"),
+        help="be one crawler of the distributed run a writer published in this Redis"
+        " (default: $STARCITY_REDIS_URL; docs/distributed.md)",
+    )
+    p = sub.add_parser(
+        "writer", help="the one writer of a distributed run: Redis into the database"
+    )
+    add_crawl_options(p, "real")
+    p.add_argument(
+        "--redis",
+        metavar="URL",
+        default=os.environ.get("STARCITY_REDIS_URL"),
+        required=not os.environ.get("STARCITY_REDIS_URL"),
+        help="the run's Redis (default: $STARCITY_REDIS_URL)",
+    )
+    p = sub.add_parser(
+        "crawl-distributed",
+        help="a distributed run on this machine: redis-server, the writer, N crawlers",
+    )
+    add_crawl_options(p, "real")
+    p.add_argument("--workers", type=int, default=2, help="crawler processes (%(default)s)")
+    p.add_argument(
+        "--redis", metavar="URL", help="an existing Redis (default: start a private one)"
+    )
     p = sub.add_parser("serve", help="serve the database in Datasette")
     p.add_argument("--db", default=DEFAULT_DB, help="database to serve (%(default)s)")
     add_serve_options(p)
@@ -240,6 +268,23 @@ def _main(argv: list[str] | None = None) -> int:
             verbose=args.verbose,
         )
     args.db = args.db or (DEMO_DB if args.sources == "demo" else DEFAULT_DB)
+    if args.command == "writer":
+        from starcity.writer import write
+
+        return write(args.db, args.redis, args.sources, args.only, args.demo_url, _overrides(args))
+    if args.command == "crawl-distributed":
+        from starcity.distributed import crawl_distributed
+
+        return crawl_distributed(
+            args.workers,
+            args.sources,
+            args.db,
+            args.only,
+            args.redis,
+            args.demo_url,
+            args.settings,
+            args.quiet,
+        )
     crawl_args = dict(
         sources=args.sources,
         db=args.db,
@@ -249,7 +294,7 @@ def _main(argv: list[str] | None = None) -> int:
         verbose=args.verbose,
     )
     if args.command == "crawl":
-        return crawl(**crawl_args)
+        return crawl(**crawl_args, redis_url=args.redis)
     if args.command == "run":
         code = crawl(**crawl_args)
         if code in INTERRUPTED:  # Ctrl-C during the crawl stops the whole command

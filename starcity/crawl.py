@@ -29,11 +29,16 @@ def crawl(
     demo_url: str | None = None,
     settings_overrides: dict[str, Any] | None = None,
     verbose: bool = False,
+    redis_url: str | None = None,
 ) -> int:
     """Run one crawl of the chosen sources into ``db``; return the process exit code.
 
     0 when at least one source was read, 1 when every source failed, 2 on bad config,
     3 when another crawl is writing to the same database.
+
+    ``redis_url``: this process is one crawler of a distributed run (docs/distributed.md):
+    it joins the run the writer published in that Redis, shares its frontier, and never
+    opens the database (``db`` only places the web archive, as in a one-process crawl).
     """
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
@@ -60,10 +65,24 @@ def crawl(
             demo.stop()
         return 2
 
+    run = None
+    if redis_url:
+        from starcity.components.frontier import join_run
+
+        try:
+            run = join_run(redis_url, get_project_settings(), settings_overrides or {})
+        except RuntimeError as exc:
+            console.error("error: %s", exc)
+            if demo is not None:
+                demo.stop()
+            return 2
+        only = list(run["sources"])  # the run's sources, whatever this crawler was told
     active = [s for s in source_list if (s.name in only if only else s.active)]
     unknown = set(only or ()) - {s.name for s in source_list}
     if unknown:
         console.error("error: no source named %s in %s", ", ".join(sorted(unknown)), path)
+        if demo is not None:
+            demo.stop()
         return 2
 
     settings = get_project_settings()
@@ -83,6 +102,10 @@ def crawl(
     if not verbose:
         settings.set("LOG_FILE", str(log_file), priority="cmdline")
     settings.setdict(settings_overrides or {}, priority="cmdline")
+    if run is not None:
+        from starcity.components.frontier import crawler_settings
+
+        settings.setdict(crawler_settings(settings, redis_url, run), priority="cmdline")
     if any(s.render for s in active):
         # A source renders pages: scrapy-playwright's handler for http(s) (it fetches the
         # other requests as Scrapy's own does; the browser starts with the first page).
@@ -96,6 +119,12 @@ def crawl(
         launch["args"] = [*launch.get("args", []), *browser_confinement(rendering)]
         settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="cmdline")
 
+    if run is not None:
+        try:
+            return _run_crawler(settings, active, run)
+        finally:
+            if demo is not None:
+                demo.stop()
     console.info(
         "crawl: %d source(s) from %s into %s%s",
         len(active),
@@ -125,17 +154,7 @@ def crawl(
             run_id = _open_run(db, _rel(path), [s.name for s in active])
             settings.set("STARCITY_RUN_ID", run_id, priority="cmdline")
             process = CrawlerProcess(settings)
-            for kind in KINDS:
-                if any(s.kind == kind for s in active):
-                    crawler = process.create_crawler(SPIDER_FOR_KIND[kind])
-                    interruption.watch(crawler)
-                    started = process.crawl(crawler)
-                    started.addErrback(
-                        lambda failure, kind=kind: startup_errors.append(
-                            f"the {kind} crawl could not start: {failure.getErrorMessage()}"
-                        )
-                    )
-                    crawlers.append(crawler)
+            crawlers, startup_errors = _start_spiders(process, active, interruption)
             if crawlers and interruption.signum is None:
                 process.start(install_signal_handlers=False)
     finally:
@@ -244,6 +263,61 @@ class _Interruption:
 
 
 SPIDER_FOR_KIND = {"feed": "feeds", "sitemap": "sitemaps", "site": "sites"}
+
+
+def _start_spiders(process: Any, active: list[Any], interruption: _Interruption) -> tuple:
+    """A crawler per kind of source among ``active``, started in ``process``; the
+    crawlers, and a list that collects the errors of those that cannot start."""
+    crawlers, startup_errors = [], []
+    for kind in KINDS:
+        if any(s.kind == kind for s in active):
+            crawler = process.create_crawler(SPIDER_FOR_KIND[kind])
+            interruption.watch(crawler)
+            started = process.crawl(crawler)
+            started.addErrback(
+                lambda failure, kind=kind: startup_errors.append(
+                    f"the {kind} crawl could not start: {failure.getErrorMessage()}"
+                )
+            )
+            crawlers.append(crawler)
+    return crawlers, startup_errors
+
+
+def _run_crawler(settings: Any, active: list[Any], run: dict[str, Any]) -> int:
+    """One crawler of a distributed run: the spiders, then a summary of what it did (the
+    run itself is recorded by the writer)."""
+    from scrapy.crawler import CrawlerProcess
+
+    worker = settings["STARCITY_WORKER_ID"]
+    console.info(
+        "crawler %s: joined run %s (%d source(s)) in %s%s",
+        worker,
+        run["id"],
+        len(active),
+        settings["STARCITY_REDIS_URL"],
+        f" (log: {_rel(Path(settings['LOG_FILE']))})" if settings.get("LOG_FILE") else "",
+    )
+    interruption = _Interruption()
+    with interruption:
+        process = CrawlerProcess(settings)
+        crawlers, startup_errors = _start_spiders(process, active, interruption)
+        if crawlers and interruption.signum is None:
+            process.start(install_signal_handlers=False)
+    for message in startup_errors:
+        console.error("error: %s", message)
+    stats = _merge_stats([c.stats.get_stats() for c in crawlers])
+    fetched = sum(v for k, v in stats.items() if k.startswith("source/") and k.endswith("/fetched"))
+    errors = sum(v for k, v in stats.items() if k.startswith("source/") and "/errors/" in k)
+    console.info(
+        "crawler %s: %d page(s) fetched, %d item(s) sent to the writer, %d error(s)",
+        worker,
+        fetched,
+        stats.get("redis/items_pushed", 0),
+        errors,
+    )
+    if interruption.signum is not None:
+        return 128 + interruption.signum
+    return 1 if startup_errors else 0
 
 
 def _merge_stats(all_stats: list[dict[str, Any]]) -> dict[str, Any]:

@@ -271,6 +271,16 @@ def analysis_config(settings: BaseSettings) -> AnalysisConfig:
     )
 
 
+def load_knowledge_base(path: str, config: AnalysisConfig) -> None:
+    """The configured knowledge base's people, works and organisations into the database."""
+    kb = KnowledgeBase.from_data(config.knowledge)
+    db = open_database(path)
+    try:
+        load_into(db, kb.people, kb.works, kb.organisations)
+    finally:
+        db.close()
+
+
 class AnalysisPipeline:
     """Analyse each fetched page (extraction, relevance, fingerprints, people and dates)
     and attach the record to the item; pages with nothing to store are dropped, counted."""
@@ -297,12 +307,9 @@ class AnalysisPipeline:
         return cls(crawler, pool)
 
     def open_spider(self) -> None:
-        kb = KnowledgeBase.from_data(self.pool.config.knowledge)
-        db = open_database(self.crawler.settings["STARCITY_DB"])
-        try:
-            load_into(db, kb.people, kb.works, kb.organisations)
-        finally:
-            db.close()
+        # A distributed crawler never opens the database: its writer loads the knowledge base.
+        if not self.crawler.settings.get("STARCITY_REDIS_URL"):
+            load_knowledge_base(self.crawler.settings["STARCITY_DB"], self.pool.config)
         self.pool.open()
 
     async def close_spider(self) -> None:

@@ -22,6 +22,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
@@ -29,8 +30,8 @@ from scrapy.utils.misc import load_object
 
 from db.articles import remember_gnews_link
 from db.batches import TransactionLost
-from db.pages import decoded_gnews_links
 from spiders.errors import RefusedRequest
+from spiders.state import crawl_state
 from starcity.components.store import report_lost, writer_for
 from starcity.hygiene import printable
 from starcity.urls import is_gnews_link
@@ -65,6 +66,7 @@ class GoogleNewsMiddleware:
         self.interval = interval
         self.timeout = timeout
         self.decoded: dict[str, str] = {}
+        self.state: Any = None
         self._lock: asyncio.Lock | None = None
         self._last = float("-inf")
 
@@ -81,7 +83,8 @@ class GoogleNewsMiddleware:
         return mw
 
     def spider_opened(self, spider: Spider) -> None:
-        self.decoded = decoded_gnews_links(self.crawler.settings["STARCITY_DB"])
+        self.state = crawl_state(self.crawler)
+        self.decoded = self.state.gnews_links()
 
     async def process_request(self, request: Request) -> Request | None:
         if not request.meta.get("gnews") or not is_gnews_link(request.url):
@@ -134,6 +137,10 @@ class GoogleNewsMiddleware:
         return publisher
 
     def _remember(self, link: str, publisher: str, source: str) -> None:
+        remember = getattr(self.state, "remember_gnews_link", None)
+        if remember is not None:  # a distributed crawler: through Redis to the writer
+            remember(link, publisher, source)
+            return
         writer = writer_for(self.crawler.settings)
         now = datetime.now(UTC).isoformat(timespec="seconds")
         try:

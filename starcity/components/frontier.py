@@ -1,0 +1,653 @@
+"""A crawler of a distributed run (docs/distributed.md): the frontier and the seen-URL
+filter in Redis, shared by every crawler process of the run, on any machine.
+
+Built on scrapy-redis 0.9.1 (its scheduler, priority queue and duplicate filter), with
+what a crawl that loses nothing needs and that release does not do; adapted here:
+
+- Its ``RedisSpider`` reads start URLs through ``start_requests()``, which Scrapy 2.13
+  replaced by ``start()``: our own spiders are used instead, and their start requests
+  (the feeds) are handed out by ``SourceClaimMiddleware``, so each feed is read once per
+  run whichever crawlers start.
+- Its queue pops a request for good: a crawler killed with requests under way lost them.
+  ``ReliableQueue`` moves each popped request into the crawler's in-flight hash in the
+  same Redis call (a Lua script); the scheduler removes it once Scrapy is done with the
+  request (its callback and its items through the pipelines, items pushed to the
+  writer). A crawler whose heartbeat stops has its in-flight requests put back in the
+  queue by the others.
+- It pickles requests, and unpickling what a Redis holds runs whatever was written
+  there: requests travel as JSON (starcity/components/redisrun.py). The browser meta of a
+  rendered page (functions) is left out and made again from the source when popped.
+- Its scheduler clears the shared queue when a spider closes unless told to persist, and
+  its spider waits forever when idle: the queue persists, and a crawler closes once the
+  whole run (every crawler) has nothing queued, nothing in flight and nothing to start.
+
+The crawler never opens the database: what it must know before fetching (stored pages,
+feed validators, Google News links) comes from Redis (``RedisCrawlState``), what it
+analysed goes to the run's item list (``RedisItemPipeline``) for the one writer
+(starcity/writer.py), its counters to the run's stats (``WorkerExtension``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from itemadapter import ItemAdapter
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.utils.request import request_from_dict
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.queue import PriorityQueue
+from scrapy_redis.scheduler import Scheduler
+from twisted.internet import task
+
+from spiders.items import FetchedPage, SeenPage
+from spiders.render import render_meta
+from starcity.components import redisrun
+from starcity.components.redisrun import Keys
+
+log = logging.getLogger(__name__)
+
+# Request meta that cannot travel as JSON: the browser's, made again when popped.
+_RENDER_META = (
+    "playwright",
+    "playwright_context",
+    "playwright_page_init_callback",
+    "playwright_page_methods",
+)
+_TOKEN = "frontier_token"
+
+# Pop the best request and keep it in the crawler's in-flight hash, in one step: a crawler
+# killed between the two would otherwise lose it. KEYS: queue, in-flight hash.
+_POP = """
+local found = redis.call('ZRANGE', KEYS[1], 0, 0)
+if #found == 0 then return false end
+redis.call('ZREM', KEYS[1], found[1])
+local token = redis.sha1hex(found[1])
+redis.call('HSET', KEYS[2], token, found[1])
+return {token, found[1]}
+"""
+
+# Put a dead crawler's requests back in the queue, once (KEYS: its in-flight hash, the
+# queue); returns how many. The score is the request's priority, kept in its JSON.
+_REQUEUE = """
+local all = redis.call('HGETALL', KEYS[1])
+local n = 0
+for i = 2, #all, 2 do
+  local ok, request = pcall(cjson.decode, all[i])
+  local score = 0
+  if ok and type(request) == 'table' and tonumber(request['priority']) then
+    score = -tonumber(request['priority'])
+  end
+  redis.call('ZADD', KEYS[1 + 1], score, all[i])
+  n = n + 1
+end
+redis.call('DEL', KEYS[1])
+return n
+"""
+
+# The next moment a request to a site may go, shared by every crawler (KEYS: the site's
+# key; ARGV: the interval in ms): reserves it and returns the wait in ms. Redis's clock,
+# so machines with clocks apart still share one rate.
+_RESERVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local slot = tonumber(redis.call('GET', KEYS[1]) or '0')
+if slot < now then slot = now end
+local interval = tonumber(ARGV[1])
+redis.call('SET', KEYS[1], slot + interval, 'PX', interval + 60000)
+return slot - now
+"""
+
+# The larger of two values (peaks, maxima) kept in the stats hash.
+_MAX = """
+local old = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-inf')
+if tonumber(ARGV[2]) > old then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+return 1
+"""
+
+
+def keys_of(settings: Any) -> Keys:
+    run_id = settings.getint("STARCITY_RUN_ID", 0)
+    if not run_id:
+        raise NotConfigured("no distributed run (STARCITY_RUN_ID)")
+    return Keys(settings.get("STARCITY_REDIS_PREFIX") or redisrun.DEFAULT_PREFIX, run_id)
+
+
+def client_of(settings: Any) -> Any:
+    url = settings.get("STARCITY_REDIS_URL")
+    if not url:
+        raise NotConfigured("STARCITY_REDIS_URL is not set")
+    return redisrun.connect(url, settings.getfloat("STARCITY_REDIS_RETRY_SECONDS", 60.0))
+
+
+def encode_request(request: Request, spider: Spider) -> bytes:
+    """The request as JSON: its callbacks by name, no browser meta (made again on
+    decoding), no value JSON cannot hold (dropped, and logged)."""
+    data = request.to_dict(spider=spider)
+    meta = dict(data.get("meta") or {})
+    render = bool(meta.get("playwright"))
+    for key in (*_RENDER_META, _TOKEN):
+        meta.pop(key, None)
+    for key, value in list(meta.items()):
+        try:
+            redisrun.dumps(value)
+        except (TypeError, ValueError):
+            log.warning("frontier: request meta %r of %s cannot be shared: dropped", key, request)
+            del meta[key]
+    if render:
+        meta["$render"] = True
+    data["meta"] = meta
+    data["headers"] = [[k, v] for k, v in (data.get("headers") or {}).items()]
+    return redisrun.dumps(data)
+
+
+def decode_request(data: bytes, spider: Spider) -> Request:
+    obj = redisrun.loads(data)
+    obj["headers"] = {bytes(k): [bytes(v) for v in vs] for k, vs in obj.get("headers") or []}
+    meta = obj.get("meta") or {}
+    if meta.pop("$render", False):
+        source = next(s for s in spider.sources if s.name == meta.get("source"))
+        meta.update(render_meta(source, spider.sites[source.name]))
+    obj["meta"] = meta
+    return request_from_dict(obj, spider=spider)
+
+
+class ReliableQueue(PriorityQueue):
+    """scrapy-redis's priority queue, JSON-encoded, popping into an in-flight hash."""
+
+    def __init__(self, server: Any, spider: Spider, key: str, serializer: Any = None) -> None:
+        super().__init__(server, spider, key, serializer=json)
+        self.inflight_key = ""
+        self._pop = server.register_script(_POP)
+
+    def _encode_request(self, request: Request) -> bytes:
+        return encode_request(request, self.spider)
+
+    def _decode_request(self, encoded_request: bytes) -> Request:
+        return decode_request(encoded_request, self.spider)
+
+    def pop(self, timeout: int = 0) -> Request | None:
+        found = self._pop(keys=[self.key, self.inflight_key])
+        if not found:
+            return None
+        token, data = found
+        try:
+            request = self._decode_request(data)
+        except Exception as exc:  # a broken entry: counted, dropped, the crawl goes on
+            log.error("frontier: a queued request cannot be read, dropped: %s", exc)
+            self.server.hdel(self.inflight_key, token)
+            return None
+        request.meta[_TOKEN] = token.decode() if isinstance(token, bytes) else token
+        return request
+
+
+class RedisFrontierScheduler(Scheduler):
+    """scrapy-redis's scheduler over the run's keys, persistent, acknowledging requests
+    once Scrapy is done with them (see the module's docstring)."""
+
+    def __init__(self, server: Any, keys: Keys, worker: str, **kwargs: Any) -> None:
+        super().__init__(server, persist=True, **kwargs)
+        self.keys = keys
+        self.worker = worker
+        self.crawler: Crawler | None = None
+        self.handed: dict[str, Request] = {}
+        # this crawler has nothing to do (said in Redis, for the others' closing)
+        self.idle = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedisFrontierScheduler:
+        settings = crawler.settings
+        keys = keys_of(settings)
+        server = client_of(settings)
+        scheduler = cls(
+            server,
+            keys,
+            settings.get("STARCITY_WORKER_ID") or redisrun.worker_id(),
+            queue_cls="starcity.components.frontier.ReliableQueue",
+        )
+        scheduler.crawler = crawler
+        scheduler.stats = crawler.stats
+        return scheduler
+
+    def open(self, spider: Spider) -> None:
+        self.spider = spider
+        self.queue = ReliableQueue(self.server, spider, self.keys.queue(spider.name))
+        self.queue.inflight_key = self.keys.inflight(spider.name, self.worker)
+        self.df = RFPDupeFilter(self.server, key=self.keys.dupefilter(spider.name))
+        waiting = len(self.queue)
+        if waiting:
+            log.info("frontier: %d request(s) already queued for %s", waiting, spider.name)
+
+    # scrapy-redis's two methods, without the spider argument Scrapy 2.19's stats refuse
+    def enqueue_request(self, request: Request) -> bool:
+        # a redirect or retry copies the meta of the request it comes from
+        request.meta.pop(_TOKEN, None)
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        self.queue.push(request)
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
+    def next_request(self) -> Request | None:
+        self.acknowledge()
+        request = self.queue.pop()
+        if request is not None:
+            self.handed[request.meta[_TOKEN]] = request
+            if self.idle:
+                self.idle = False
+                self.server.srem(self.keys.idle(self.spider.name), self.worker)
+            if self.stats:
+                self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def acknowledge(self) -> int:
+        """Remove from the in-flight hash the requests Scrapy is done with."""
+        if not self.handed:
+            return 0
+        engine = self.crawler.engine if self.crawler else None
+        slot = getattr(engine, "_slot", None)
+        # Scrapy keeps a request in its slot's `inprogress` from the moment it leaves the
+        # scheduler until its download, callback and items (pipelines) are all done.
+        inprogress = getattr(slot, "inprogress", None)
+        if inprogress is None:
+            return 0
+        done = [token for token, request in self.handed.items() if request not in inprogress]
+        if done:
+            self.server.hdel(self.queue.inflight_key, *done)
+            for token in done:
+                del self.handed[token]
+        return len(done)
+
+    def in_flight(self) -> int:
+        return len(self.handed)
+
+    def close(self, reason: str) -> None:
+        self.acknowledge()
+        if self.handed:
+            # never to be finished here (a stop from outside): back in the queue now
+            back = requeue(self.server, self.keys, self.spider.name, self.worker)
+            log.info("frontier: %d unfinished request(s) back in the queue", back)
+            self.handed.clear()
+
+
+def requeue(server: Any, keys: Keys, spider: str, worker: str) -> int:
+    """Put a crawler's in-flight requests back in the queue; how many."""
+    script = server.register_script(_REQUEUE)
+    return int(script(keys=[keys.inflight(spider, worker), keys.queue(spider)]))
+
+
+def run_work_left(server: Any, keys: Keys, spider: str) -> tuple[int, int]:
+    """(requests queued, requests in flight in live crawlers) of ``spider`` in the run;
+    a dead crawler's in-flight requests are put back in the queue first."""
+    in_flight = 0
+    for raw in server.scan_iter(match=keys.inflight_pattern(spider), count=100):
+        name = raw.decode()
+        worker = name.rsplit(":", 1)[1]
+        if not server.exists(keys.alive(worker)):
+            back = requeue(server, keys, spider, worker)
+            if back:
+                log.warning(
+                    "frontier: crawler %s stopped answering: %d request(s) back in the queue",
+                    worker,
+                    back,
+                )
+            continue
+        in_flight += int(server.hlen(name))
+    return int(server.zcard(keys.queue(spider))), in_flight
+
+
+class WorkerExtension:
+    """A crawler's part in the run: registered with a heartbeat, its counters pushed to
+    the run's stats, its requests acknowledged, and its spider kept open while another
+    crawler may still give it work."""
+
+    def __init__(self, crawler: Crawler, server: Any, keys: Keys, worker: str) -> None:
+        self.crawler = crawler
+        self.server = server
+        self.keys = keys
+        self.worker = worker
+        self.ttl = crawler.settings.getint("STARCITY_REDIS_HEARTBEAT_TTL", redisrun.HEARTBEAT_TTL)
+        self.sent: dict[str, float] = {}
+        self.loop: task.LoopingCall | None = None
+        self.field = ""
+        self._max = server.register_script(_MAX)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WorkerExtension:
+        settings = crawler.settings
+        ext = cls(
+            crawler,
+            client_of(settings),
+            keys_of(settings),
+            settings.get("STARCITY_WORKER_ID") or redisrun.worker_id(),
+        )
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.field = f"{self.worker}/{spider.name}"
+        self.server.set(self.keys.alive(self.worker), 1, ex=self.ttl)
+        entry = {"spider": spider.name, "started_at": _now(), "finished_at": None}
+        self.server.hset(self.keys.workers, self.field, json.dumps(entry))
+        self.loop = task.LoopingCall(self.tick)
+        self.loop.start(1.0, now=False)
+
+    def _scheduler(self) -> RedisFrontierScheduler | None:
+        slot = getattr(self.crawler.engine, "_slot", None)
+        scheduler = getattr(slot, "scheduler", None)
+        return scheduler if isinstance(scheduler, RedisFrontierScheduler) else None
+
+    def tick(self) -> None:
+        try:
+            self.server.set(self.keys.alive(self.worker), 1, ex=self.ttl)
+            scheduler = self._scheduler()
+            if scheduler is not None:
+                scheduler.acknowledge()
+            self.flush_stats()
+            # Requests other crawlers queued: Scrapy looks at an idle scheduler every 5
+            # seconds only; look now.
+            slot = getattr(self.crawler.engine, "_slot", None)
+            if slot is not None and self.server.zcard(self.keys.queue(self.crawler.spider.name)):
+                slot.nextcall.schedule()
+        except Exception as exc:  # Redis gone for longer than the retries: said, not raised
+            log.error("distributed run: Redis does not answer: %s", exc)
+            self.crawler.stats.inc_value("redis/errors")
+
+    def flush_stats(self) -> None:
+        """The counters' increase since the last flush, added to the run's stats."""
+        stats = self.crawler.stats.get_stats()
+        pipe = self.server.pipeline(transaction=True)
+        text: dict[str, str] = {}
+        peaks: list[tuple[str, float]] = []
+        for key, value in stats.items():
+            if key.startswith("starcity/run"):
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                text[key] = json.dumps(value, default=str)
+            elif key.endswith("max") or "peak" in key:
+                peaks.append((key, value))
+            else:
+                delta = value - self.sent.get(key, 0)
+                if delta:
+                    pipe.hincrbyfloat(self.keys.stats, key, delta)
+        if text:
+            pipe.hset(self.keys.text_stats, mapping=text)
+        pipe.execute()
+        for key, value in peaks:
+            self._max(keys=[self.keys.stats], args=[key, value])
+        self.sent = {
+            k: v for k, v in stats.items() if isinstance(v, int | float) and not isinstance(v, bool)
+        }
+
+    def spider_idle(self, spider: Spider) -> None:
+        """Scrapy has nothing left here: close only when the whole run has nothing left
+        (nothing queued, nothing in flight, every other crawler idle too): a crawler still
+        reading a feed is about to queue its articles."""
+        scheduler = self._scheduler()
+        if scheduler is not None:
+            scheduler.acknowledge()
+            if not scheduler.idle:
+                scheduler.idle = True
+                self.server.sadd(self.keys.idle(spider.name), self.worker)
+        queued, in_flight = run_work_left(self.server, self.keys, spider.name)
+        if queued or in_flight or self._others_busy(spider.name):
+            raise DontCloseSpider
+
+    def _others_busy(self, spider: str) -> bool:
+        idle = {m.decode() for m in self.server.smembers(self.keys.idle(spider))}
+        for field, raw in self.server.hgetall(self.keys.workers).items():
+            worker, _, name = field.decode().partition("/")
+            entry = json.loads(raw)
+            if name != spider or worker in idle or entry.get("finished_at"):
+                continue
+            if self.server.exists(self.keys.alive(worker)):
+                return True
+        return False
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        try:
+            self.flush_stats()
+            entry = json.loads(self.server.hget(self.keys.workers, self.field) or "{}")
+            entry.update({"finished_at": _now(), "reason": reason})
+            self.server.hset(self.keys.workers, self.field, json.dumps(entry))
+        except Exception as exc:
+            log.error("distributed run: cannot report this crawler's end to Redis: %s", exc)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class SourceClaimMiddleware:
+    """Spider middleware: a source's start requests (its feeds, sitemaps, listing pages)
+    come from the first crawler of the run to claim the source; the others leave them."""
+
+    def __init__(self, server: Any, keys: Keys, worker: str) -> None:
+        self.server = server
+        self.keys = keys
+        self.worker = worker
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SourceClaimMiddleware:
+        settings = crawler.settings
+        return cls(
+            client_of(settings),
+            keys_of(settings),
+            settings.get("STARCITY_WORKER_ID") or redisrun.worker_id(),
+        )
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for entry in start:
+            source = entry.meta.get("source") if isinstance(entry, Request) else None
+            if source is not None and not self._mine(source):
+                continue
+            yield entry
+
+    def _mine(self, source: str) -> bool:
+        self.server.hsetnx(self.keys.claims, source, self.worker)
+        owner = self.server.hget(self.keys.claims, source)
+        return owner is not None and owner.decode() == self.worker
+
+
+class SharedPolitenessMiddleware:
+    """Downloader middleware: one rate per site for the whole run, every crawler on every
+    machine: a request waits for the site's next free moment, DOWNLOAD_DELAY seconds after
+    the last one any crawler was given (Scrapy's own delay holds per process only)."""
+
+    def __init__(self, server: Any, keys: Keys, interval: float) -> None:
+        self.server = server
+        self.keys = keys
+        self.interval_ms = int(interval * 1000)
+        self._reserve = server.register_script(_RESERVE)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SharedPolitenessMiddleware:
+        settings = crawler.settings
+        interval = settings.getfloat("DOWNLOAD_DELAY", 0.0)
+        if interval <= 0:
+            raise NotConfigured("no DOWNLOAD_DELAY to share")
+        return cls(client_of(settings), keys_of(settings), interval)
+
+    async def process_request(self, request: Request) -> None:
+        parts = urlsplit(request.url)
+        site = f"{parts.hostname}:{parts.port or ''}"
+        wait_ms = int(self._reserve(keys=[self.keys.polite(site)], args=[self.interval_ms]))
+        if wait_ms > 0:
+            await asyncio.sleep(wait_ms / 1000)
+        return None
+
+
+class RedisItemPipeline:
+    """Item pipeline 900 of a crawler: each analysed page (or page seen again) onto the
+    run's item list, for the writer. Waits while the writer is far behind
+    (STARCITY_REDIS_MAX_QUEUED_ITEMS): Redis's memory is bounded too."""
+
+    def __init__(self, crawler: Crawler, server: Any, keys: Keys, limit: int) -> None:
+        self.crawler = crawler
+        self.server = server
+        self.keys = keys
+        self.limit = limit
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedisItemPipeline:
+        settings = crawler.settings
+        return cls(
+            crawler,
+            client_of(settings),
+            keys_of(settings),
+            settings.getint("STARCITY_REDIS_MAX_QUEUED_ITEMS", 10_000),
+        )
+
+    async def process_item(self, item: Any) -> Any:
+        if isinstance(item, SeenPage):
+            entry = {
+                "kind": "seen",
+                "key": f"seen:{item.url}",
+                "url": item.url,
+                "source": item.source,
+                "seen_at": item.seen_at,
+            }
+        elif isinstance(item, FetchedPage):
+            page = ItemAdapter(item)
+            if not page.get("article"):
+                return item  # nothing extracted: the analysis counted it
+            entry = {
+                "kind": "page",
+                # a page is fetched once per run (the shared seen-URL filter): a page pushed
+                # again (its crawler died before the request was acknowledged) is known by it
+                "key": f"page:{page.get('requested_url') or page['url']}",
+                "url": page["url"],
+                "source": page["source"],
+                "status": page.get("status"),
+                "fetched_at": page.get("fetched_at"),
+                "archive": page.get("archive"),
+                "article": page["article"],
+            }
+        else:
+            return item
+        waited = time.monotonic()
+        while self.server.llen(self.keys.items) >= self.limit:
+            if time.monotonic() - waited > 5:
+                log.warning("the writer is %d item(s) behind: waiting", self.limit)
+                waited = time.monotonic()
+            await asyncio.sleep(0.2)
+        self.server.lpush(self.keys.items, redisrun.dumps(entry))
+        self.crawler.stats.inc_value("redis/items_pushed")
+        return item
+
+
+class RedisCrawlState:
+    """STARCITY_CRAWL_STATE of a distributed crawler: what the writer published."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.server = client_of(crawler.settings)
+        self.keys = keys_of(crawler.settings)
+
+    def addresses_to_skip(self, now: datetime, window: timedelta) -> set[str]:
+        # the writer applied the window (spiders.state.addresses_to_skip) when it published
+        return {m.decode() for m in self.server.sscan_iter(self.keys.known, count=1000)}
+
+    def feed_validators(self) -> dict[str, tuple[str | None, str | None]]:
+        found = {}
+        for url, raw in self.server.hscan_iter(self.keys.validators, count=1000):
+            etag, modified = json.loads(raw)
+            found[url.decode()] = (etag, modified)
+        return found
+
+    def gnews_links(self) -> dict[str, str]:
+        return {
+            k.decode(): v.decode() for k, v in self.server.hscan_iter(self.keys.gnews, count=1000)
+        }
+
+    def remember_gnews_link(self, link: str, publisher: str, source: str) -> None:
+        """Known to every crawler at once; stored in the database by the writer."""
+        self.server.hset(self.keys.gnews, link, publisher)
+        entry = {"kind": "gnews", "key": f"gnews:{link}", "link": link}
+        entry.update({"publisher": publisher, "source": source, "at": _now()})
+        self.server.lpush(self.keys.items, redisrun.dumps(entry))
+
+
+def join_run(redis_url: str, settings: Any, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The run the writer published in Redis, waited for (STARCITY_REDIS_JOIN_WAIT
+    seconds); RuntimeError when none comes or Redis cannot be reached."""
+    import redis
+
+    prefix = overrides.get("STARCITY_REDIS_PREFIX") or settings.get("STARCITY_REDIS_PREFIX")
+    wait = float(overrides.get("STARCITY_REDIS_JOIN_WAIT") or 60.0)
+    keys = Keys(prefix or redisrun.DEFAULT_PREFIX)
+    try:
+        client = redisrun.connect(redis_url, retry_seconds=min(wait, 10.0))
+        deadline = time.monotonic() + wait
+        while True:
+            run = redisrun.published_run(client, keys)
+            if run is not None:
+                return run
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"no run to join in {redis_url} after {wait:.0f} s: start the writer"
+                    " (python -m starcity writer) first"
+                )
+            time.sleep(0.2)
+    except redis.RedisError as exc:
+        raise RuntimeError(f"cannot reach Redis at {redis_url}: {exc}") from None
+
+
+def crawler_settings(settings: Any, redis_url: str, run: dict[str, Any]) -> dict[str, Any]:
+    """The settings that make a crawl one crawler of the distributed ``run``: the frontier
+    and seen-URL filter in Redis, items to the writer, no database (its grouping, run
+    record and archive pointers are the writer's; so is the archive's retention)."""
+    worker = settings.get("STARCITY_WORKER_ID") or redisrun.worker_id()
+
+    def merged(name: str, changes: dict[str, Any]) -> dict[str, Any]:
+        return {**settings.getdict(name), **changes}
+
+    log_file = settings.get("LOG_FILE")
+    return {
+        "STARCITY_REDIS_URL": redis_url,
+        "STARCITY_RUN_ID": run["id"],
+        "STARCITY_WORKER_ID": worker,
+        "STARCITY_CRAWL_STATE": "starcity.components.frontier.RedisCrawlState",
+        "SCHEDULER": "starcity.components.frontier.RedisFrontierScheduler",
+        "ITEM_PIPELINES": merged(
+            "ITEM_PIPELINES",
+            {
+                "starcity.components.duplicates.DedupePipeline": None,
+                "starcity.components.store.SQLiteStorePipeline": None,
+                "starcity.components.frontier.RedisItemPipeline": 900,
+            },
+        ),
+        "EXTENSIONS": merged(
+            "EXTENSIONS",
+            {
+                "starcity.components.grouping.GroupingExtension": None,
+                "starcity.components.runrecord.RunRecordExtension": None,
+                "starcity.components.archive.ArchivePointersExtension": None,
+                "starcity.components.frontier.WorkerExtension": 450,
+            },
+        ),
+        "SPIDER_MIDDLEWARES": merged(
+            "SPIDER_MIDDLEWARES", {"starcity.components.frontier.SourceClaimMiddleware": 10}
+        ),
+        "DOWNLOADER_MIDDLEWARES": merged(
+            "DOWNLOADER_MIDDLEWARES",
+            {"starcity.components.frontier.SharedPolitenessMiddleware": 900},
+        ),
+        "STARCITY_ARCHIVE_MAX_TOTAL_BYTES": None,
+        "STARCITY_ARCHIVE_MAX_AGE_DAYS": None,
+        # several crawlers start in the same second: a log file each
+        **({"LOG_FILE": log_file.replace(".log", f"-{worker}.log")} if log_file else {}),
+    }

@@ -1,0 +1,108 @@
+"""`python -m starcity crawl-distributed --workers N`: a distributed run on one machine
+(docs/distributed.md): a private redis-server on a free loopback port (unless --redis
+names one), the writer next to the database, and N crawler processes, each its own
+`python -m starcity crawl --redis URL`, exactly as they would run on several machines.
+
+It waits for the writer (the run is recorded when every crawler is done), stops the
+crawlers and the server, and exits with the writer's status. Ctrl-C (or SIGTERM) is
+passed on to every process: the crawlers stop, the writer stores what they sent and
+records the run as interrupted.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from starcity.demoweb import demo_port
+from starcity.redisserver import RedisServer
+
+console = logging.getLogger("starcity")
+
+
+def crawl_distributed(
+    workers: int,
+    sources: str = "real",
+    db: str = "data/starcity.db",
+    only: list[str] | None = None,
+    redis_url: str | None = None,
+    demo_url: str | None = None,
+    settings: list[str] | None = None,
+    quiet: bool = False,
+) -> int:
+    from starcity.config import resolve_sources_path
+    from starcity.demoweb import start_or_reuse
+
+    demo = server = None
+    procs: list[subprocess.Popen[bytes]] = []
+    common = ["--sources", sources, "--db", db]
+    for name in only or []:
+        common += ["--source", name]
+    for pair in settings or []:
+        common += ["-s", pair]
+    try:
+        if not redis_url:
+            folder = Path(db).resolve().parent / "redis"
+            server = RedisServer(folder).start()
+            redis_url = server.url
+            console.info("redis-server on %s (files in %s)", redis_url, folder)
+        path = resolve_sources_path(sources)
+        if "{demo}" in path.read_text(encoding="utf-8") and not demo_url:
+            demo, demo_url = start_or_reuse(demo_port())
+            console.info("demo web on %s", demo_url)
+        if demo_url:
+            common += ["--demo-url", demo_url]
+        env = {**os.environ, "STARCITY_REDIS_URL": redis_url}
+        me = [sys.executable, "-m", "starcity"]
+        writer = subprocess.Popen([*me, "writer", *common], env=env)
+        procs.append(writer)
+        crawler_args = [*me, "crawl", "--redis", redis_url, *common, *(["-q"] if quiet else [])]
+        for _ in range(max(1, workers)):
+            procs.append(subprocess.Popen(crawler_args, env=env))
+        return _wait(writer, procs[1:])
+    except (OSError, RuntimeError) as exc:
+        console.error("error: %s", exc)
+        return 2
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if demo is not None:
+            demo.stop()
+        if server is not None:
+            server.stop()
+
+
+def _wait(writer: subprocess.Popen[bytes], crawlers: list[subprocess.Popen[bytes]]) -> int:
+    """The writer's exit status; a signal to this process goes to every process."""
+    got: list[int] = []
+
+    def forward(signum: int, _frame: object) -> None:
+        got.append(signum)
+        for proc in [*crawlers, writer]:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM if signum == signal.SIGTERM else signal.SIGINT)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while writer.poll() is None:
+            time.sleep(0.2)
+        for proc in crawlers:  # the run is recorded: whatever is left has nothing to do
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.terminate()
+        return writer.returncode
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

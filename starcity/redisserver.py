@@ -1,0 +1,96 @@
+"""A private redis-server on a free loopback port, for `make crawl-distributed` and the
+tests (Debian's package, scripts/ensure-redis.sh installs it).
+
+It keeps an append-only file in its folder, written at every command, so that a server
+restarted in the middle of a run (the tests do it) comes back with the run's frontier,
+seen-URL filter and items; nothing listens beyond 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class RedisServer:
+    """``with RedisServer(folder) as server: server.url``; ``restart()`` keeps the port."""
+
+    def __init__(self, folder: Path, port: int = 0, executable: str = "redis-server") -> None:
+        self.folder = Path(folder)
+        self.port = port or free_port()
+        self.executable = shutil.which(executable) or executable
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 10.0) -> RedisServer:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        args = [
+            self.executable,
+            "--bind", "127.0.0.1",
+            "--port", str(self.port),
+            "--dir", str(self.folder),
+            "--appendonly", "yes",
+            "--appendfsync", "always",
+            "--save", "",
+            "--protected-mode", "yes",
+            "--daemonize", "no",
+            "--logfile", str(self.folder / "redis.log"),
+        ]  # fmt: skip
+        try:
+            self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL)
+        except FileNotFoundError:
+            raise RuntimeError(
+                "redis-server is not installed (scripts/ensure-redis.sh installs Debian's)"
+            ) from None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"redis-server exited: see {self.folder / 'redis.log'}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(64).startswith(b"+PONG"):
+                        return self
+            except OSError:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"redis-server did not answer on port {self.port}")
+
+    def stop(self, kill: bool = False) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        if kill:
+            self.process.kill()
+        else:
+            self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def restart(self, down_for: float = 0.0, kill: bool = True) -> None:
+        """Stop the server (killed: no goodbye to the clients), wait, start it again on
+        the same port from its append-only file."""
+        self.stop(kill=kill)
+        time.sleep(down_for)
+        self.start()
+
+    def __enter__(self) -> RedisServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,403 @@
+"""`python -m starcity writer`: the one writer of a distributed run (docs/distributed.md).
+
+It runs next to the database, holds its crawl lock, and is the only process that opens
+it. It opens the run, publishes in Redis what the crawlers must know (stored pages not to
+fetch again, feed validators, decoded Google News links), then drains the run's item
+list into SQLite while the crawlers work, and closes the run once every crawler is done:
+one `crawl_runs` row for the whole run, `source_runs` per source, duplicate groups and
+stories as a one-process crawl makes them.
+
+Nothing is lost and nothing is stored twice: items move from the run's list to a
+processing list (LMOVE, in Redis), are stored in one SQLite transaction together with a
+receipt each, and leave the processing list only after the commit. A writer killed at any
+point leaves them there; started again, it resumes the run, and an item whose receipt is
+in the database is not stored (nor counted) again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from db import duplicates, receipts, runs, stories
+from db.articles import KEPT, NEW, mark_seen, remember_gnews_link, store_article_and_people
+from db.migrations import open_database
+from db.pages import decoded_gnews_links, feed_validators, stored_pages
+from pipelines.fingerprints import DuplicateIndex
+from pipelines.stories import STORY_THRESHOLD, STORY_WINDOW_DAYS, StoryFeatures
+from spiders.state import addresses_to_skip
+from starcity.components import redisrun
+from starcity.components.analysis import analysis_config, load_knowledge_base
+from starcity.components.duplicates import link_copy, load_index
+from starcity.components.frontier import run_work_left
+from starcity.components.redisrun import Keys
+from starcity.components.runrecord import per_source, source_status, validators_in_stats
+from starcity.components.store import article_of
+from starcity.config import ConfigError, load_sources, load_topic, resolve_sources_path
+from starcity.crawl import _lock, _lock_path, _rel, _report, source_set_settings
+from starcity.demoweb import demo_port
+
+console = logging.getLogger("starcity")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class _Stop:
+    """SIGINT/SIGTERM: store what the crawlers send while they stop, then record the run
+    (interrupted when work was left); a second signal ends the process at once (the run
+    stays open, and the writer started again resumes it)."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+
+    def __enter__(self) -> _Stop:
+        self.previous = {
+            sig: signal.signal(sig, self._handle) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+
+    def _handle(self, signum: int, _frame: object) -> None:
+        if self.signum is not None:
+            os._exit(128 + signum)
+        self.signum = signum
+
+
+def write(
+    db: str,
+    redis_url: str,
+    sources: str = "real",
+    only: list[str] | None = None,
+    demo_url: str | None = None,
+    settings_overrides: dict[str, Any] | None = None,
+) -> int:
+    """Write one distributed run into ``db``; the exit code (as `crawl`'s, plus 2 when the
+    Redis prefix holds another database's run)."""
+    root = str(Path(__file__).resolve().parent.parent)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "settings")
+    from scrapy.utils.project import get_project_settings
+
+    try:
+        path = resolve_sources_path(sources)
+        if "{demo}" in path.read_text(encoding="utf-8") and not demo_url:
+            demo_url = f"http://127.0.0.1:{demo_port()}"
+        source_list = load_sources(path, demo_url)
+        settings = get_project_settings()
+        settings.setdict(source_set_settings(path), priority="project")
+        settings.setdict(settings_overrides or {}, priority="cmdline")
+        config = analysis_config(settings)
+    except (ConfigError, OSError, RuntimeError) as exc:
+        console.error("error: %s", exc)
+        return 2
+    active = [s for s in source_list if (s.name in only if only else s.active)]
+    unknown = set(only or ()) - {s.name for s in source_list}
+    if unknown:
+        console.error("error: no source named %s in %s", ", ".join(sorted(unknown)), path)
+        return 2
+
+    lock = _lock(db)
+    if lock is None:
+        console.error("error: another crawl is writing to %s (lock %s)", db, _lock_path(db))
+        return 3
+    try:
+        writer = Writer(db, redis_url, settings, active, _rel(path))
+        with _Stop() as stop:
+            return writer.run(config, stop)
+    finally:
+        lock.close()
+
+
+class Writer:
+    def __init__(
+        self, db: str, redis_url: str, settings: Any, active: list[Any], source_set: str
+    ) -> None:
+        self.path = db
+        self.settings = settings
+        self.sources = active
+        self.names = [s.name for s in active]
+        self.source_set = source_set
+        self.client = redisrun.connect(
+            redis_url, settings.getfloat("STARCITY_REDIS_RETRY_SECONDS", 60.0)
+        )
+        self.keys = Keys(settings.get("STARCITY_REDIS_PREFIX") or redisrun.DEFAULT_PREFIX)
+        self.batch_size = max(1, settings.getint("STARCITY_STORE_BATCH_SIZE", 100))
+        self.join_wait = settings.getfloat("STARCITY_REDIS_JOIN_WAIT", 600.0)
+        self.orphan_wait = settings.getfloat("STARCITY_REDIS_ORPHAN_WAIT", 120.0)
+        self.stop_wait = settings.getfloat("STARCITY_REDIS_STOP_WAIT", 30.0)
+        self.index = DuplicateIndex(settings.getfloat("STARCITY_DEDUPE_NEAR_THRESHOLD", 0.8))
+        self.run_id = 0
+        self.stored = 0
+
+    # -- the run ---------------------------------------------------------------------
+    def run(self, config: Any, stop: _Stop) -> int:
+        database = open_database(self.path)
+        try:
+            load_knowledge_base(self.path, config)
+            resumed = self._open_or_resume(database)
+            keys = self.keys.for_run(self.run_id)
+            count = load_index(self.index, database)
+            console.info(
+                "writer: run %s %s into %s (%d stored article(s) indexed for duplicates);"
+                " waiting for crawlers",
+                self.run_id,
+                "resumed" if resumed else "opened",
+                self.path,
+                count,
+            )
+            reason = self._drain(database, keys, stop)
+            stats = self._close(database, keys, reason)
+        finally:
+            database.close()
+        code = _report(stats, self.path, self.names)
+        if stop.signum is not None:
+            console.error(
+                "writer stopped by %s: run %s recorded as %s",
+                signal.Signals(stop.signum).name,
+                self.run_id,
+                stats["starcity/run_status"],
+            )
+            return 128 + stop.signum
+        return code
+
+    def _open_or_resume(self, database: Any) -> bool:
+        """Resume the run Redis holds for this database, or open and publish a new one."""
+        current = redisrun.published_run(self.client, self.keys)
+        if current is not None:
+            if current.get("db") != os.path.realpath(self.path):
+                raise SystemExit(
+                    f"error: Redis holds run {current['id']} of {current.get('db')}; use"
+                    " another STARCITY_REDIS_PREFIX, or let that run finish"
+                )
+            status = runs.run_status(database, current["id"])
+            if status == "running":
+                self.run_id = current["id"]
+                return True
+            self._forget(self.keys.for_run(current["id"]))  # recorded already
+        self.run_id, stale = runs.open_run(database, self.source_set, self.names, _now())
+        for old in stale:
+            console.warning("run %s was left running by a crawl that died: now failed", old)
+        self._publish(self.keys.for_run(self.run_id))
+        return False
+
+    def _publish(self, keys: Keys) -> None:
+        window = timedelta(hours=self.settings.getfloat("STARCITY_REFETCH_HOURS", 48))
+        skip = addresses_to_skip(stored_pages(self.path), datetime.now(UTC), window)
+        validators = feed_validators(self.path)
+        gnews = decoded_gnews_links(self.path)
+        pipe = self.client.pipeline(transaction=True)
+        pipe.delete(keys.known, keys.validators)
+        members = sorted(skip)
+        for start in range(0, len(members), 1000):
+            pipe.sadd(keys.known, *members[start : start + 1000])
+        if validators:
+            pipe.hset(
+                keys.validators, mapping={u: json.dumps(list(v)) for u, v in validators.items()}
+            )
+        if gnews:
+            pipe.hset(self.keys.gnews, mapping=gnews)
+        # last: crawlers join once the run is there, and everything above is with it
+        pipe.hset(
+            self.keys.run,
+            mapping={
+                "id": self.run_id,
+                "db": os.path.realpath(self.path),
+                "source_set": self.source_set,
+                "sources": json.dumps(self.names),
+                "started_at": _now(),
+            },
+        )
+        pipe.execute()
+
+    # -- draining --------------------------------------------------------------------
+    def _drain(self, database: Any, keys: Keys, stop: _Stop) -> str:
+        """Store items until the run is done; its finish reason: "finished", "shutdown"
+        (the writer was stopped: it stores what the crawlers send while they stop, at most
+        STARCITY_REDIS_STOP_WAIT seconds), or why it ended without the crawlers finishing.
+        """
+        began = time.monotonic()
+        orphaned_since: float | None = None
+        deadline: float | None = None
+        while True:
+            if stop.signum is not None and deadline is None:
+                deadline = time.monotonic() + self.stop_wait
+            if self._take_batch(database, keys):
+                continue
+            state = self._crawlers(keys)
+            if deadline is not None and (not state["running"] or time.monotonic() > deadline):
+                return "shutdown"
+            if not state["registered"]:
+                if time.monotonic() - began > self.join_wait:
+                    return "no crawler joined the run"
+                continue
+            if state["running"]:
+                orphaned_since = None
+                continue
+            if self.client.llen(keys.items) or self.client.llen(keys.processing):
+                continue
+            queued = self._work_left(keys, state["spiders"])
+            if not queued:
+                return "finished"
+            # every crawler gone with requests left: wait for one to join again
+            orphaned_since = orphaned_since or time.monotonic()
+            if time.monotonic() - orphaned_since > self.orphan_wait:
+                console.error(
+                    "writer: %d request(s) left and no crawler for %.0f s", queued, self.orphan_wait
+                )
+                return f"crawlers gone with {queued} request(s) left"
+
+    def _crawlers(self, keys: Keys) -> dict[str, Any]:
+        registered = self.client.hgetall(keys.workers)
+        running, spiders = False, set()
+        for field, raw in registered.items():
+            entry = json.loads(raw)
+            spiders.add(entry.get("spider"))
+            worker = field.decode().split("/", 1)[0]
+            if not entry.get("finished_at") and self.client.exists(keys.alive(worker)):
+                running = True
+        time.sleep(0.2 if running or not registered else 0.05)
+        return {"registered": bool(registered), "running": running, "spiders": spiders}
+
+    def _work_left(self, keys: Keys, spiders: set[str]) -> int:
+        left = 0
+        for spider in spiders:
+            queued, in_flight = run_work_left(self.client, keys, spider)
+            left += queued + in_flight
+        return left
+
+    def _take_batch(self, database: Any, keys: Keys) -> bool:
+        """Move up to a batch of items to the processing list, store them, commit, then
+        let them go; False when there was none."""
+        pending = self.client.lrange(keys.processing, 0, -1)  # a batch a killed writer left
+        if not pending:
+            first = self.client.blmove(keys.items, keys.processing, 0.5, "RIGHT", "LEFT")
+            if first is None:
+                return False
+            pending = [first]
+            while len(pending) < self.batch_size:
+                more = self.client.lmove(keys.items, keys.processing, "RIGHT", "LEFT")
+                if more is None:
+                    break
+                pending.append(more)
+        entries = []
+        for raw in pending:
+            try:
+                entries.append(redisrun.loads(raw))
+            except ValueError as exc:  # not ours: said, skipped, the rest go on
+                console.error("writer: an item that is no JSON was skipped: %s", exc)
+        entries = [e for e in entries if isinstance(e, dict) and e.get("key")]
+        done = receipts.received(database, self.run_id, [e["key"] for e in entries])
+        with database.atomic():
+            for entry in entries:
+                if entry["key"] in done:
+                    continue  # delivered again: stored and counted once
+                done.add(entry["key"])
+                self._store(database, entry)
+        self.client.delete(keys.processing)
+        return True
+
+    def _store(self, database: Any, entry: dict[str, Any]) -> None:
+        kind, source, now = entry.get("kind"), entry.get("source"), _now()
+        outcome, copy = kind or "?", None
+        try:
+            with database.atomic():  # a savepoint: a failing item rolls back alone
+                if kind == "page":
+                    article = article_of(entry)
+                    copy = link_copy(self.index, article)
+                    outcome = store_article_and_people(database, article, now)
+                elif kind == "seen":
+                    mark_seen(database, entry["url"], entry["seen_at"])
+                elif kind == "gnews":
+                    remember_gnews_link(
+                        database, entry["link"], entry["publisher"], source, entry["at"]
+                    )
+        except Exception as exc:  # counted with the source's errors, the run goes on
+            console.error("writer: cannot store %s: %s: %s", entry["key"], type(exc).__name__, exc)
+            outcome = "failed"
+        receipts.add_receipt(database, self.run_id, entry["key"], source, outcome, copy)
+
+    # -- closing ---------------------------------------------------------------------
+    def _close(self, database: Any, keys: Keys, reason: str) -> dict[str, Any]:
+        stats = self._merged_stats(database, keys)
+        try:
+            copies = duplicates.resolve(database)
+            features = StoryFeatures(load_topic(self.settings["STARCITY_TOPIC"]))
+            placed = stories.assign(database, features, STORY_THRESHOLD, STORY_WINDOW_DAYS)
+            stats["duplicates/copies"] = copies
+            stats["stories/articles_placed"] = placed
+        except Exception:  # a grouping failure must not lose the run record
+            console.exception("grouping duplicates and stories failed")
+            stats["errors/grouping"] = 1
+        scrapy_reason = reason if reason in ("finished", "shutdown") else "finished"
+        grouped = per_source(stats, self.names)
+        statuses = {n: source_status(e, scrapy_reason) for n, e in grouped.items()}
+        if reason not in ("finished", "shutdown"):
+            database["crawl_runs"].update(self.run_id, {"finish_reason": reason[:500]})
+        status = runs.record_spider(
+            database,
+            self.run_id,
+            "distributed",
+            self.sources,
+            grouped,
+            statuses,
+            stats,
+            scrapy_reason,
+            validators_in_stats(stats),
+            _now(),
+        )
+        if reason not in ("finished", "shutdown") and status == "ok":
+            status = runs.close_run_as(database, self.run_id, "partial", reason, _now())
+        receipts.drop_receipts(database, self.run_id)
+        self._forget(keys)
+        stats["starcity/run_id"] = self.run_id
+        stats["starcity/run_status"] = status
+        return stats
+
+    def _merged_stats(self, database: Any, keys: Keys) -> dict[str, Any]:
+        """The crawlers' counters, summed in Redis, with the writer's own from its receipts."""
+        stats: dict[str, Any] = {}
+        for key, value in self.client.hgetall(keys.stats).items():
+            number = float(value)
+            stats[key.decode()] = int(number) if number.is_integer() else number
+        for key, value in self.client.hgetall(keys.text_stats).items():
+            stats.setdefault(key.decode(), json.loads(value))
+        for (source, outcome), n in receipts.receipt_counts(database, self.run_id).items():
+            if outcome in (NEW, "updated"):
+                _add(stats, f"source/{source}/stored", n)
+                _add(stats, "articles/stored", n)
+                if outcome == NEW:
+                    _add(stats, f"source/{source}/new", n)
+                    _add(stats, "articles/new", n)
+            elif outcome == KEPT:
+                _add(stats, f"source/{source}/kept_other_source", n)
+            elif outcome == "failed":
+                _add(stats, f"source/{source}/errors/store_failed", n)
+            elif outcome.startswith("duplicate:"):
+                _add(stats, f"dedupe/{outcome.split(':', 1)[1]}", n)
+        stats["distributed/crawlers"] = len(self.client.hkeys(keys.workers))
+        return stats
+
+    def _forget(self, keys: Keys) -> None:
+        """The run's keys in Redis, gone (the Google News links stay)."""
+        pipe = self.client.pipeline(transaction=False)
+        for name in self.client.scan_iter(match=keys.run_pattern(), count=1000):
+            pipe.delete(name)
+        pipe.delete(self.keys.run)
+        pipe.execute()
+
+
+def _add(stats: dict[str, Any], key: str, n: int) -> None:
+    stats[key] = stats.get(key, 0) + n

@@ -1,0 +1,325 @@
+"""Distributed crawls (issue #20): crawler processes sharing a frontier in a real Redis
+(Debian's redis-server, started here on a free loopback port), one writer, the demo web.
+
+The databases a distributed run writes are compared with the one `make crawl` writes, row
+for row; crawlers, the writer and Redis are killed in the middle of runs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import redis
+
+from starcity.components.redisrun import Keys
+from starcity.demoweb import DemoWeb
+from starcity.redisserver import RedisServer
+from tests.helpers import ROOT, run_crawl
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("redis-server") is None, reason="no redis-server (scripts/ensure-redis.sh)"
+)
+
+DEMO_ARTICLES = 12
+# Columns that differ between any two crawls: times, the order pages arrived in, and
+# where each crawler process wrote its web archive (a file per process).
+TIMES = {
+    # which stored article a copy matched when it was stored: the first of the two to
+    # arrive, in a one-process crawl too (duplicate_of, the group's original, is compared)
+    "duplicate_match",
+    "first_seen", "last_seen", "fetched_at", "archive_file", "archive_offset",
+    "archive_record_id", "started_at", "finished_at", "checked_at", "last_success_at",
+    "stats", "decoded_at",
+}  # fmt: skip
+# Tables compared, each by a key that does not depend on the order rows were written in.
+TABLES = {
+    "articles": "canonical_url",
+    "people": "id",
+    "works": "id",
+    "organisations": "id",
+    "article_people": "article, person_id, role",
+    "article_works": "article, work_id",
+    "article_dates": "article, offset, date, kind",
+    "article_signatures": "article",
+    "stories": "id",
+    "feed_state": "url",
+    "sources": "name",
+    "source_runs": "source",
+}
+
+
+@pytest.fixture(scope="module")
+def demo():
+    with DemoWeb() as web:
+        yield web
+
+
+@pytest.fixture(scope="module")
+def single(demo, tmp_path_factory) -> Path:
+    """The demo web crawled by one process (`python -m starcity crawl`)."""
+    db = tmp_path_factory.mktemp("single") / "demo.db"
+    result = run_crawl(db, "--sources", "demo", "--demo-url", demo.url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return db
+
+
+@pytest.fixture
+def server(tmp_path):
+    with RedisServer(tmp_path / "redis") as started:
+        yield started
+
+
+def rows(db: Path, table: str) -> list[dict]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        found = conn.execute(f"select * from {table} order by {TABLES[table]}").fetchall()
+    finally:
+        conn.close()
+    keep = [k for k in found[0].keys() if k not in TIMES] if found else []  # noqa: SIM118
+    return [{k: row[k] for k in keep} for row in found]
+
+
+def assert_same_articles(expected: Path, got: Path, refetched: bool = False) -> None:
+    """``refetched``: pages were fetched twice (a crawler killed before it finished them):
+    the sources' fetch counts and bytes are larger, everything else is the same."""
+    for table in TABLES:
+        want, have = rows(expected, table), rows(got, table)
+        if table == "source_runs" and refetched:
+            assert [r["fetched"] for r in have] >= [r["fetched"] for r in want]
+            want = [{k: v for k, v in r.items() if k not in ("fetched", "bytes")} for r in want]
+            have = [{k: v for k, v in r.items() if k not in ("fetched", "bytes")} for r in have]
+        if table == "article_dates":  # row ids are the order they were written in
+            want = [{k: v for k, v in r.items() if k != "id"} for r in want]
+            have = [{k: v for k, v in r.items() if k != "id"} for r in have]
+        assert have == want, f"table {table} differs: {_diff(want, have)}"
+
+
+def one(db: Path, sql: str, *params) -> tuple:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchone()
+    finally:
+        conn.close()
+
+
+def start(kind: str, db: Path, redis_url: str, demo: DemoWeb, *options: str) -> subprocess.Popen:
+    """`python -m starcity writer|crawl --redis ...` on the demo sources, its output in a
+    file beside the database."""
+    log = open(db.parent / f"{kind}-{time.monotonic_ns()}.out", "wb")  # noqa: SIM115
+    command = [sys.executable, "-m", "starcity", kind, "--sources", "demo", "--db", str(db)]
+    command += ["--demo-url", demo.url, "--redis", redis_url, "-q", *options]
+    return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+
+def outputs(db: Path) -> str:
+    return "\n".join(p.read_text(errors="replace") for p in sorted(db.parent.glob("*.out")))
+
+
+def wait_for(check, timeout: float = 60, step: float = 0.02):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(step)
+    raise AssertionError("timed out")
+
+
+def run_keys(client: redis.Redis) -> Keys:
+    run_id = wait_for(lambda: client.hget("starcity:run", "id"))
+    return Keys().for_run(int(run_id))
+
+
+def worker(proc: subprocess.Popen) -> str:
+    return f"{socket.gethostname().split('.')[0]}-{proc.pid}"
+
+
+def finish(proc: subprocess.Popen, timeout: float = 120) -> int:
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+
+
+def test_make_crawl_distributed_stores_what_make_crawl_stores(demo, single, tmp_path):
+    """The issue's Done-when: two crawler processes, one Redis, one writer, row for row
+    the database of the one-process crawl (times and archive files aside), its run
+    recorded once with every source's counts."""
+    db = tmp_path / "demo.db"
+    result = subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "crawl-distributed",
+            "WORKERS=2",
+            "SOURCES=demo",
+            f"DB={db}",
+            f"DEMO_PORT={urlsplit(demo.url).port}",
+        ],  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("joined run 1") == 2, result.stdout
+    assert_same_articles(single, db)
+    columns = "status, pages_fetched, articles_stored, articles_new, errors, kind"
+    assert one(db, f"select {columns} from crawl_runs") == one(
+        single, f"select {columns} from crawl_runs"
+    )
+    assert one(db, "select count(*) from crawl_runs") == (1,)
+    assert one(db, "select count(*) from writer_receipts") == (0,)
+    # the private Redis is gone with the run
+    assert "redis-server on redis://127.0.0.1:" in result.stdout
+
+
+def test_a_crawler_killed_mid_run_loses_nothing(demo, single, server, tmp_path):
+    """SIGKILL a crawler holding requests: the other crawler fetches them once its
+    heartbeat has stopped; each article is stored and counted once."""
+    db = tmp_path / "demo.db"
+    slow = ["-s", "DOWNLOAD_DELAY=0.4", "-s", "STARCITY_REDIS_HEARTBEAT_TTL=2"]
+    writer = start("writer", db, server.url, demo, *slow)
+    client = redis.Redis.from_url(server.url)
+    keys = run_keys(client)
+    crawlers = {}
+    for _ in range(2):
+        proc = start("crawl", db, server.url, demo, *slow)
+        crawlers[worker(proc)] = proc
+    for name in crawlers:
+        wait_for(lambda name=name: client.exists(keys.alive(name)), 60)
+
+    def holding() -> tuple[str, int] | None:
+        """A crawler that has sent items and holds 3 more requests, and how many."""
+        pushed = float(client.hget(keys.stats, "redis/items_pushed") or 0)
+        for name in crawlers:
+            held = client.hlen(keys.inflight("feeds", name))
+            if pushed >= 1 and held >= 3:
+                return name, held
+        return None
+
+    killed, held = wait_for(holding, 90)
+    crawlers[killed].send_signal(signal.SIGKILL)
+    crawlers[killed].wait()
+    other = next(proc for name, proc in crawlers.items() if name != killed)
+    assert finish(writer) == 0, outputs(db)
+    assert finish(other) == 0, outputs(db)
+    assert f"crawler {killed} stopped answering: {held} request(s) back" in outputs(db)
+    assert_same_articles(single, db, refetched=True)
+    status, stored, new = one(db, "select status, articles_stored, articles_new from crawl_runs")
+    assert (status, stored, new) == ("ok", DEMO_ARTICLES, DEMO_ARTICLES)
+    assert one(db, "select sum(stored), sum(new) from source_runs") == (
+        DEMO_ARTICLES,
+        DEMO_ARTICLES,
+    )
+
+
+def test_a_writer_killed_mid_batch_loses_nothing_and_stores_nothing_twice(
+    demo, single, server, tmp_path
+):
+    """SIGKILL the writer while it holds a batch (items moved to its processing list, not
+    yet let go): started again, it resumes the run, stores what was not committed, and
+    neither stores nor counts twice what was."""
+    db = tmp_path / "demo.db"
+    writer = start("writer", db, server.url, demo)
+    client = redis.Redis.from_url(server.url)
+    keys = run_keys(client)
+    writer.send_signal(signal.SIGSTOP)  # the items pile up meanwhile
+    crawler = start("crawl", db, server.url, demo)
+    assert finish(crawler) == 0, outputs(db)
+    assert client.llen(keys.items) == DEMO_ARTICLES
+    writer.send_signal(signal.SIGCONT)
+    wait_for(lambda: client.llen(keys.processing), 30, step=0.0005)
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    in_batch = client.lrange(keys.processing, 0, -1)
+    assert in_batch, "the writer was not killed mid-batch"
+    # and a page delivered twice (its crawler killed between sending it and saying so)
+    client.lpush(keys.items, in_batch[0])
+    again = start("writer", db, server.url, demo)
+    assert finish(again) == 0, outputs(db)
+    assert "run 1 resumed" in outputs(db)
+    assert_same_articles(single, db)
+    assert one(db, "select count(*), max(times_seen) from articles") == (DEMO_ARTICLES, 1)
+    status, stored, new = one(db, "select status, articles_stored, articles_new from crawl_runs")
+    assert (status, stored, new) == ("ok", DEMO_ARTICLES, DEMO_ARTICLES)
+    assert client.llen(keys.processing) == 0 and client.llen(keys.items) == 0
+
+
+def test_redis_restarted_mid_run_the_crawl_waits_and_resumes(demo, single, server, tmp_path):
+    """Redis killed and started again (from its append-only file) in the middle of a run:
+    the crawlers and the writer wait for it and go on; nothing is lost."""
+    db = tmp_path / "demo.db"
+    slow = ["-s", "DOWNLOAD_DELAY=0.4"]
+    writer = start("writer", db, server.url, demo, *slow)
+    client = redis.Redis.from_url(server.url)
+    keys = run_keys(client)
+    crawlers = [start("crawl", db, server.url, demo, *slow) for _ in range(2)]
+
+    def pushed() -> float:
+        value = client.hget(keys.stats, "redis/items_pushed")
+        return float(value or 0)
+
+    wait_for(lambda: pushed() >= 1, 90)
+    server.restart(down_for=2.0)
+    for proc in [writer, *crawlers]:
+        assert finish(proc) == 0, outputs(db)
+    assert_same_articles(single, db)
+    status, stored = one(db, "select status, articles_stored from crawl_runs")
+    assert (status, stored) == ("ok", DEMO_ARTICLES)
+
+
+def test_a_second_distributed_run_fetches_no_stored_page(demo, single, server, tmp_path):
+    """The incremental rules hold across machines: the stored articles the writer
+    publishes are not fetched again (those younger than STARCITY_REFETCH_HOURS and seen
+    once are, once, as in a one-process crawl: here the window is 0)."""
+    db = tmp_path / "demo.db"
+    window = ["-s", "STARCITY_REFETCH_HOURS=0"]
+    conn = sqlite3.connect(single)
+    pages = {urlsplit(url).path for (url,) in conn.execute("select url from articles")}
+    conn.close()
+    for run in (1, 2, 3):
+        if run == 3:  # no validators: the feeds list their articles again
+            conn = sqlite3.connect(db)
+            with conn:
+                conn.execute("delete from feed_state")
+            conn.close()
+        before = len(demo.requests)
+        writer = start("writer", db, server.url, demo, *window)
+        crawlers = [start("crawl", db, server.url, demo, *window) for _ in range(2)]
+        for proc in [writer, *crawlers]:
+            assert finish(proc) == 0, outputs(db)
+        paths = [r.path for r in demo.requests[before:]]
+        if run == 1:
+            assert len([p for p in paths if p in pages]) >= DEMO_ARTICLES - 1  # one redirects
+        else:  # the feeds (and robots.txt) again, nothing else
+            assert all(p.endswith((".xml", "/robots.txt")) for p in paths), paths
+    assert one(db, "select count(*), max(times_seen) from articles") == (DEMO_ARTICLES, 1)
+    sql = (
+        "select r.status, r.articles_stored, r.pages_fetched, sum(s.not_modified),"
+        " sum(s.skipped_known) from crawl_runs r join source_runs s on s.run_id = r.id"
+        " where r.id = ?"
+    )
+    # run 2: the feeds' validators (published in Redis) had them answer 304
+    assert one(db, sql, 2) == ("ok", 0, 0, 4, 0)
+    # run 3: every article they list is stored already (the addresses published in Redis)
+    assert one(db, sql, 3) == ("ok", 0, 0, 0, DEMO_ARTICLES)
+
+
+def _diff(want: list[dict], have: list[dict]) -> list[str]:
+    """The differing values of rows compared in order (for the assertion's message)."""
+    found = []
+    for a, b in zip(want, have, strict=False):
+        found += [f"{k}: {a.get(k)!r} != {b.get(k)!r}" for k in a if a.get(k) != b.get(k)]
+    return found[:10]
