@@ -102,10 +102,6 @@ def crawl(
     if not verbose:
         settings.set("LOG_FILE", str(log_file), priority="cmdline")
     settings.setdict(settings_overrides or {}, priority="cmdline")
-    if run is not None:
-        from starcity.components.frontier import crawler_settings
-
-        settings.setdict(crawler_settings(settings, redis_url, run), priority="cmdline")
     if any(s.render for s in active):
         # A source renders pages: scrapy-playwright's handler for http(s) (it fetches the
         # other requests as Scrapy's own does; the browser starts with the first page).
@@ -118,8 +114,11 @@ def crawl(
         rendering = [sites_for(s.allowed_domains, s.start_urls) for s in active if s.render]
         launch["args"] = [*launch.get("args", []), *browser_confinement(rendering)]
         settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="cmdline")
-
     if run is not None:
+        from starcity.components.frontier import crawler_settings
+
+        # after the rendering's handler: the run's shared rate wraps it
+        settings.setdict(crawler_settings(settings, redis_url, run), priority="cmdline")
         try:
             return _run_crawler(settings, active, run)
         finally:

@@ -7,6 +7,7 @@ for row; crawlers, the writer and Redis are killed in the middle of runs.
 
 from __future__ import annotations
 
+import re
 import shutil
 import signal
 import socket
@@ -323,3 +324,22 @@ def _diff(want: list[dict], have: list[dict]) -> list[str]:
     for a, b in zip(want, have, strict=False):
         found += [f"{k}: {a.get(k)!r} != {b.get(k)!r}" for k in a if a.get(k) != b.get(k)]
     return found[:10]
+
+
+def test_politeness_per_site_holds_across_crawlers(demo, single, server, tmp_path):
+    """Two crawlers fetching from one site at once keep DOWNLOAD_DELAY between any two of
+    its requests, whichever crawler sends them: the site's rate is shared in Redis."""
+    db = tmp_path / "demo.db"
+    # two requests at a time each: both crawlers get pages of the one demo site
+    polite = ["-s", "DOWNLOAD_DELAY=0.3", "-s", "CONCURRENT_REQUESTS=2"]
+    before = len(demo.requests)
+    writer = start("writer", db, server.url, demo, *polite)
+    crawlers = [start("crawl", db, server.url, demo, *polite) for _ in range(2)]
+    for proc in [writer, *crawlers]:
+        assert finish(proc) == 0, outputs(db)
+    fetched = re.findall(r"crawler \S+: (\d+) page\(s\) fetched", outputs(db))
+    assert len(fetched) == 2 and all(int(n) > 0 for n in fetched), outputs(db)
+    times = sorted(r.at for r in demo.requests[before:])
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert len(times) > DEMO_ARTICLES
+    assert min(gaps) >= 0.25, gaps

@@ -463,32 +463,61 @@ class SourceClaimMiddleware:
         return owner is not None and owner.decode() == self.worker
 
 
-class SharedPolitenessMiddleware:
-    """Downloader middleware: one rate per site for the whole run, every crawler on every
-    machine: a request waits for the site's next free moment, DOWNLOAD_DELAY seconds after
-    the last one any crawler was given (Scrapy's own delay holds per process only)."""
+class SharedRateHandler:
+    """Download handler of a distributed crawler: one rate per site for the whole run,
+    every crawler on every machine. A request waits for the site's next free moment,
+    DOWNLOAD_DELAY seconds after the last one any crawler sent, then goes out through the
+    handler it wraps (STARCITY_SHARED_RATE_HANDLER: Scrapy's, or scrapy-playwright's for a
+    rendering crawl). A handler, not a middleware: Scrapy's own delay and concurrency per
+    process come after the downloader middlewares, so a moment reserved there would pass
+    before the request leaves."""
 
-    def __init__(self, server: Any, keys: Keys, interval: float) -> None:
-        self.server = server
-        self.keys = keys
-        self.interval_ms = int(interval * 1000)
-        self._reserve = server.register_script(_RESERVE)
+    lazy = False
+
+    def __init__(self, crawler: Crawler) -> None:
+        from scrapy.utils.misc import build_from_crawler, load_object
+
+        settings = crawler.settings
+        self.interval_ms = int(settings.getfloat("DOWNLOAD_DELAY", 0.0) * 1000)
+        self.server = client_of(settings)
+        self.keys = keys_of(settings)
+        self._reserve = self.server.register_script(_RESERVE)
+        inner = settings.get("STARCITY_SHARED_RATE_HANDLER") or _HTTP_HANDLER
+        self.inner = build_from_crawler(load_object(inner), crawler)
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> SharedPolitenessMiddleware:
-        settings = crawler.settings
-        interval = settings.getfloat("DOWNLOAD_DELAY", 0.0)
-        if interval <= 0:
-            raise NotConfigured("no DOWNLOAD_DELAY to share")
-        return cls(client_of(settings), keys_of(settings), interval)
+    def from_crawler(cls, crawler: Crawler) -> SharedRateHandler:
+        return cls(crawler)
 
-    async def process_request(self, request: Request) -> None:
-        parts = urlsplit(request.url)
-        site = f"{parts.hostname}:{parts.port or ''}"
-        wait_ms = int(self._reserve(keys=[self.keys.polite(site)], args=[self.interval_ms]))
-        if wait_ms > 0:
-            await asyncio.sleep(wait_ms / 1000)
-        return None
+    async def download_request(self, request: Request) -> Any:
+        if self.interval_ms > 0:
+            parts = urlsplit(request.url)
+            site = f"{parts.hostname}:{parts.port or ''}"
+            wait_ms = int(self._reserve(keys=[self.keys.polite(site)], args=[self.interval_ms]))
+            if wait_ms > 0:
+                await asyncio.sleep(wait_ms / 1000)
+        return await _awaited(self.inner.download_request(request))
+
+    async def close(self) -> None:
+        closing = getattr(self.inner, "close", None)
+        if closing is not None:
+            await _awaited(closing())
+
+
+_HTTP_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
+
+
+async def _awaited(result: Any) -> Any:
+    """The value of a coroutine, a Deferred or a plain value."""
+    from twisted.internet.defer import Deferred
+
+    if isinstance(result, Deferred):
+        from scrapy.utils.defer import maybe_deferred_to_future
+
+        return await maybe_deferred_to_future(result)
+    if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
+        return await result
+    return result
 
 
 class RedisItemPipeline:
@@ -642,10 +671,16 @@ def crawler_settings(settings: Any, redis_url: str, run: dict[str, Any]) -> dict
         "SPIDER_MIDDLEWARES": merged(
             "SPIDER_MIDDLEWARES", {"starcity.components.frontier.SourceClaimMiddleware": 10}
         ),
-        "DOWNLOADER_MIDDLEWARES": merged(
-            "DOWNLOADER_MIDDLEWARES",
-            {"starcity.components.frontier.SharedPolitenessMiddleware": 900},
-        ),
+        # every http(s) request through the run's shared rate, then the handler it had
+        "DOWNLOAD_HANDLERS": merged(
+            "DOWNLOAD_HANDLERS",
+            {
+                "http": "starcity.components.frontier.SharedRateHandler",
+                "https": "starcity.components.frontier.SharedRateHandler",
+            },
+        ),  # fmt: skip
+        "STARCITY_SHARED_RATE_HANDLER": settings.getdict("DOWNLOAD_HANDLERS").get("http")
+        or _HTTP_HANDLER,
         "STARCITY_ARCHIVE_MAX_TOTAL_BYTES": None,
         "STARCITY_ARCHIVE_MAX_AGE_DAYS": None,
         # several crawlers start in the same second: a log file each
