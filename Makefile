@@ -126,13 +126,17 @@ BENCH_DB := data/bench/news-$(BENCH_ARTICLES).db
 $(BENCH_DB): bench/generate.py db/migrations.py | $(DEV_STAMP)
 	$(PY) bench/generate.py --articles $(BENCH_ARTICLES) --out $@
 
-# Articles of the generated local web that `make bench` crawls (bench/crawl.py).
+# Articles of the generated local web that `make bench` crawls (bench/crawl.py), and that
+# it crawls with 1, 2 and 4 crawler processes on Redis (bench/distributed.py).
 BENCH_CRAWL_ARTICLES ?= 2000
+BENCH_DISTRIBUTED_ARTICLES ?= 1000
 
 bench: $(DEV_STAMP) $(BENCH_DB)
 	$(PY) bench/people_dates.py
 	$(PY) bench/dedupe_relevance.py
 	$(PY) bench/crawl.py --articles $(BENCH_CRAWL_ARTICLES)
+	@scripts/ensure-redis.sh
+	$(PY) bench/distributed.py --articles $(BENCH_DISTRIBUTED_ARTICLES)
 	$(PY) bench/storage.py
 	$(PY) bench/memory.py
 	$(PY) bench/newsroom.py --db $(BENCH_DB)

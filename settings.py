@@ -207,3 +207,23 @@ PLAYWRIGHT_ABORT_REQUEST = "spiders.render.abort_request"
 STARCITY_GNEWS_DECODER = None
 STARCITY_GNEWS_INTERVAL = 3.0
 STARCITY_GNEWS_TIMEOUT = 10.0
+
+# Distributed crawls (docs/distributed.md; starcity/components/frontier.py, starcity/writer.py).
+# The Redis of the run: set by `crawl --redis URL` or $STARCITY_REDIS_URL; None: the crawl
+# runs in one process, as always.
+STARCITY_REDIS_URL = None
+# Prefix of the run's keys: one run at a time per prefix (one per database).
+STARCITY_REDIS_PREFIX = "starcity"
+# How long a command waits for a Redis that does not answer (restarting) before it gives up.
+STARCITY_REDIS_RETRY_SECONDS = 60.0
+# A crawler silent this many seconds is taken for dead: its requests go back to the queue.
+STARCITY_REDIS_HEARTBEAT_TTL = 10
+# The writer waits this long for a first crawler, and this long for one to come back when
+# every crawler is gone with requests left; stopped, this long for the crawlers to stop.
+STARCITY_REDIS_JOIN_WAIT = 600.0
+STARCITY_REDIS_ORPHAN_WAIT = 120.0
+STARCITY_REDIS_STOP_WAIT = 30.0
+# Crawlers wait while the writer has this many items to store (Redis's memory is bounded).
+STARCITY_REDIS_MAX_QUEUED_ITEMS = 10_000
+# Where a crawl's components read what they know before fetching (spiders/state.py).
+STARCITY_CRAWL_STATE = "spiders.state.DatabaseState"

@@ -316,7 +316,8 @@ def _run_crawler(settings: Any, active: list[Any], run: dict[str, Any]) -> int:
     )
     if interruption.signum is not None:
         return 128 + interruption.signum
-    return 1 if startup_errors else 0
+    gone = any(c.stats.get_value("finish_reason") == "redis_unavailable" for c in crawlers)
+    return 1 if startup_errors or gone else 0
 
 
 def _merge_stats(all_stats: list[dict[str, Any]]) -> dict[str, Any]:

@@ -113,10 +113,22 @@ def write(
     if lock is None:
         console.error("error: another crawl is writing to %s (lock %s)", db, _lock_path(db))
         return 3
+    import redis
+
     try:
         writer = Writer(db, redis_url, settings, active, _rel(path))
         with _Stop() as stop:
             return writer.run(config, stop)
+    except redis.RedisError as exc:
+        # what was taken stays in Redis's processing list, the run open in the database:
+        # the writer started again resumes it
+        console.error(
+            "error: Redis at %s does not answer (%s): the run stays open; start the writer"
+            " again once Redis is back",
+            redis_url,
+            exc,
+        )
+        return 1
     finally:
         lock.close()
 
@@ -135,12 +147,16 @@ class Writer:
         )
         self.keys = Keys(settings.get("STARCITY_REDIS_PREFIX") or redisrun.DEFAULT_PREFIX)
         self.batch_size = max(1, settings.getint("STARCITY_STORE_BATCH_SIZE", 100))
+        self.batch_seconds = settings.getfloat("STARCITY_STORE_BATCH_SECONDS", 2.0)
         self.join_wait = settings.getfloat("STARCITY_REDIS_JOIN_WAIT", 600.0)
         self.orphan_wait = settings.getfloat("STARCITY_REDIS_ORPHAN_WAIT", 120.0)
         self.stop_wait = settings.getfloat("STARCITY_REDIS_STOP_WAIT", 30.0)
         self.index = DuplicateIndex(settings.getfloat("STARCITY_DEDUPE_NEAR_THRESHOLD", 0.8))
         self.run_id = 0
-        self.stored = 0
+        # what this writer process stored, and the seconds it took (duplicates, rows,
+        # commits): its capacity, in the run's stats (bench/distributed.py)
+        self.items = 0
+        self.store_seconds = 0.0
 
     # -- the run ---------------------------------------------------------------------
     def run(self, config: Any, stop: _Stop) -> int:
@@ -287,10 +303,21 @@ class Writer:
             if first is None:
                 return False
             pending = [first]
+            # A commit costs what a dozen rows do: items that come one at a time wait for
+            # more, up to STARCITY_STORE_BATCH_SIZE or STARCITY_STORE_BATCH_SECONDS, as in a
+            # one-process crawl (safe meanwhile in the processing list).
+            due = time.monotonic() + self.batch_seconds
             while len(pending) < self.batch_size:
                 more = self.client.lmove(keys.items, keys.processing, "RIGHT", "LEFT")
                 if more is None:
-                    break
+                    left = due - time.monotonic()
+                    if left <= 0:
+                        break
+                    more = self.client.blmove(
+                        keys.items, keys.processing, min(left, 0.1), "RIGHT", "LEFT"
+                    )
+                    if more is None:
+                        continue
                 pending.append(more)
         entries = []
         for raw in pending:
@@ -299,6 +326,7 @@ class Writer:
             except ValueError as exc:  # not ours: said, skipped, the rest go on
                 console.error("writer: an item that is no JSON was skipped: %s", exc)
         entries = [e for e in entries if isinstance(e, dict) and e.get("key")]
+        started = time.perf_counter()
         done = receipts.received(database, self.run_id, [e["key"] for e in entries])
         with database.atomic():
             for entry in entries:
@@ -306,6 +334,8 @@ class Writer:
                     continue  # delivered again: stored and counted once
                 done.add(entry["key"])
                 self._store(database, entry)
+                self.items += 1
+        self.store_seconds += time.perf_counter() - started
         self.client.delete(keys.processing)
         return True
 
@@ -388,6 +418,8 @@ class Writer:
             elif outcome.startswith("duplicate:"):
                 _add(stats, f"dedupe/{outcome.split(':', 1)[1]}", n)
         stats["distributed/crawlers"] = len(self.client.hkeys(keys.workers))
+        stats["writer/items"] = self.items
+        stats["writer/store_seconds"] = round(self.store_seconds, 3)
         return stats
 
     def _forget(self, keys: Keys) -> None:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import configparser
 import re
+import subprocess
+import sys
+
+import yaml
 
 from tests.helpers import ROOT
 
@@ -51,3 +55,26 @@ def test_readme_documents_the_schedule_files():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for path in ("deploy/crontab", "starcity-crawl.timer", "starcity-datasette.service"):
         assert path in readme
+
+
+def test_compose_file_runs_redis_the_writer_crawlers_and_datasette():
+    """deploy/compose/docker-compose.yml (docs/distributed.md): every service's command is
+    one the command line takes, with options it knows (Docker itself is not run here)."""
+    compose = yaml.safe_load((ROOT / "deploy/compose/docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"redis", "writer", "crawler", "datasette"}
+    assert "--appendonly" in services["redis"]["command"]
+    for name in ("writer", "crawler", "datasette"):
+        command = services[name]["command"]
+        assert command[:3] == ["python", "-m", "starcity"], name
+        help_text = subprocess.run(
+            [sys.executable, "-m", "starcity", command[3], "--help"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout
+        for option in [a for a in command[4:] if a.startswith("-")]:
+            assert option in help_text, (name, option)
+    dockerfile = (ROOT / "deploy/compose/Dockerfile").read_text()
+    assert "requirements.lock" in dockerfile and "--require-hashes" in dockerfile
+    assert ".venv" in (ROOT / ".dockerignore").read_text()

@@ -63,6 +63,8 @@ _RENDER_META = (
     "playwright_page_methods",
 )
 _TOKEN = "frontier_token"
+# A crawler's finish reason when Redis stayed unreachable past its retries.
+REDIS_GONE = "redis_unavailable"
 
 # Pop the best request and keep it in the crawler's in-flight hash, in one step: a crawler
 # killed between the two would otherwise lose it. KEYS: queue, in-flight hash.
@@ -219,6 +221,14 @@ class RedisFrontierScheduler(Scheduler):
 
     def open(self, spider: Spider) -> None:
         self.spider = spider
+        slot = getattr(self.crawler.engine, "_slot", None) if self.crawler else None
+        if not isinstance(getattr(slot, "inprogress", None), set):
+            # what acknowledges requests (see acknowledge): without it none would ever be,
+            # and the run would never end
+            raise RuntimeError(
+                "this Scrapy keeps no engine._slot.inprogress: the distributed frontier"
+                " (starcity/components/frontier.py) needs adapting to it"
+            )
         self.queue = ReliableQueue(self.server, spider, self.keys.queue(spider.name))
         self.queue.inflight_key = self.keys.inflight(spider.name, self.worker)
         self.df = RFPDupeFilter(self.server, key=self.keys.dupefilter(spider.name))
@@ -259,7 +269,7 @@ class RedisFrontierScheduler(Scheduler):
         # Scrapy keeps a request in its slot's `inprogress` from the moment it leaves the
         # scheduler until its download, callback and items (pipelines) are all done.
         inprogress = getattr(slot, "inprogress", None)
-        if inprogress is None:
+        if inprogress is None:  # the engine is closing: its slot is gone
             return 0
         done = [token for token, request in self.handed.items() if request not in inprogress]
         if done:
@@ -361,9 +371,19 @@ class WorkerExtension:
             slot = getattr(self.crawler.engine, "_slot", None)
             if slot is not None and self.server.zcard(self.keys.queue(self.crawler.spider.name)):
                 slot.nextcall.schedule()
-        except Exception as exc:  # Redis gone for longer than the retries: said, not raised
-            log.error("distributed run: Redis does not answer: %s", exc)
+        except Exception as exc:  # Redis gone for longer than the retries: said, and stop
+            log.error(
+                "distributed run: Redis does not answer (%s): this crawler stops; its requests"
+                " in flight go back to the queue when Redis is back and another crawler"
+                " looks",
+                exc,
+            )
             self.crawler.stats.inc_value("redis/errors")
+            if self.loop is not None and self.loop.running:
+                self.loop.stop()
+            from scrapy.utils.defer import deferred_from_coro
+
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason=REDIS_GONE))
 
     def flush_stats(self) -> None:
         """The counters' increase since the last flush, added to the run's stats."""
@@ -616,7 +636,10 @@ def join_run(redis_url: str, settings: Any, overrides: dict[str, Any]) -> dict[s
     import redis
 
     prefix = overrides.get("STARCITY_REDIS_PREFIX") or settings.get("STARCITY_REDIS_PREFIX")
-    wait = float(overrides.get("STARCITY_REDIS_JOIN_WAIT") or 60.0)
+    wait = float(
+        overrides.get("STARCITY_REDIS_JOIN_WAIT")
+        or settings.getfloat("STARCITY_REDIS_JOIN_WAIT", 600)
+    )
     keys = Keys(prefix or redisrun.DEFAULT_PREFIX)
     try:
         client = redisrun.connect(redis_url, retry_seconds=min(wait, 10.0))
