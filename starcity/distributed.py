@@ -95,8 +95,17 @@ def _wait(writer: subprocess.Popen[bytes], crawlers: list[subprocess.Popen[bytes
 
     previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
+        crawlers_gone: float | None = None
         while writer.poll() is None:
             time.sleep(0.2)
+            if crawlers_gone is None and all(p.poll() is not None for p in crawlers):
+                crawlers_gone = time.monotonic()
+            elif crawlers_gone and not got and time.monotonic() - crawlers_gone > 30:
+                # every crawler ended (one that could not start waits for nothing) and the
+                # writer still waits for them: it records the run with what it has
+                console.error("every crawler has ended: stopping the writer")
+                writer.send_signal(signal.SIGTERM)
+                got.append(signal.SIGTERM)
         for proc in crawlers:  # the run is recorded: whatever is left has nothing to do
             try:
                 proc.wait(timeout=20)

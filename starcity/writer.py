@@ -119,6 +119,9 @@ def write(
         writer = Writer(db, redis_url, settings, active, _rel(path))
         with _Stop() as stop:
             return writer.run(config, stop)
+    except ConfigError as exc:
+        console.error("error: %s", exc)
+        return 2
     except redis.RedisError as exc:
         # what was taken stays in Redis's processing list, the run open in the database:
         # the writer started again resumes it
@@ -179,7 +182,7 @@ class Writer:
         finally:
             database.close()
         code = _report(stats, self.path, self.names)
-        if stop.signum is not None:
+        if stop.signum is not None and stats["starcity/run_status"] == "interrupted":
             console.error(
                 "writer stopped by %s: run %s recorded as %s",
                 signal.Signals(stop.signum).name,
@@ -194,9 +197,9 @@ class Writer:
         current = redisrun.published_run(self.client, self.keys)
         if current is not None:
             if current.get("db") != os.path.realpath(self.path):
-                raise SystemExit(
-                    f"error: Redis holds run {current['id']} of {current.get('db')}; use"
-                    " another STARCITY_REDIS_PREFIX, or let that run finish"
+                raise ConfigError(
+                    f"Redis holds run {current['id']} of {current.get('db')}: give this"
+                    " database another STARCITY_REDIS_PREFIX, or let that run finish"
                 )
             status = runs.run_status(database, current["id"])
             if status == "running":
@@ -254,7 +257,8 @@ class Writer:
                 continue
             state = self._crawlers(keys)
             if deadline is not None and (not state["running"] or time.monotonic() > deadline):
-                return "shutdown"
+                complete = not state["running"] and not self._work_left(keys, state["spiders"])
+                return "finished" if complete else "shutdown"
             if not state["registered"]:
                 if time.monotonic() - began > self.join_wait:
                     return "no crawler joined the run"

@@ -65,6 +65,8 @@ _RENDER_META = (
 _TOKEN = "frontier_token"
 # A crawler's finish reason when Redis stayed unreachable past its retries.
 REDIS_GONE = "redis_unavailable"
+# ... and when the writer recorded the run without it (it joined as the run ended).
+RUN_OVER = "run_recorded"
 
 # Pop the best request and keep it in the crawler's in-flight hash, in one step: a crawler
 # killed between the two would otherwise lose it. KEYS: queue, in-flight hash.
@@ -361,6 +363,11 @@ class WorkerExtension:
 
     def tick(self) -> None:
         try:
+            if self.server.hget(self.keys.run, "id") != str(self.keys.run_id).encode():
+                # the writer recorded the run without this crawler (it came too late)
+                log.warning("run %s was recorded: this crawler stops", self.keys.run_id)
+                self._stop(RUN_OVER)
+                return
             self.server.set(self.keys.alive(self.worker), 1, ex=self.ttl)
             scheduler = self._scheduler()
             if scheduler is not None:
@@ -379,11 +386,14 @@ class WorkerExtension:
                 exc,
             )
             self.crawler.stats.inc_value("redis/errors")
-            if self.loop is not None and self.loop.running:
-                self.loop.stop()
-            from scrapy.utils.defer import deferred_from_coro
+            self._stop(REDIS_GONE)
 
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason=REDIS_GONE))
+    def _stop(self, reason: str) -> None:
+        from scrapy.utils.defer import deferred_from_coro
+
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))
 
     def flush_stats(self) -> None:
         """The counters' increase since the last flush, added to the run's stats."""
