@@ -202,12 +202,15 @@ class ArchiveMiddleware:
         )
         # One set of files per run and spider (a run crawls feeds, sitemaps and sites with
         # one crawler each, at the same second): "20261201T120000-run12-feeds".
+        # A crawler of a distributed run adds its name: "...-run12-host-4242-feeds" (the
+        # run's crawlers may share the folder).
         run_id = settings.get("STARCITY_RUN_ID")
         run = "-".join(
             part
             for part in (
                 datetime.now(UTC).strftime("%Y%m%dT%H%M%S"),
                 f"run{run_id}" if run_id is not None else f"pid{os.getpid()}",
+                settings.get("STARCITY_WORKER_ID") if settings.get("STARCITY_REDIS_URL") else None,
                 getattr(crawler.spidercls, "name", None) or "spider",
             )
             if part

@@ -182,6 +182,24 @@ def test_make_crawl_distributed_stores_what_make_crawl_stores(demo, single, tmp_
     )
     assert one(db, "select count(*) from crawl_runs") == (1,)
     assert one(db, "select count(*) from writer_receipts") == (0,)
+    # each crawler archived its responses in files of its own, and the rows point into them:
+    # a reprocess derives every article again from there, changing nothing
+    assert one(db, "select count(*) from articles where archive_file is null") == (0,)
+    again = subprocess.run(
+        [sys.executable, "-m", "starcity", "reprocess", "--db", str(db), "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert one(
+        db, "select status, pages_fetched, articles_changed from crawl_runs where id = 2"
+    ) == (
+        "ok",
+        DEMO_ARTICLES,
+        0,
+    )
     # the private Redis is gone with the run
     assert "redis-server on redis://127.0.0.1:" in result.stdout
 
