@@ -287,13 +287,15 @@ def _run_crawler(settings: Any, active: list[Any], run: dict[str, Any]) -> int:
     run itself is recorded by the writer)."""
     from scrapy.crawler import CrawlerProcess
 
+    from starcity.components.redisrun import shown
+
     worker = settings["STARCITY_WORKER_ID"]
     console.info(
         "crawler %s: joined run %s (%d source(s)) in %s%s",
         worker,
         run["id"],
         len(active),
-        settings["STARCITY_REDIS_URL"],
+        shown(settings["STARCITY_REDIS_URL"]),
         f" (log: {_rel(Path(settings['LOG_FILE']))})" if settings.get("LOG_FILE") else "",
     )
     interruption = _Interruption()

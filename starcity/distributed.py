@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from starcity.components.redisrun import shown
 from starcity.demoweb import demo_port
 from starcity.redisserver import RedisServer
 
@@ -50,7 +51,7 @@ def crawl_distributed(
             folder = Path(db).resolve().parent / "redis"
             server = RedisServer(folder).start()
             redis_url = server.url
-            console.info("redis-server on %s (files in %s)", redis_url, folder)
+            console.info("redis-server on %s (files in %s)", shown(redis_url), folder)
         path = resolve_sources_path(sources)
         if "{demo}" in path.read_text(encoding="utf-8") and not demo_url:
             demo, demo_url = start_or_reuse(demo_port())
@@ -59,11 +60,15 @@ def crawl_distributed(
             common += ["--demo-url", demo_url]
         env = {**os.environ, "STARCITY_REDIS_URL": redis_url}
         me = [sys.executable, "-m", "starcity"]
-        writer = subprocess.Popen([*me, "writer", *common], env=env)
+        # Each in a session of its own: a Ctrl-C at the terminal reaches this process only,
+        # which passes it on once (a second one would stop a process at once).
+        writer = subprocess.Popen([*me, "writer", *common], env=env, start_new_session=True)
         procs.append(writer)
-        crawler_args = [*me, "crawl", "--redis", redis_url, *common, *(["-q"] if quiet else [])]
+        # the Redis URL (with the private server's password) in the environment, not in
+        # the command line every user of the machine can read
+        crawler_args = [*me, "crawl", *common, *(["-q"] if quiet else [])]
         for _ in range(max(1, workers)):
-            procs.append(subprocess.Popen(crawler_args, env=env))
+            procs.append(subprocess.Popen(crawler_args, env=env, start_new_session=True))
         return _wait(writer, procs[1:])
     except (OSError, RuntimeError) as exc:
         console.error("error: %s", exc)

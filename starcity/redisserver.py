@@ -8,6 +8,7 @@ seen-URL filter and items; nothing listens beyond 127.0.0.1.
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import socket
 import subprocess
@@ -29,10 +30,12 @@ class RedisServer:
         self.port = port or free_port()
         self.executable = shutil.which(executable) or executable
         self.process: subprocess.Popen[bytes] | None = None
+        # other users of the machine reach loopback too
+        self.password = secrets.token_hex(16)
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"redis://:{self.password}@127.0.0.1:{self.port}/0"
 
     def start(self, timeout: float = 10.0) -> RedisServer:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -45,11 +48,13 @@ class RedisServer:
             "--appendfsync", "always",
             "--save", "",
             "--protected-mode", "yes",
+            "--requirepass", self.password,
             "--daemonize", "no",
             "--logfile", str(self.folder / "redis.log"),
         ]  # fmt: skip
         try:
-            self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL)
+            # its own session: a Ctrl-C at the terminal does not stop it under the run
+            self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)
         except FileNotFoundError:
             raise RuntimeError(
                 "redis-server is not installed (scripts/ensure-redis.sh installs Debian's)"
@@ -60,8 +65,13 @@ class RedisServer:
                 raise RuntimeError(f"redis-server exited: see {self.folder / 'redis.log'}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(64).startswith(b"+PONG"):
+                    sock.sendall(f"AUTH {self.password}\r\nPING\r\n".encode())
+                    answer = b""
+                    while b"+PONG" not in answer and len(answer) < 256:
+                        answer += sock.recv(64) or b"-closed"
+                        if answer.startswith(b"-"):
+                            break
+                    if b"+PONG" in answer:
                         return self
             except OSError:
                 pass

@@ -128,7 +128,7 @@ def write(
         console.error(
             "error: Redis at %s does not answer (%s): the run stays open; start the writer"
             " again once Redis is back",
-            redis_url,
+            redisrun.shown(redis_url),
             exc,
         )
         return 1
@@ -154,12 +154,14 @@ class Writer:
         self.join_wait = settings.getfloat("STARCITY_REDIS_JOIN_WAIT", 600.0)
         self.orphan_wait = settings.getfloat("STARCITY_REDIS_ORPHAN_WAIT", 120.0)
         self.stop_wait = settings.getfloat("STARCITY_REDIS_STOP_WAIT", 30.0)
+        self.heartbeat_ttl = settings.getfloat("STARCITY_REDIS_HEARTBEAT_TTL", 10.0)
         self.index = DuplicateIndex(settings.getfloat("STARCITY_DEDUPE_NEAR_THRESHOLD", 0.8))
         self.run_id = 0
         # what this writer process stored, and the seconds it took (duplicates, rows,
         # commits): its capacity, in the run's stats (bench/distributed.py)
         self.items = 0
         self.store_seconds = 0.0
+        self.rejected = 0
 
     # -- the run ---------------------------------------------------------------------
     def run(self, config: Any, stop: _Stop) -> int:
@@ -253,11 +255,16 @@ class Writer:
         while True:
             if stop.signum is not None and deadline is None:
                 deadline = time.monotonic() + self.stop_wait
+            if deadline is not None and time.monotonic() > deadline:
+                if self._take_batch(database, keys):
+                    continue  # what was sent is stored; then the run is recorded
+                return "shutdown"
             if self._take_batch(database, keys):
                 continue
             state = self._crawlers(keys)
-            if deadline is not None and (not state["running"] or time.monotonic() > deadline):
-                complete = not state["running"] and not self._work_left(keys, state["spiders"])
+            pending = self.client.llen(keys.items) + self.client.llen(keys.processing)
+            if deadline is not None and not state["running"] and not pending:
+                complete = not self._work_left(keys, state["spiders"])
                 return "finished" if complete else "shutdown"
             if not state["registered"]:
                 if time.monotonic() - began > self.join_wait:
@@ -282,11 +289,15 @@ class Writer:
     def _crawlers(self, keys: Keys) -> dict[str, Any]:
         registered = self.client.hgetall(keys.workers)
         running, spiders = False, set()
+        # just after Redis restarted, heartbeats that expired meanwhile prove nothing
+        young = redisrun.redis_restarted_within(self.client, 2 * self.heartbeat_ttl)
         for field, raw in registered.items():
-            entry = json.loads(raw)
-            spiders.add(entry.get("spider"))
-            worker = field.decode().split("/", 1)[0]
-            if not entry.get("finished_at") and self.client.exists(keys.alive(worker)):
+            worker, _, spider = field.decode(errors="replace").partition("/")
+            entry = _entry(raw)
+            spiders.add(spider)
+            if entry.get("finished_at"):
+                continue
+            if young or self.client.exists(keys.alive(worker)):
                 running = True
         time.sleep(0.2 if running or not registered else 0.05)
         return {"registered": bool(registered), "running": running, "spiders": spiders}
@@ -294,7 +305,7 @@ class Writer:
     def _work_left(self, keys: Keys, spiders: set[str]) -> int:
         left = 0
         for spider in spiders:
-            queued, in_flight = run_work_left(self.client, keys, spider)
+            queued, in_flight = run_work_left(self.client, keys, spider, self.heartbeat_ttl)
             left += queued + in_flight
         return left
 
@@ -323,13 +334,19 @@ class Writer:
                     if more is None:
                         continue
                 pending.append(more)
+            # what the list holds, not what the calls returned: a call the client sent again
+            # (its answer lost as Redis restarted) moved one item more
+            pending = self.client.lrange(keys.processing, 0, -1)
+        pending.reverse()  # the oldest first, as they came
         entries = []
         for raw in pending:
-            try:
-                entries.append(redisrun.loads(raw))
-            except ValueError as exc:  # not ours: said, skipped, the rest go on
-                console.error("writer: an item that is no JSON was skipped: %s", exc)
-        entries = [e for e in entries if isinstance(e, dict) and e.get("key")]
+            entry = _valid(raw)
+            if entry is None:  # not ours: kept aside, counted, the rest go on
+                self.client.lpush(keys.rejected, raw)
+                self.rejected += 1
+                console.error("writer: an item that is not one was set aside (%s)", keys.rejected)
+                continue
+            entries.append(entry)
         started = time.perf_counter()
         done = receipts.received(database, self.run_id, [e["key"] for e in entries])
         with database.atomic():
@@ -404,10 +421,17 @@ class Writer:
         """The crawlers' counters, summed in Redis, with the writer's own from its receipts."""
         stats: dict[str, Any] = {}
         for key, value in self.client.hgetall(keys.stats).items():
-            number = float(value)
-            stats[key.decode()] = int(number) if number.is_integer() else number
+            try:
+                number = float(value)
+            except ValueError:
+                continue  # not a count: not ours
+            name = key.decode(errors="replace")
+            stats[name] = int(number) if number.is_integer() else number
         for key, value in self.client.hgetall(keys.text_stats).items():
-            stats.setdefault(key.decode(), json.loads(value))
+            try:
+                stats.setdefault(key.decode(errors="replace"), json.loads(value))
+            except ValueError:
+                continue
         for (source, outcome), n in receipts.receipt_counts(database, self.run_id).items():
             if outcome in (NEW, "updated"):
                 _add(stats, f"source/{source}/stored", n)
@@ -423,6 +447,7 @@ class Writer:
                 _add(stats, f"dedupe/{outcome.split(':', 1)[1]}", n)
         stats["distributed/crawlers"] = len(self.client.hkeys(keys.workers))
         stats["writer/items"] = self.items
+        stats["writer/rejected"] = self.rejected + self.client.llen(keys.rejected)
         stats["writer/store_seconds"] = round(self.store_seconds, 3)
         return stats
 
@@ -433,6 +458,38 @@ class Writer:
             pipe.delete(name)
         pipe.delete(self.keys.run)
         pipe.execute()
+
+
+_KINDS = {"page": ("url", "article"), "seen": ("url", "seen_at"), "gnews": ("link", "publisher")}
+
+
+def _valid(raw: bytes) -> dict[str, Any] | None:
+    """An item as a crawler sends it, or None: what Redis holds is not trusted, and one
+    item the writer cannot read must not stop it (nor, stuck in its batch, every restart)."""
+    try:
+        entry = redisrun.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
+        return None
+    needed = _KINDS.get(entry.get("kind"))
+    if needed is None or not all(entry.get(k) for k in needed):
+        return None
+    if not isinstance(entry.get("source"), str | None):
+        return None
+    if entry["kind"] == "page" and not isinstance(entry["article"], dict):
+        return None
+    if any(not isinstance(entry.get(k), str | None) for k in ("url", "link", "publisher")):
+        return None
+    return entry
+
+
+def _entry(raw: bytes) -> dict[str, Any]:
+    try:
+        entry = json.loads(raw)
+    except ValueError:
+        return {}
+    return entry if isinstance(entry, dict) else {}
 
 
 def _add(stats: dict[str, Any], key: str, n: int) -> None:

@@ -141,8 +141,15 @@ def run_keys(client: redis.Redis) -> Keys:
     return Keys().for_run(int(run_id))
 
 
-def worker(proc: subprocess.Popen) -> str:
-    return f"{socket.gethostname().split('.')[0]}-{proc.pid}"
+def worker(client: redis.Redis, keys: Keys, proc: subprocess.Popen) -> str:
+    """The name the crawler process registered in the run (host, pid, a random part)."""
+    prefix = f"{socket.gethostname().split('.')[0]}-{proc.pid}-"
+
+    def registered() -> str | None:
+        names = [f.decode().split("/", 1)[0] for f in client.hkeys(keys.workers)]
+        return next((n for n in names if n.startswith(prefix)), None)
+
+    return wait_for(registered, 60)
 
 
 def finish(proc: subprocess.Popen, timeout: float = 120) -> int:
@@ -212,12 +219,8 @@ def test_a_crawler_killed_mid_run_loses_nothing(demo, single, server, tmp_path):
     writer = start("writer", db, server.url, demo, *slow)
     client = redis.Redis.from_url(server.url)
     keys = run_keys(client)
-    crawlers = {}
-    for _ in range(2):
-        proc = start("crawl", db, server.url, demo, *slow)
-        crawlers[worker(proc)] = proc
-    for name in crawlers:
-        wait_for(lambda name=name: client.exists(keys.alive(name)), 60)
+    procs = [start("crawl", db, server.url, demo, *slow) for _ in range(2)]
+    crawlers = {worker(client, keys, proc): proc for proc in procs}
 
     def holding() -> tuple[str, int] | None:
         """A crawler that has sent items and holds 3 more requests, and how many."""

@@ -33,11 +33,13 @@ import asyncio
 import json
 import logging
 import time
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+import redis
 from itemadapter import ItemAdapter
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
@@ -68,15 +70,27 @@ REDIS_GONE = "redis_unavailable"
 # ... and when the writer recorded the run without it (it joined as the run ended).
 RUN_OVER = "run_recorded"
 
-# Pop the best request and keep it in the crawler's in-flight hash, in one step: a crawler
-# killed between the two would otherwise lose it. KEYS: queue, in-flight hash.
+# Pop the best request and keep it in the crawler's in-flight hash under the caller's
+# token, in one step: a crawler killed between the two would otherwise lose it. The same
+# token again (the client retrying a call whose answer was lost) gets the same request.
+# KEYS: queue, in-flight hash; ARGV: token.
 _POP = """
+local held = redis.call('HGET', KEYS[2], ARGV[1])
+if held then return held end
 local found = redis.call('ZRANGE', KEYS[1], 0, 0)
 if #found == 0 then return false end
 redis.call('ZREM', KEYS[1], found[1])
-local token = redis.sha1hex(found[1])
-redis.call('HSET', KEYS[2], token, found[1])
-return {token, found[1]}
+redis.call('HSET', KEYS[2], ARGV[1], found[1])
+return found[1]
+"""
+
+# Queue a request unless the run has seen it (scrapy-redis's filter and queue in one step:
+# a retried call, or a crawler killed between the two, would otherwise mark it seen and
+# never queue it). KEYS: seen set, queue; ARGV: fingerprint ('' for none), score, request.
+_PUSH = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
 """
 
 # Put a dead crawler's requests back in the queue, once (KEYS: its in-flight hash, the
@@ -106,13 +120,13 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local slot = tonumber(redis.call('GET', KEYS[1]) or '0')
 if slot < now then slot = now end
 local interval = tonumber(ARGV[1])
-redis.call('SET', KEYS[1], slot + interval, 'PX', interval + 60000)
+redis.call('SET', KEYS[1], slot + interval, 'PX', slot + interval - now + 60000)
 return slot - now
 """
 
 # The larger of two values (peaks, maxima) kept in the stats hash.
 _MAX = """
-local old = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-inf')
+local old = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '') or -math.huge
 if tonumber(ARGV[2]) > old then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
 return 1
 """
@@ -142,7 +156,7 @@ def encode_request(request: Request, spider: Spider) -> bytes:
         meta.pop(key, None)
     for key, value in list(meta.items()):
         try:
-            redisrun.dumps(value)
+            json.dumps(redisrun.encoded(value))
         except (TypeError, ValueError):
             log.warning("frontier: request meta %r of %s cannot be shared: dropped", key, request)
             del meta[key]
@@ -153,10 +167,26 @@ def encode_request(request: Request, spider: Spider) -> bytes:
     return redisrun.dumps(data)
 
 
+# Request meta a queued request may not bring: the browser's (functions and contexts, made
+# again here from the source) and where the request is sent from or through.
+_REFUSED_META = ("playwright", "proxy", "bindaddress", "download_slot", "_")
+
+
 def decode_request(data: bytes, spider: Spider) -> Request:
+    """A queued request, made again for ``spider``: a Request (never another class), its
+    callbacks methods of our spiders only, no meta that would load code or move traffic."""
     obj = redisrun.loads(data)
+    if not isinstance(obj, dict) or not isinstance(obj.get("url"), str):
+        raise ValueError("not a request")
+    obj.pop("_class", None)
+    for name in ("callback", "errback"):
+        if obj.get(name) is not None:
+            method = getattr(type(spider), str(obj[name]), None)
+            if not callable(method) or not getattr(method, "__module__", "").startswith("spiders."):
+                raise ValueError(f"{name} {obj[name]!r} is no method of the spider")
     obj["headers"] = {bytes(k): [bytes(v) for v in vs] for k, vs in obj.get("headers") or []}
-    meta = obj.get("meta") or {}
+    meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
+    meta = {k: v for k, v in meta.items() if not k.startswith(_REFUSED_META)}
     if meta.pop("$render", False):
         source = next(s for s in spider.sources if s.name == meta.get("source"))
         meta.update(render_meta(source, spider.sites[source.name]))
@@ -170,7 +200,15 @@ class ReliableQueue(PriorityQueue):
     def __init__(self, server: Any, spider: Spider, key: str, serializer: Any = None) -> None:
         super().__init__(server, spider, key, serializer=json)
         self.inflight_key = ""
+        self.seen_key = ""
         self._pop = server.register_script(_POP)
+        self._push = server.register_script(_PUSH)
+
+    def push_unseen(self, request: Request, fingerprint: str | None) -> bool:
+        """Queue ``request`` unless its fingerprint was seen in the run (None: always)."""
+        data = self._encode_request(request)
+        args = [fingerprint or "", -request.priority, data]
+        return bool(self._push(keys=[self.seen_key, self.key], args=args))
 
     def _encode_request(self, request: Request) -> bytes:
         return encode_request(request, self.spider)
@@ -179,17 +217,17 @@ class ReliableQueue(PriorityQueue):
         return decode_request(encoded_request, self.spider)
 
     def pop(self, timeout: int = 0) -> Request | None:
-        found = self._pop(keys=[self.key, self.inflight_key])
-        if not found:
+        token = uuid.uuid4().hex
+        data = self._pop(keys=[self.key, self.inflight_key], args=[token])
+        if not data:
             return None
-        token, data = found
         try:
             request = self._decode_request(data)
         except Exception as exc:  # a broken entry: counted, dropped, the crawl goes on
             log.error("frontier: a queued request cannot be read, dropped: %s", exc)
             self.server.hdel(self.inflight_key, token)
             return None
-        request.meta[_TOKEN] = token.decode() if isinstance(token, bytes) else token
+        request.meta[_TOKEN] = token
         return request
 
 
@@ -233,7 +271,10 @@ class RedisFrontierScheduler(Scheduler):
             )
         self.queue = ReliableQueue(self.server, spider, self.keys.queue(spider.name))
         self.queue.inflight_key = self.keys.inflight(spider.name, self.worker)
-        self.df = RFPDupeFilter(self.server, key=self.keys.dupefilter(spider.name))
+        self.queue.seen_key = self.keys.dupefilter(spider.name)
+        self.df = RFPDupeFilter(self.server, key=self.queue.seen_key)
+        if self.server.hget(self.keys.run, "id") != str(self.keys.run_id).encode():
+            raise RuntimeError(f"run {self.keys.run_id} is over: nothing to crawl")
         waiting = len(self.queue)
         if waiting:
             log.info("frontier: %d request(s) already queued for %s", waiting, spider.name)
@@ -242,10 +283,10 @@ class RedisFrontierScheduler(Scheduler):
     def enqueue_request(self, request: Request) -> bool:
         # a redirect or retry copies the meta of the request it comes from
         request.meta.pop(_TOKEN, None)
-        if not request.dont_filter and self.df.request_seen(request):
+        fingerprint = None if request.dont_filter else self.df.request_fingerprint(request)
+        if not self.queue.push_unseen(request, fingerprint):
             self.df.log(request, self.spider)
             return False
-        self.queue.push(request)
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
         return True
@@ -254,10 +295,10 @@ class RedisFrontierScheduler(Scheduler):
         self.acknowledge()
         request = self.queue.pop()
         if request is not None:
-            self.handed[request.meta[_TOKEN]] = request
             if self.idle:
                 self.idle = False
                 self.server.srem(self.keys.idle(self.spider.name), self.worker)
+            self.handed[request.meta[_TOKEN]] = request
             if self.stats:
                 self.stats.inc_value("scheduler/dequeued/redis")
         return request
@@ -298,14 +339,18 @@ def requeue(server: Any, keys: Keys, spider: str, worker: str) -> int:
     return int(script(keys=[keys.inflight(spider, worker), keys.queue(spider)]))
 
 
-def run_work_left(server: Any, keys: Keys, spider: str) -> tuple[int, int]:
+def run_work_left(
+    server: Any, keys: Keys, spider: str, ttl: float = redisrun.HEARTBEAT_TTL
+) -> tuple[int, int]:
     """(requests queued, requests in flight in live crawlers) of ``spider`` in the run;
-    a dead crawler's in-flight requests are put back in the queue first."""
+    a dead crawler's in-flight requests are put back in the queue first. Just after Redis
+    restarted, every heartbeat may have expired meanwhile: nobody is taken for dead yet."""
     in_flight = 0
+    young = redisrun.redis_restarted_within(server, 2 * ttl)
     for raw in server.scan_iter(match=keys.inflight_pattern(spider), count=100):
         name = raw.decode()
         worker = name.rsplit(":", 1)[1]
-        if not server.exists(keys.alive(worker)):
+        if not young and not server.exists(keys.alive(worker)):
             back = requeue(server, keys, spider, worker)
             if back:
                 log.warning(
@@ -378,7 +423,7 @@ class WorkerExtension:
             slot = getattr(self.crawler.engine, "_slot", None)
             if slot is not None and self.server.zcard(self.keys.queue(self.crawler.spider.name)):
                 slot.nextcall.schedule()
-        except Exception as exc:  # Redis gone for longer than the retries: said, and stop
+        except redis.RedisError as exc:  # gone for longer than the retries: said, and stop
             log.error(
                 "distributed run: Redis does not answer (%s): this crawler stops; its requests"
                 " in flight go back to the queue when Redis is back and another crawler"
@@ -387,6 +432,8 @@ class WorkerExtension:
             )
             self.crawler.stats.inc_value("redis/errors")
             self._stop(REDIS_GONE)
+        except Exception as exc:  # a value in Redis that is not ours: said, the crawl goes on
+            log.error("distributed run: %s: %s", type(exc).__name__, exc)
 
     def _stop(self, reason: str) -> None:
         from scrapy.utils.defer import deferred_from_coro
@@ -431,18 +478,24 @@ class WorkerExtension:
             if not scheduler.idle:
                 scheduler.idle = True
                 self.server.sadd(self.keys.idle(spider.name), self.worker)
-        queued, in_flight = run_work_left(self.server, self.keys, spider.name)
-        if queued or in_flight or self._others_busy(spider.name):
+        try:
+            queued, in_flight = run_work_left(self.server, self.keys, spider.name, self.ttl)
+            busy = self._others_busy(spider.name)
+        except Exception as exc:  # Redis away, or a value in it that is no JSON: look again
+            log.warning("distributed run: cannot tell whether the run is done: %s", exc)
+            raise DontCloseSpider from None
+        if queued or in_flight or busy:
             raise DontCloseSpider
 
     def _others_busy(self, spider: str) -> bool:
         idle = {m.decode() for m in self.server.smembers(self.keys.idle(spider))}
+        young = redisrun.redis_restarted_within(self.server, 2 * self.ttl)
         for field, raw in self.server.hgetall(self.keys.workers).items():
-            worker, _, name = field.decode().partition("/")
-            entry = json.loads(raw)
+            worker, _, name = field.decode(errors="replace").partition("/")
+            entry = _entry(raw)
             if name != spider or worker in idle or entry.get("finished_at"):
                 continue
-            if self.server.exists(self.keys.alive(worker)):
+            if young or self.server.exists(self.keys.alive(worker)):
                 return True
         return False
 
@@ -451,7 +504,7 @@ class WorkerExtension:
             self.loop.stop()
         try:
             self.flush_stats()
-            entry = json.loads(self.server.hget(self.keys.workers, self.field) or "{}")
+            entry = _entry(self.server.hget(self.keys.workers, self.field))
             entry.update({"finished_at": _now(), "reason": reason})
             self.server.hset(self.keys.workers, self.field, json.dumps(entry))
         except Exception as exc:
@@ -462,14 +515,38 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _entry(raw: bytes | None) -> dict[str, Any]:
+    """A crawler's entry in the run's registry; {} for one that is no JSON object."""
+    try:
+        entry = json.loads(raw or b"{}")
+    except ValueError:
+        return {}
+    return entry if isinstance(entry, dict) else {}
+
+
+# Take over a source's claim from a crawler that died before it had queued all the
+# source's start requests. KEYS: claims; ARGV: source, the dead owner, the new one.
+_TAKE_OVER = """
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+  return 1
+end
+return 0
+"""
+
+
 class SourceClaimMiddleware:
     """Spider middleware: a source's start requests (its feeds, sitemaps, listing pages)
-    come from the first crawler of the run to claim the source; the others leave them."""
+    come from the first crawler of the run to claim the source; the others leave them.
+    A claim is done once all the source's start requests are queued; an unfinished claim
+    of a crawler that died passes to the next crawler that starts."""
 
-    def __init__(self, server: Any, keys: Keys, worker: str) -> None:
+    def __init__(self, server: Any, keys: Keys, worker: str, ttl: float) -> None:
         self.server = server
         self.keys = keys
         self.worker = worker
+        self.ttl = ttl
+        self._take_over = server.register_script(_TAKE_OVER)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SourceClaimMiddleware:
@@ -478,19 +555,40 @@ class SourceClaimMiddleware:
             client_of(settings),
             keys_of(settings),
             settings.get("STARCITY_WORKER_ID") or redisrun.worker_id(),
+            settings.getfloat("STARCITY_REDIS_HEARTBEAT_TTL", redisrun.HEARTBEAT_TTL),
         )
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        current: str | None = None
         async for entry in start:
             source = entry.meta.get("source") if isinstance(entry, Request) else None
-            if source is not None and not self._mine(source):
-                continue
+            if source != current and current is not None:
+                self._done(current)  # its start requests were all taken
+                current = None
+            if source is not None:
+                if not self._mine(source):
+                    continue
+                current = source
             yield entry
+        if current is not None:
+            self._done(current)
+
+    def _done(self, source: str) -> None:
+        self.server.sadd(self.keys.claims_done, source)
 
     def _mine(self, source: str) -> bool:
         self.server.hsetnx(self.keys.claims, source, self.worker)
-        owner = self.server.hget(self.keys.claims, source)
-        return owner is not None and owner.decode() == self.worker
+        raw = self.server.hget(self.keys.claims, source)
+        owner = raw.decode(errors="replace") if raw is not None else ""
+        if owner == self.worker:
+            return True
+        if self.server.sismember(self.keys.claims_done, source):
+            return False
+        if redisrun.redis_restarted_within(self.server, 2 * self.ttl):
+            return False
+        if self.server.exists(self.keys.alive(owner)):
+            return False
+        return bool(self._take_over(keys=[self.keys.claims], args=[source, owner, self.worker]))
 
 
 class SharedRateHandler:
@@ -575,7 +673,7 @@ class RedisItemPipeline:
         if isinstance(item, SeenPage):
             entry = {
                 "kind": "seen",
-                "key": f"seen:{item.url}",
+                "key": f"seen:{item.source}:{item.url}",
                 "url": item.url,
                 "source": item.source,
                 "seen_at": item.seen_at,
@@ -586,9 +684,10 @@ class RedisItemPipeline:
                 return item  # nothing extracted: the analysis counted it
             entry = {
                 "kind": "page",
-                # a page is fetched once per run (the shared seen-URL filter): a page pushed
-                # again (its crawler died before the request was acknowledged) is known by it
-                "key": f"page:{page.get('requested_url') or page['url']}",
+                # a source's page is fetched once per run (the shared seen-URL filter): one
+                # pushed again (its crawler died before its request was acknowledged) is
+                # known by it
+                "key": f"page:{page['source']}:{page.get('requested_url') or page['url']}",
                 "url": page["url"],
                 "source": page["source"],
                 "status": page.get("status"),
@@ -660,12 +759,12 @@ def join_run(redis_url: str, settings: Any, overrides: dict[str, Any]) -> dict[s
                 return run
             if time.monotonic() > deadline:
                 raise RuntimeError(
-                    f"no run to join in {redis_url} after {wait:.0f} s: start the writer"
-                    " (python -m starcity writer) first"
+                    f"no run to join in {redisrun.shown(redis_url)} after {wait:.0f} s:"
+                    " start the writer (python -m starcity writer) first"
                 )
             time.sleep(0.2)
     except redis.RedisError as exc:
-        raise RuntimeError(f"cannot reach Redis at {redis_url}: {exc}") from None
+        raise RuntimeError(f"cannot reach Redis at {redisrun.shown(redis_url)}: {exc}") from None
 
 
 def crawler_settings(settings: Any, redis_url: str, run: dict[str, Any]) -> dict[str, Any]:

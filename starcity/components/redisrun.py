@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import secrets
 import socket
 from typing import Any
 
@@ -45,7 +46,7 @@ def connect(url: str, retry_seconds: float = DEFAULT_RETRY_SECONDS) -> Any:
         retries += 1
     return redis.Redis.from_url(
         url,
-        socket_timeout=30,
+        socket_timeout=10,
         socket_connect_timeout=5,
         retry=Retry(ExponentialBackoff(cap=2.0, base=0.1), retries),
         retry_on_error=[redis.ConnectionError, redis.TimeoutError],
@@ -53,10 +54,23 @@ def connect(url: str, retry_seconds: float = DEFAULT_RETRY_SECONDS) -> Any:
     )
 
 
+def shown(url: str) -> str:
+    """``url`` without its password, for messages and logs."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def worker_id() -> str:
-    """A name for this crawler process, unique across machines: host and process id."""
+    """A name for this crawler process, unique across machines and restarts: host, process
+    id and a random part (a restarted container has the same host name and process id)."""
     host = socket.gethostname().split(".")[0] or "host"
-    return f"{host}-{os.getpid()}"
+    return f"{host}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
 class Keys:
@@ -122,6 +136,14 @@ class Keys:
         return self._r("claims")
 
     @property
+    def claims_done(self) -> str:  # set: sources whose start requests are all queued
+        return self._r("claims:done")
+
+    @property
+    def rejected(self) -> str:  # list: items the writer could not read (kept to look at)
+        return self._r("items:rejected")
+
+    @property
     def stats(self) -> str:  # hash: counter -> number (summed over crawlers)
         return self._r("stats")
 
@@ -142,6 +164,11 @@ class Keys:
 
 
 # JSON with bytes: {"$b": base64}. Tuples come back as lists; nothing else is special.
+def encoded(value: Any) -> Any:
+    """``value`` with its bytes as {"$b": base64}, ready for json.dumps."""
+    return _encode(value)
+
+
 def _encode(value: Any) -> Any:
     if isinstance(value, bytes | bytearray | memoryview):
         return {"$b": base64.b64encode(bytes(value)).decode("ascii")}
@@ -168,7 +195,21 @@ def dumps(value: Any) -> bytes:
 
 
 def loads(data: bytes | str) -> Any:
-    return _decode(json.loads(data))
+    """The value ``dumps`` wrote; ValueError for anything else (nested past Python's limit
+    too: what Redis holds is not trusted)."""
+    try:
+        return _decode(json.loads(data))
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def redis_restarted_within(client: Any, seconds: float) -> bool:
+    """Whether the Redis server started less than ``seconds`` ago: heartbeats that expired
+    while it was down say nothing yet of who is alive."""
+    try:
+        return int(client.info("server").get("uptime_in_seconds", seconds)) < seconds
+    except Exception:  # an INFO refused (a managed Redis): take the heartbeats as they are
+        return False
 
 
 def published_run(client: Any, keys: Keys) -> dict[str, Any] | None:
