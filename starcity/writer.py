@@ -161,7 +161,6 @@ class Writer:
         # commits): its capacity, in the run's stats (bench/distributed.py)
         self.items = 0
         self.store_seconds = 0.0
-        self.rejected = 0
 
     # -- the run ---------------------------------------------------------------------
     def run(self, config: Any, stop: _Stop) -> int:
@@ -343,7 +342,6 @@ class Writer:
             entry = _valid(raw)
             if entry is None:  # not ours: kept aside, counted, the rest go on
                 self.client.lpush(keys.rejected, raw)
-                self.rejected += 1
                 console.error("writer: an item that is not one was set aside (%s)", keys.rejected)
                 continue
             entries.append(entry)
@@ -447,7 +445,7 @@ class Writer:
                 _add(stats, f"dedupe/{outcome.split(':', 1)[1]}", n)
         stats["distributed/crawlers"] = len(self.client.hkeys(keys.workers))
         stats["writer/items"] = self.items
-        stats["writer/rejected"] = self.rejected + self.client.llen(keys.rejected)
+        stats["writer/rejected"] = self.client.llen(keys.rejected)
         stats["writer/store_seconds"] = round(self.store_seconds, 3)
         return stats
 
@@ -455,6 +453,9 @@ class Writer:
         """The run's keys in Redis, gone (the Google News links stay)."""
         pipe = self.client.pipeline(transaction=False)
         for name in self.client.scan_iter(match=keys.run_pattern(), count=1000):
+            if name.decode(errors="replace") == keys.rejected:
+                pipe.expire(name, 7 * 24 * 3600)  # a week to look at what was set aside
+                continue
             pipe.delete(name)
         pipe.delete(self.keys.run)
         pipe.execute()

@@ -7,6 +7,7 @@ for row; crawlers, the writer and Redis are killed in the middle of runs.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import signal
@@ -364,3 +365,65 @@ def test_politeness_per_site_holds_across_crawlers(demo, single, server, tmp_pat
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     assert len(times) > DEMO_ARTICLES
     assert min(gaps) >= 0.25, gaps
+
+
+def test_a_queued_request_cannot_load_code_or_move_traffic():
+    """What Redis holds is not trusted: a queued request names no class, no callback but
+    our spiders' methods, and brings no browser or proxy meta (the render settings are
+    made again from the source)."""
+    import json
+
+    from spiders.feeds import FeedsSpider
+    from starcity.components.frontier import decode_request
+
+    spider = FeedsSpider()
+    spider.sources, spider.sites = [], {}
+
+    def queued(**changes) -> bytes:
+        entry = {"url": "http://127.0.0.1/a", "callback": "parse_article", "meta": {}}
+        return json.dumps({**entry, **changes}).encode()
+
+    request = decode_request(
+        queued(
+            _class="scrapy.http.FormRequest",
+            meta={
+                "source": "x",
+                "playwright_page_init_callback": "os.system",
+                "playwright_context_kwargs": {"proxy": {"server": "http://evil"}},
+                "proxy": "http://evil:3128",
+                "hints": {"title": "kept"},
+            },
+        ),
+        spider,
+    )
+    assert type(request).__name__ == "Request"
+    assert request.callback == spider.parse_article
+    assert request.meta == {"source": "x", "hints": {"title": "kept"}}
+    for callback in ("__init__", "close", "from_crawler", "nonexistent"):
+        with pytest.raises(ValueError):
+            decode_request(queued(callback=callback), spider)
+    with pytest.raises(ValueError):
+        decode_request(b"[" * 100_000, spider)
+
+
+def test_the_writer_sets_aside_items_it_cannot_read(demo, single, server, tmp_path):
+    """Items no crawler would send (no JSON, deep nesting, wrong shapes) pushed into a run:
+    the writer sets them aside in a list of their own, stores the rest, records the run."""
+    db = tmp_path / "demo.db"
+    writer = start("writer", db, server.url, demo)
+    client = redis.Redis.from_url(server.url)
+    keys = run_keys(client)
+    junk = [
+        b"not json",
+        b"[" * 5000 + b"]" * 5000,
+        b'{"key": ["a"], "kind": "page"}',
+        b'{"key": "page:x", "kind": "page", "url": "http://x/", "article": "no"}',
+        b'{"key": "seen:x", "kind": "seen", "url": {"a": 1}, "seen_at": "now"}',
+    ]
+    client.lpush(keys.items, *junk)
+    crawler = start("crawl", db, server.url, demo)
+    assert finish(crawler) == 0, outputs(db)
+    assert finish(writer) == 0, outputs(db)
+    assert_same_articles(single, db)
+    stats = json.loads(one(db, "select stats from crawl_runs")[0])["distributed"]
+    assert stats["writer/rejected"] == len(junk)

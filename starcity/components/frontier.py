@@ -30,12 +30,14 @@ analysed goes to the run's item list (``RedisItemPipeline``) for the one writer
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from types import FunctionType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -181,9 +183,11 @@ def decode_request(data: bytes, spider: Spider) -> Request:
     obj.pop("_class", None)
     for name in ("callback", "errback"):
         if obj.get(name) is not None:
-            method = getattr(type(spider), str(obj[name]), None)
-            if not callable(method) or not getattr(method, "__module__", "").startswith("spiders."):
-                raise ValueError(f"{name} {obj[name]!r} is no method of the spider")
+            wanted = str(obj[name])
+            method = inspect.getattr_static(type(spider), wanted, None)
+            ours = isinstance(method, FunctionType) and method.__module__.startswith("spiders.")
+            if wanted.startswith("_") or not ours:
+                raise ValueError(f"{name} {wanted!r} is no method of the spider")
     obj["headers"] = {bytes(k): [bytes(v) for v in vs] for k, vs in obj.get("headers") or []}
     meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
     meta = {k: v for k, v in meta.items() if not k.startswith(_REFUSED_META)}
@@ -594,7 +598,8 @@ class SourceClaimMiddleware:
 class SharedRateHandler:
     """Download handler of a distributed crawler: one rate per site for the whole run,
     every crawler on every machine. A request waits for the site's next free moment,
-    DOWNLOAD_DELAY seconds after the last one any crawler sent, then goes out through the
+    DOWNLOAD_DELAY seconds (or the site's AutoThrottle delay in this process, if longer)
+    after the last one any crawler sent, then goes out through the
     handler it wraps (STARCITY_SHARED_RATE_HANDLER: Scrapy's, or scrapy-playwright's for a
     rendering crawl). A handler, not a middleware: Scrapy's own delay and concurrency per
     process come after the downloader middlewares, so a moment reserved there would pass
@@ -606,6 +611,7 @@ class SharedRateHandler:
         from scrapy.utils.misc import build_from_crawler, load_object
 
         settings = crawler.settings
+        self.crawler = crawler
         self.interval_ms = int(settings.getfloat("DOWNLOAD_DELAY", 0.0) * 1000)
         self.server = client_of(settings)
         self.keys = keys_of(settings)
@@ -618,13 +624,24 @@ class SharedRateHandler:
         return cls(crawler)
 
     async def download_request(self, request: Request) -> Any:
-        if self.interval_ms > 0:
+        interval_ms = max(self.interval_ms, self._local_delay_ms(request))
+        if interval_ms > 0:
             parts = urlsplit(request.url)
             site = f"{parts.hostname}:{parts.port or ''}"
-            wait_ms = int(self._reserve(keys=[self.keys.polite(site)], args=[self.interval_ms]))
+            wait_ms = int(self._reserve(keys=[self.keys.polite(site)], args=[interval_ms]))
             if wait_ms > 0:
                 await asyncio.sleep(wait_ms / 1000)
         return await _awaited(self.inner.download_request(request))
+
+    def _local_delay_ms(self, request: Request) -> int:
+        """This process's delay for the request's site (AutoThrottle raises it for a site
+        that answers slowly): the run's crawlers keep it too, not only DOWNLOAD_DELAY."""
+        downloader = getattr(self.crawler.engine, "downloader", None)
+        try:
+            slot = downloader.slots.get(downloader.get_slot_key(request))
+        except AttributeError:
+            return 0
+        return int(getattr(slot, "delay", 0.0) * 1000) if slot is not None else 0
 
     async def close(self) -> None:
         closing = getattr(self.inner, "close", None)
