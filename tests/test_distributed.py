@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
@@ -377,7 +378,7 @@ def test_a_queued_request_cannot_load_code_or_move_traffic():
     from starcity.components.frontier import decode_request
 
     spider = FeedsSpider()
-    spider.sources, spider.sites = [], {}
+    spider.sources, spider.sites = [SimpleNamespace(name="x")], {}
 
     def queued(**changes) -> bytes:
         entry = {"url": "http://127.0.0.1/a", "callback": "parse_article", "meta": {}}
@@ -404,6 +405,10 @@ def test_a_queued_request_cannot_load_code_or_move_traffic():
             decode_request(queued(callback=callback), spider)
     with pytest.raises(ValueError):
         decode_request(b"[" * 100_000, spider)
+    # a request of no source would pass the URL gate unchecked
+    for meta in ({}, {"source": "elsewhere"}):
+        with pytest.raises(ValueError):
+            decode_request(queued(url="http://169.254.169.254/", meta=meta), spider)
 
 
 def test_the_writer_sets_aside_items_it_cannot_read(demo, single, server, tmp_path):

@@ -191,6 +191,10 @@ def decode_request(data: bytes, spider: Spider) -> Request:
     obj["headers"] = {bytes(k): [bytes(v) for v in vs] for k, vs in obj.get("headers") or []}
     meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
     meta = {k: v for k, v in meta.items() if not k.startswith(_REFUSED_META)}
+    # the URL gate checks a request against its source's sites: one of no source of this
+    # spider would be checked against nothing
+    if meta.get("source") not in {s.name for s in spider.sources}:
+        raise ValueError(f"a request of no source of this crawl: {meta.get('source')!r}")
     if meta.pop("$render", False):
         source = next(s for s in spider.sources if s.name == meta.get("source"))
         meta.update(render_meta(source, spider.sites[source.name]))
