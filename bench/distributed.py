@@ -77,7 +77,7 @@ def _role(pid: int) -> str | None:
         return "redis"
     if "writer" in words:
         return "writer"
-    if "crawl" in words and "--redis" in words:
+    if "crawl" in words:  # a crawler of the run (its Redis URL is in its environment)
         return "crawler"
     return None
 

@@ -39,26 +39,35 @@ class RedisServer:
 
     def start(self, timeout: float = 10.0) -> RedisServer:
         self.folder.mkdir(parents=True, exist_ok=True)
-        args = [
-            self.executable,
-            "--bind", "127.0.0.1",
-            "--port", str(self.port),
-            "--dir", str(self.folder),
-            "--appendonly", "yes",
-            "--appendfsync", "always",
-            "--save", "",
-            "--protected-mode", "yes",
-            "--requirepass", self.password,
-            "--daemonize", "no",
-            "--logfile", str(self.folder / "redis.log"),
-        ]  # fmt: skip
+        # The configuration on standard input ("redis-server -"): the password is never
+        # in a command line other users of the machine can read.
+        config = [
+            "bind 127.0.0.1",
+            f"port {self.port}",
+            f'dir "{self.folder}"',
+            "appendonly yes",
+            "appendfsync always",
+            'save ""',
+            "protected-mode yes",
+            f"requirepass {self.password}",
+            "daemonize no",
+            f'logfile "{self.folder / "redis.log"}"',
+        ]
         try:
             # its own session: a Ctrl-C at the terminal does not stop it under the run
-            self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)
+            self.process = subprocess.Popen(
+                [self.executable, "-"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,  # all it says goes to its log file
+                start_new_session=True,
+            )
         except FileNotFoundError:
             raise RuntimeError(
                 "redis-server is not installed (scripts/ensure-redis.sh installs Debian's)"
             ) from None
+        assert self.process.stdin is not None
+        self.process.stdin.write(("\n".join(config) + "\n").encode())
+        self.process.stdin.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

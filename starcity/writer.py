@@ -210,6 +210,9 @@ class Writer:
         self.run_id, stale = runs.open_run(database, self.source_set, self.names, _now())
         for old in stale:
             console.warning("run %s was left running by a crawl that died: now failed", old)
+        # keys a run of this id left (a database made again next to the same Redis; a
+        # crawler that wrote after its run was recorded)
+        self._forget(self.keys.for_run(self.run_id), keep_run=True)
         self._publish(self.keys.for_run(self.run_id))
         return False
 
@@ -255,8 +258,13 @@ class Writer:
             if stop.signum is not None and deadline is None:
                 deadline = time.monotonic() + self.stop_wait
             if deadline is not None and time.monotonic() > deadline:
-                if self._take_batch(database, keys):
-                    continue  # what was sent is stored; then the run is recorded
+                # what was sent by now is stored (not what keeps coming), then the run is
+                # recorded
+                budget = self.client.llen(keys.items)
+                while self._take_batch(database, keys, wait=False, most=budget):
+                    budget -= self.batch_size
+                    if budget <= 0 and not self.client.llen(keys.processing):
+                        break
                 return "shutdown"
             if self._take_batch(database, keys):
                 continue
@@ -302,16 +310,30 @@ class Writer:
         return {"registered": bool(registered), "running": running, "spiders": spiders}
 
     def _work_left(self, keys: Keys, spiders: set[str]) -> int:
-        left = 0
+        """Requests queued or in flight, and sources whose start requests are not all
+        queued (a crawler that claimed one died, or every crawler stopped before it)."""
+        done = {m.decode(errors="replace") for m in self.client.smembers(keys.claims_done)}
+        left = len(set(self.names) - done)
         for spider in spiders:
             queued, in_flight = run_work_left(self.client, keys, spider, self.heartbeat_ttl)
             left += queued + in_flight
         return left
 
-    def _take_batch(self, database: Any, keys: Keys) -> bool:
+    def _take_batch(
+        self, database: Any, keys: Keys, wait: bool = True, most: int | None = None
+    ) -> bool:
         """Move up to a batch of items to the processing list, store them, commit, then
-        let them go; False when there was none."""
+        let them go; False when there was none. ``wait``: for a first item and for a full
+        batch; ``most``: items taken at most."""
         pending = self.client.lrange(keys.processing, 0, -1)  # a batch a killed writer left
+        if not pending and not wait:
+            size = min(self.batch_size, most if most is not None else self.batch_size)
+            for _ in range(max(0, size)):
+                if self.client.lmove(keys.items, keys.processing, "RIGHT", "LEFT") is None:
+                    break
+            pending = self.client.lrange(keys.processing, 0, -1)
+            if not pending:
+                return False
         if not pending:
             first = self.client.blmove(keys.items, keys.processing, 0.5, "RIGHT", "LEFT")
             if first is None:
@@ -449,15 +471,17 @@ class Writer:
         stats["writer/store_seconds"] = round(self.store_seconds, 3)
         return stats
 
-    def _forget(self, keys: Keys) -> None:
-        """The run's keys in Redis, gone (the Google News links stay)."""
+    def _forget(self, keys: Keys, keep_run: bool = False) -> None:
+        """The run's keys in Redis, gone (the Google News links stay; ``keep_run``: and
+        the current run's entry)."""
         pipe = self.client.pipeline(transaction=False)
         for name in self.client.scan_iter(match=keys.run_pattern(), count=1000):
-            if name.decode(errors="replace") == keys.rejected:
+            if name.decode(errors="replace") == keys.rejected and not keep_run:
                 pipe.expire(name, 7 * 24 * 3600)  # a week to look at what was set aside
                 continue
             pipe.delete(name)
-        pipe.delete(self.keys.run)
+        if not keep_run:
+            pipe.delete(self.keys.run)
         pipe.execute()
 
 

@@ -169,9 +169,15 @@ def encode_request(request: Request, spider: Spider) -> bytes:
     return redisrun.dumps(data)
 
 
-# Request meta a queued request may not bring: the browser's (functions and contexts, made
-# again here from the source) and where the request is sent from or through.
-_REFUSED_META = ("playwright", "proxy", "bindaddress", "download_slot", "_")
+# The request meta a queued request may bring: what our spiders and Scrapy's redirects and
+# retries set. Anything else (the browser's functions and contexts, made again here from
+# the source; a proxy, an address to send from, robots.txt or size limits waived) is not
+# taken from Redis.
+_KEPT_META = {
+    "source", "role", "discovered_via", "hints", "handle_httpstatus_list", "listing_depth",
+    "sitemap_depth", "gnews", "gnews_link", "redirect_urls", "redirect_times", "redirect_ttl",
+    "redirect_reasons", "retry_times", "dont_retry", "$render",
+}  # fmt: skip
 
 
 def decode_request(data: bytes, spider: Spider) -> Request:
@@ -190,7 +196,7 @@ def decode_request(data: bytes, spider: Spider) -> Request:
                 raise ValueError(f"{name} {wanted!r} is no method of the spider")
     obj["headers"] = {bytes(k): [bytes(v) for v in vs] for k, vs in obj.get("headers") or []}
     meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
-    meta = {k: v for k, v in meta.items() if not k.startswith(_REFUSED_META)}
+    meta = {k: v for k, v in meta.items() if k in _KEPT_META}
     # the URL gate checks a request against its source's sites: one of no source of this
     # spider would be checked against nothing
     if meta.get("source") not in {s.name for s in spider.sources}:
@@ -333,6 +339,8 @@ class RedisFrontierScheduler(Scheduler):
         return len(self.handed)
 
     def close(self, reason: str) -> None:
+        if self.server.hget(self.keys.run, "id") != str(self.keys.run_id).encode():
+            return  # the run was recorded: its keys are gone, and stay so
         self.acknowledge()
         if self.handed:
             # never to be finished here (a stop from outside): back in the queue now
@@ -487,13 +495,46 @@ class WorkerExtension:
                 scheduler.idle = True
                 self.server.sadd(self.keys.idle(spider.name), self.worker)
         try:
+            if self._take_over_sources(spider):
+                raise DontCloseSpider
             queued, in_flight = run_work_left(self.server, self.keys, spider.name, self.ttl)
             busy = self._others_busy(spider.name)
+        except DontCloseSpider:
+            raise
         except Exception as exc:  # Redis away, or a value in it that is no JSON: look again
             log.warning("distributed run: cannot tell whether the run is done: %s", exc)
             raise DontCloseSpider from None
         if queued or in_flight or busy:
             raise DontCloseSpider
+
+    def _take_over_sources(self, spider: Spider) -> bool:
+        """Queue the start requests of this spider's sources whose claim is not done and
+        whose crawler died (or that nobody claimed: every crawler stopped before them);
+        whether there were any."""
+        if redisrun.redis_restarted_within(self.server, 2 * self.ttl):
+            return False
+        done = {m.decode(errors="replace") for m in self.server.smembers(self.keys.claims_done)}
+        script = self.server.register_script(_TAKE_OVER)
+        taken = False
+        for source in getattr(spider, "sources", []):
+            if source.name in done:
+                continue
+            raw = self.server.hget(self.keys.claims, source.name)
+            owner = raw.decode(errors="replace") if raw is not None else ""
+            if owner == self.worker or (owner and self.server.exists(self.keys.alive(owner))):
+                continue
+            if not script(keys=[self.keys.claims], args=[source.name, owner, self.worker]):
+                continue
+            log.warning("source %s: its start requests taken over from %s", source.name, owner)
+            for url in source.start_urls:
+                request = spider.discovery_request(
+                    source, url, None, spider.start_callback(url), dont_filter=True
+                )
+                if request is not None:
+                    self.crawler.engine.crawl(request)
+            self.server.sadd(self.keys.claims_done, source.name)
+            taken = True
+        return taken
 
     def _others_busy(self, spider: str) -> bool:
         idle = {m.decode() for m in self.server.smembers(self.keys.idle(spider))}
@@ -511,6 +552,8 @@ class WorkerExtension:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         try:
+            if self.server.hget(self.keys.run, "id") != str(self.keys.run_id).encode():
+                return  # recorded without this crawler: its keys are gone, and stay so
             self.flush_stats()
             entry = _entry(self.server.hget(self.keys.workers, self.field))
             entry.update({"finished_at": _now(), "reason": reason})
@@ -535,7 +578,9 @@ def _entry(raw: bytes | None) -> dict[str, Any]:
 # Take over a source's claim from a crawler that died before it had queued all the
 # source's start requests. KEYS: claims; ARGV: source, the dead owner, the new one.
 _TAKE_OVER = """
-if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
+local owner = redis.call('HGET', KEYS[1], ARGV[1])
+if owner == ARGV[3] then return 1 end
+if owner == ARGV[2] or not owner then
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
   return 1
 end
@@ -549,7 +594,8 @@ class SourceClaimMiddleware:
     A claim is done once all the source's start requests are queued; an unfinished claim
     of a crawler that died passes to the next crawler that starts."""
 
-    def __init__(self, server: Any, keys: Keys, worker: str, ttl: float) -> None:
+    def __init__(self, crawler: Crawler, server: Any, keys: Keys, worker: str, ttl: float) -> None:
+        self.crawler = crawler
         self.server = server
         self.keys = keys
         self.worker = worker
@@ -560,6 +606,7 @@ class SourceClaimMiddleware:
     def from_crawler(cls, crawler: Crawler) -> SourceClaimMiddleware:
         settings = crawler.settings
         return cls(
+            crawler,
             client_of(settings),
             keys_of(settings),
             settings.get("STARCITY_WORKER_ID") or redisrun.worker_id(),
@@ -567,19 +614,22 @@ class SourceClaimMiddleware:
         )
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        current: str | None = None
+        mine: set[str] = set()
         async for entry in start:
             source = entry.meta.get("source") if isinstance(entry, Request) else None
-            if source != current and current is not None:
-                self._done(current)  # its start requests were all taken
-                current = None
             if source is not None:
-                if not self._mine(source):
+                if source not in mine and not self._mine(source):
                     continue
-                current = source
+                mine.add(source)
             yield entry
-        if current is not None:
-            self._done(current)
+        # every start request of these is queued; a source that gave none (its addresses
+        # refused by the gate) is done too, by whoever gets here first
+        for source in getattr(self.crawler.spider, "sources", []):
+            if source.name not in mine:
+                self.server.hsetnx(self.keys.claims, source.name, self.worker)
+                if self.server.hget(self.keys.claims, source.name) != self.worker.encode():
+                    continue
+            self._done(source.name)
 
     def _done(self, source: str) -> None:
         self.server.sadd(self.keys.claims_done, source)
