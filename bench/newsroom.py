@@ -141,31 +141,65 @@ def run(db: Path, repeat: int) -> list[dict]:
         server.wait(timeout=10)
 
 
-def write(results: list[dict], db: Path, out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
+def _articles(db: Path) -> int:
     import sqlite3
 
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        articles = conn.execute("select count(*) from articles").fetchone()[0]
+        return conn.execute("select count(*) from articles").fetchone()[0]
+
+
+def write(
+    results: list[dict],
+    db: Path,
+    out: Path,
+    name: str = "newsroom",
+    compare: Path | None = None,
+    made_by: str = "make bench",
+) -> None:
+    """``out``/``name``.md and .json; with ``compare`` (another size's .json, with its
+    "articles"), both sizes side by side per request, and how each grew."""
+    out.mkdir(parents=True, exist_ok=True)
+    articles = _articles(db)
     slow = [r for r in results if not r["under_target"]]
     lines = [
         "# Newsroom query timings",
         "",
         f"Database: {db} ({articles:,} articles, {db.stat().st_size / 1e6:.0f} MB).",
         "Each request through a real Datasette (HTTP; JSON unless marked HTML), once to warm up,",
-        f"then timed; target: every request under {TARGET_MS:.0f} ms. Made by `make bench`.",
+        f"then timed; target: every request under {TARGET_MS:.0f} ms. Made by `{made_by}`.",
         "",
-        "| request | median ms | worst ms |",
-        "|---|---:|---:|",
     ]
-    lines += [f"| {r['request']} | {r['median_ms']} | {r['max_ms']} |" for r in results]
+    other = json.loads(compare.read_text(encoding="utf-8")) if compare else None
+    if isinstance(other, list):  # written before the file named its size
+        other = {"articles": 0, "results": other}
+    if isinstance(other, dict):
+        small = {r["request"]: r for r in other["results"]}
+        size = f"{other['articles']:,}" if other.get("articles") else "the other size"
+        lines += [
+            f"Beside the same requests on {size} articles ({compare.name}): how each grows"
+            " with the data.",
+            "",
+            f"| request | {size}: median ms | {articles:,}: median ms | worst ms | growth |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for r in results:
+            before = small.get(r["request"], {}).get("median_ms")
+            growth = f"{r['median_ms'] / before:.1f}x" if before else "-"
+            lines.append(
+                f"| {r['request']} | {before if before is not None else '-'} | {r['median_ms']}"
+                f" | {r['max_ms']} | {growth} |"
+            )
+    else:
+        lines += ["| request | median ms | worst ms |", "|---|---:|---:|"]
+        lines += [f"| {r['request']} | {r['median_ms']} | {r['max_ms']} |" for r in results]
     lines += [
         "",
         f"{len(results) - len(slow)} of {len(results)} requests under {TARGET_MS:.0f} ms"
         + (": slow: " + ", ".join(r["request"] for r in slow) if slow else "."),
     ]
-    (out / "newsroom.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (out / "newsroom.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    (out / f"{name}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    record = {"articles": articles, "results": results}
+    (out / f"{name}.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,6 +207,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, default=Path("data/bench/starcity.db"))
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--name", default="newsroom", help="the result files' name")
+    parser.add_argument(
+        "--compare", type=Path, help="another size's .json: both sizes side by side"
+    )
     parser.add_argument(
         "--no-fail-slow",
         dest="fail_slow",
@@ -181,10 +219,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     results = run(args.db, args.repeat)
-    write(results, args.db, args.out)
+    made_by = "make bench" if args.name == "newsroom" else "make bench-large"
+    write(results, args.db, args.out, args.name, args.compare, made_by)
     slow = sum(not r["under_target"] for r in results)
     print(
-        f"{len(results) - slow} of {len(results)} under {TARGET_MS:.0f} ms; {args.out}/newsroom.md"
+        f"{len(results) - slow} of {len(results)} under {TARGET_MS:.0f} ms;"
+        f" {args.out}/{args.name}.md"
     )
     return 1 if slow and args.fail_slow else 0
 

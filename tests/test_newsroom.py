@@ -402,11 +402,22 @@ def test_bench_generates_a_database_and_times_every_request(tmp_path):
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert out.returncode == 0, out.stdout + out.stderr
-    results = json.loads((tmp_path / "results" / "newsroom.json").read_text())
-    requests = {r["request"] for r in results}
+    record = json.loads((tmp_path / "results" / "newsroom.json").read_text())
+    requests = {r["request"] for r in record["results"]}
     assert all(f"query {name}" in requests for name in QUERIES)
     assert "search across tables 'Wolpert': articles" in requests
     assert (tmp_path / "results" / "newsroom.md").read_text().startswith("# Newsroom")
+    # `make bench-large`'s form: beside another size's figures, request by request
+    out = subprocess.run(
+        [sys.executable, "bench/newsroom.py", "--db", str(db), "--repeat", "1", "--no-fail-slow",
+         "--out", str(tmp_path / "results"), "--name", "newsroom-1m",
+         "--compare", str(tmp_path / "results" / "newsroom.json")],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout + out.stderr
+    table = (tmp_path / "results" / "newsroom-1m.md").read_text()
+    assert f"| {record['articles']:,}: median ms |" in table and "| growth |" in table
+    assert "| query top_people |" in table
 
 
 # --- publishing ----------------------------------------------------------------------------
