@@ -567,16 +567,6 @@ def m019_article_dates_by_date(db: Database) -> None:
     db["article_dates"].create_index(["date", "article"], if_not_exists=True)
 
 
-@migrations()
-def m020_articles_by_source(db: Database) -> None:
-    """An index of the articles by source, relevance and first sight (issue #21), covering
-    for source_problems (each source's first and last new article and its count: 1,635 ms
-    at a million articles, 101 ms with it) and for the dashboard's list of sources with
-    relevant articles (91 ms, 42 ms). Without relevance in it, the planner walked the index
-    for that list and looked every row up: 2.5 s."""
-    db["articles"].create_index(["source", "relevance", "first_seen"], if_not_exists=True)
-
-
 # Tables SQLite's full-text search keeps for itself (kept in sync by triggers).
 _FTS_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config", "_fts_content")
 
