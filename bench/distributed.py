@@ -84,7 +84,8 @@ def _role(pid: int) -> str | None:
 
 def run(command: list[str], db: Path) -> dict[str, Any]:
     """Run `python -m starcity <command>`; its wall time, peak memory per process of each
-    role (RSS and PSS with its descendants, KB) and the run's record."""
+    role (RSS and PSS with its descendants, KB: a crawler's, the writer's, redis-server's;
+    a one-process crawl's whole) and the run's record."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out:
         proc = subprocess.Popen(
@@ -97,7 +98,9 @@ def run(command: list[str], db: Path) -> dict[str, Any]:
         peaks: dict[int, tuple[str, int, int]] = {}
         while proc.poll() is None:
             for pid in _descendants(proc.pid):
-                role = _role(pid) if pid != proc.pid else None
+                # the one-process crawl is measured whole (with its analysis workers)
+                single = pid == proc.pid and command[0] == "crawl"
+                role = "crawl" if single else _role(pid) if pid != proc.pid else None
                 if role is None:
                     continue
                 rss, pss = tree_memory(pid)
@@ -196,7 +199,7 @@ def main() -> int:
                     ]  # fmt: skip
                     peaks_role = "crawler"
                 print(f"{label}: crawling {args.articles} articles", file=sys.stderr)
-                figures = _single(command, db) if workers == 0 else run(command, db)
+                figures = run(command, db)
                 figures.update(label=label, workers=workers, role=peaks_role)
                 rows.append(figures)
             print("the writer's own rate, with a backlog", file=sys.stderr)
@@ -207,28 +210,6 @@ def main() -> int:
     write_section("Distributed crawl", text)
     print(text)
     return 0
-
-
-def _single(command: list[str], db: Path) -> dict[str, Any]:
-    """The one-process crawl, measured like the others (its process and workers)."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "starcity", *command],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    rss = pss = 0
-    while proc.poll() is None:
-        r, p = tree_memory(proc.pid)
-        rss, pss = max(rss, r), max(pss, p)
-        time.sleep(0.3)
-    wall = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"the one-process crawl failed ({proc.returncode})")
-    with sqlite3.connect(db) as conn:
-        stored = conn.execute("select count(*) from articles").fetchone()[0]
-    return {"wall": wall, "stored": stored, "peaks": [("crawl", rss, pss)], "stats": {}}
 
 
 def report(

@@ -300,7 +300,7 @@ class Writer:
         young = redisrun.redis_restarted_within(self.client, 2 * self.heartbeat_ttl)
         for field, raw in registered.items():
             worker, _, spider = field.decode(errors="replace").partition("/")
-            entry = _entry(raw)
+            entry = redisrun.registry_entry(raw)
             spiders.add(spider)
             if entry.get("finished_at"):
                 continue
@@ -507,14 +507,6 @@ def _valid(raw: bytes) -> dict[str, Any] | None:
     if any(not isinstance(entry.get(k), str | None) for k in ("url", "link", "publisher")):
         return None
     return entry
-
-
-def _entry(raw: bytes) -> dict[str, Any]:
-    try:
-        entry = json.loads(raw)
-    except ValueError:
-        return {}
-    return entry if isinstance(entry, dict) else {}
 
 
 def _add(stats: dict[str, Any], key: str, n: int) -> None:

@@ -141,6 +141,11 @@ def keys_of(settings: Any) -> Keys:
     return Keys(settings.get("STARCITY_REDIS_PREFIX") or redisrun.DEFAULT_PREFIX, run_id)
 
 
+def worker_of(settings: Any) -> str:
+    """This crawler's name in the run (STARCITY_WORKER_ID, set once per process)."""
+    return settings.get("STARCITY_WORKER_ID") or redisrun.worker_id()
+
+
 def client_of(settings: Any) -> Any:
     url = settings.get("STARCITY_REDIS_URL")
     if not url:
@@ -266,7 +271,7 @@ class RedisFrontierScheduler(Scheduler):
         scheduler = cls(
             server,
             keys,
-            settings.get("STARCITY_WORKER_ID") or redisrun.worker_id(),
+            worker_of(settings),
             queue_cls="starcity.components.frontier.ReliableQueue",
         )
         scheduler.crawler = crawler
@@ -287,7 +292,7 @@ class RedisFrontierScheduler(Scheduler):
         self.queue.inflight_key = self.keys.inflight(spider.name, self.worker)
         self.queue.seen_key = self.keys.dupefilter(spider.name)
         self.df = RFPDupeFilter(self.server, key=self.queue.seen_key)
-        if self.server.hget(self.keys.run, "id") != str(self.keys.run_id).encode():
+        if not redisrun.run_is_current(self.server, self.keys):
             raise RuntimeError(f"run {self.keys.run_id} is over: nothing to crawl")
         waiting = len(self.queue)
         if waiting:
@@ -339,7 +344,7 @@ class RedisFrontierScheduler(Scheduler):
         return len(self.handed)
 
     def close(self, reason: str) -> None:
-        if self.server.hget(self.keys.run, "id") != str(self.keys.run_id).encode():
+        if not redisrun.run_is_current(self.server, self.keys):
             return  # the run was recorded: its keys are gone, and stay so
         self.acknowledge()
         if self.handed:
@@ -394,6 +399,7 @@ class WorkerExtension:
         self.loop: task.LoopingCall | None = None
         self.field = ""
         self._max = server.register_script(_MAX)
+        self._take_over = server.register_script(_TAKE_OVER)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WorkerExtension:
@@ -402,7 +408,7 @@ class WorkerExtension:
             crawler,
             client_of(settings),
             keys_of(settings),
-            settings.get("STARCITY_WORKER_ID") or redisrun.worker_id(),
+            worker_of(settings),
         )
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
@@ -424,7 +430,7 @@ class WorkerExtension:
 
     def tick(self) -> None:
         try:
-            if self.server.hget(self.keys.run, "id") != str(self.keys.run_id).encode():
+            if not redisrun.run_is_current(self.server, self.keys):
                 # the writer recorded the run without this crawler (it came too late)
                 log.warning("run %s was recorded: this crawler stops", self.keys.run_id)
                 self._stop(RUN_OVER)
@@ -514,7 +520,6 @@ class WorkerExtension:
         if redisrun.redis_restarted_within(self.server, 2 * self.ttl):
             return False
         done = {m.decode(errors="replace") for m in self.server.smembers(self.keys.claims_done)}
-        script = self.server.register_script(_TAKE_OVER)
         taken = False
         for source in getattr(spider, "sources", []):
             if source.name in done:
@@ -523,7 +528,7 @@ class WorkerExtension:
             owner = raw.decode(errors="replace") if raw is not None else ""
             if owner == self.worker or (owner and self.server.exists(self.keys.alive(owner))):
                 continue
-            if not script(keys=[self.keys.claims], args=[source.name, owner, self.worker]):
+            if not self._take_over(keys=[self.keys.claims], args=[source.name, owner, self.worker]):
                 continue
             log.warning("source %s: its start requests taken over from %s", source.name, owner)
             for url in source.start_urls:
@@ -541,7 +546,7 @@ class WorkerExtension:
         young = redisrun.redis_restarted_within(self.server, 2 * self.ttl)
         for field, raw in self.server.hgetall(self.keys.workers).items():
             worker, _, name = field.decode(errors="replace").partition("/")
-            entry = _entry(raw)
+            entry = redisrun.registry_entry(raw)
             if name != spider or worker in idle or entry.get("finished_at"):
                 continue
             if young or self.server.exists(self.keys.alive(worker)):
@@ -552,10 +557,10 @@ class WorkerExtension:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         try:
-            if self.server.hget(self.keys.run, "id") != str(self.keys.run_id).encode():
+            if not redisrun.run_is_current(self.server, self.keys):
                 return  # recorded without this crawler: its keys are gone, and stay so
             self.flush_stats()
-            entry = _entry(self.server.hget(self.keys.workers, self.field))
+            entry = redisrun.registry_entry(self.server.hget(self.keys.workers, self.field))
             entry.update({"finished_at": _now(), "reason": reason})
             self.server.hset(self.keys.workers, self.field, json.dumps(entry))
         except Exception as exc:
@@ -564,15 +569,6 @@ class WorkerExtension:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _entry(raw: bytes | None) -> dict[str, Any]:
-    """A crawler's entry in the run's registry; {} for one that is no JSON object."""
-    try:
-        entry = json.loads(raw or b"{}")
-    except ValueError:
-        return {}
-    return entry if isinstance(entry, dict) else {}
 
 
 # Take over a source's claim from a crawler that died before it had queued all the
@@ -609,7 +605,7 @@ class SourceClaimMiddleware:
             crawler,
             client_of(settings),
             keys_of(settings),
-            settings.get("STARCITY_WORKER_ID") or redisrun.worker_id(),
+            worker_of(settings),
             settings.getfloat("STARCITY_REDIS_HEARTBEAT_TTL", redisrun.HEARTBEAT_TTL),
         )
 
@@ -842,7 +838,7 @@ def crawler_settings(settings: Any, redis_url: str, run: dict[str, Any]) -> dict
     """The settings that make a crawl one crawler of the distributed ``run``: the frontier
     and seen-URL filter in Redis, items to the writer, no database (its grouping, run
     record and archive pointers are the writer's; so is the archive's retention)."""
-    worker = settings.get("STARCITY_WORKER_ID") or redisrun.worker_id()
+    worker = worker_of(settings)
 
     def merged(name: str, changes: dict[str, Any]) -> dict[str, Any]:
         return {**settings.getdict(name), **changes}

@@ -212,6 +212,20 @@ def redis_restarted_within(client: Any, seconds: float) -> bool:
         return False
 
 
+def run_is_current(client: Any, keys: Keys) -> bool:
+    """Whether ``keys``'s run is still the one published (the writer has not recorded it)."""
+    return client.hget(keys.run, "id") == str(keys.run_id).encode()
+
+
+def registry_entry(raw: bytes | None) -> dict[str, Any]:
+    """A crawler's entry in the run's registry; {} for one that is no JSON object."""
+    try:
+        entry = json.loads(raw or b"{}")
+    except ValueError:
+        return {}
+    return entry if isinstance(entry, dict) else {}
+
+
 def published_run(client: Any, keys: Keys) -> dict[str, Any] | None:
     """The run the writer published, or None."""
     raw = client.hgetall(keys.run)
