@@ -225,11 +225,12 @@ def test_a_crawler_killed_mid_run_loses_nothing(demo, single, server, tmp_path):
     crawlers = {worker(client, keys, proc): proc for proc in procs}
 
     def holding() -> tuple[str, int] | None:
-        """A crawler that has sent items and holds 3 more requests, and how many."""
-        pushed = float(client.hget(keys.stats, "redis/items_pushed") or 0)
+        """A crawler holding 3 requests or more in flight, and how many. (Whether it has
+        sent items yet is a race with its analysis; a page delivered twice is the writer
+        test's.)"""
         for name in crawlers:
             held = client.hlen(keys.inflight("feeds", name))
-            if pushed >= 1 and held >= 3:
+            if held >= 3:
                 return name, held
         return None
 
