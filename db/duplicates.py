@@ -52,14 +52,28 @@ def resolve(db: Database) -> int:
     groups: dict[str, list[str]] = {}
     for url in parent:
         groups.setdefault(find(url), []).append(url)
-    copies = 0
+    wanted: dict[str, tuple[str, str, float | None]] = {}  # copy -> original, kind, similarity
+    originals = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        known = [m for m in members if m in order]
+        original = min(known, key=lambda m: (order[m], m))
+        originals.append(original)
+        for member in known:
+            if member != original:
+                wanted[member] = (original, *kind_of.get(member, ("near", None)))
+    # Only the rows whose link changes are written: each write of duplicate_of moves the
+    # summaries' counts (db/summaries.py) and the article's people and dates rows.
+    current = dict(
+        db.execute(
+            "select canonical_url, duplicate_of from articles where duplicate_of is not null"
+        ).fetchall()
+    )
     with db.atomic():
-        db.execute("update articles set duplicate_of = null where duplicate_of is not null")
-        for members in groups.values():
-            if len(members) < 2:
-                continue
-            known = [m for m in members if m in order]
-            original = min(known, key=lambda m: (order[m], m))
+        for url in current.keys() - wanted.keys():
+            db.execute("update articles set duplicate_of = null where canonical_url = ?", [url])
+        for original in originals:
             # The original is no copy: the kind of the match it made when it was stored
             # (an original stored after its copy) belongs to the copy, not to it.
             db.execute(
@@ -67,16 +81,14 @@ def resolve(db: Database) -> int:
                 " where canonical_url = ? and duplicate_kind is not null",
                 [original],
             )
-            for member in known:
-                if member != original:
-                    kind, similarity = kind_of.get(member, ("near", None))
-                    db.execute(
-                        "update articles set duplicate_of = ?, duplicate_kind = ?,"
-                        " duplicate_similarity = ? where canonical_url = ?",
-                        [original, kind, similarity, member],
-                    )
-                    copies += 1
-    return copies
+        for member, (original, kind, similarity) in wanted.items():
+            db.execute(
+                "update articles set duplicate_of = ?, duplicate_kind = ?,"
+                " duplicate_similarity = ? where canonical_url = ? and (duplicate_of is not ?"
+                " or duplicate_kind is not ? or duplicate_similarity is not ?)",
+                [original, kind, similarity, member, original, kind, similarity],
+            )
+    return len(wanted)
 
 
 def stored_fingerprints(db: Database) -> list[tuple[str, str, str | None, bytes | None]]:
