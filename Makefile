@@ -15,7 +15,7 @@ SOURCE_ARGS := $(foreach s,$(SOURCE),--source $(s))
 DEMO_PORT ?= 8002
 export STARCITY_DEMO_PORT := $(DEMO_PORT)
 
-.PHONY: help run demo demo-web crawl crawl-distributed reprocess serve test lint format lock accuracy relevance people-dates bench bench-large clean
+.PHONY: help run demo demo-web crawl crawl-distributed reprocess summaries serve test lint format lock accuracy relevance people-dates bench bench-large clean
 
 help:
 	@echo "make run      crawl the real sources into $(DB), then serve Datasette on $(HOST):$(PORT)"
@@ -23,6 +23,7 @@ help:
 	@echo "make crawl    crawl only (SOURCES=real|demo|file, SOURCE=name, DB=path)"
 	@echo "make reprocess  derive DB's articles again from the web archive, no network (SOURCE=name, REPROCESS_ARGS=...)"
 	@echo "make crawl-distributed  the crawl spread over WORKERS=N processes on Redis, one writer (REDIS_URL=...)"
+	@echo "make summaries  check DB's summary tables against a full recount (REBUILD=1 recounts them)"
 	@echo "make serve    serve DB in Datasette (read-only)"
 	@echo "make test     run the test suite"
 	@echo "make lint     ruff check and format check, the import contracts (lint-imports), every imported package declared"
@@ -72,6 +73,11 @@ REDIS_URL ?=
 crawl-distributed: $(STAMP)
 	@scripts/ensure-redis.sh
 	$(PY) -m starcity crawl-distributed --workers $(WORKERS) --sources $(SOURCES) --db $(DB) $(SOURCE_ARGS) $(if $(REDIS_URL),--redis $(REDIS_URL))
+
+# The summary tables the newsroom's counts come from (docs/newsroom.md), against a full
+# recount of DB's rows; REBUILD=1 recounts them first.
+summaries: $(STAMP)
+	$(PY) -m starcity summaries --db $(DB) $(if $(REBUILD),--rebuild)
 
 serve: $(STAMP)
 	$(PY) -m starcity serve --db $(DB) --host $(HOST) --port $(PORT)

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from db import summaries
 from starcity.hygiene import clean_text
 
 migrations = Migrations("starcity")
@@ -567,6 +568,102 @@ def m019_article_dates_by_date(db: Database) -> None:
     db["article_dates"].create_index(["date", "article"], if_not_exists=True)
 
 
+@migrations()
+def m020_summaries(db: Database) -> None:
+    """Summary tables kept by triggers (issue #21, db/summaries.py), and the views and
+    indexes that read them.
+
+    `article_people.source` and `article_dates.source`, `.published_at` and `.counted`
+    are copied from the article by triggers, as `article_people.published_at` already was.
+    An article deleted takes its people, works, dates and signature with it. The
+    full-text index is rewritten when a title, description or text changes, no longer on
+    every update of an article (a crawl updates `last_seen` of every article it sees
+    again, duplicate grouping `duplicate_of` of every copy).
+    """
+    db["article_people"].add_column("source", str)
+    for column, kind in (("source", str), ("published_at", str), ("counted", int)):
+        db["article_dates"].add_column(column, kind)
+    db.execute("drop trigger if exists articles_au")
+    db.execute(
+        """
+        create trigger articles_au after update of title, description, text on articles
+        begin
+          insert into articles_fts (articles_fts, rowid, title, description, text)
+            values ('delete', old.rowid, old.title, old.description, old.text);
+          insert into articles_fts (rowid, title, description, text)
+            values (new.rowid, new.title, new.description, new.text);
+        end
+        """
+    )
+    summaries.create(db)
+    for table, columns in SUMMARY_INDEXES:
+        db[table].create_index(columns, if_not_exists=True)
+    for name, sql in SUMMARY_VIEWS.items():
+        db.create_view(name, sql, replace=True)
+
+
+# Indexes the queries over summaries look rows up by: the first and last report of a date
+# or a person, and people by source and by time for the dashboard's filters.
+SUMMARY_INDEXES: tuple[tuple[str, list[str]], ...] = (
+    ("article_dates",
+     ["kind", "date", "precision", "other_work", "counted", "published_at", "source"]),
+    ("article_people",
+     ["source", "role", "original", "published_at", "person_id", "mention_count"]),
+    ("article_people", ["role", "original", "published_at", "person_id", "mention_count"]),
+)  # fmt: skip
+
+# The views of m004-m009, read from the summaries: at a million articles, each recounted
+# every article or every mention (seconds per page).
+SUMMARY_VIEWS = {
+    "coverage_by_source": """
+        select source,
+          sum(case when relevance = 'relevant' and original = 1 then articles else 0 end)
+            as relevant,
+          sum(case when relevance = 'relevant' then articles else 0 end) as relevant_with_copies,
+          sum(case when relevance = 'mention' and original = 1 then articles else 0 end)
+            as mentions,
+          sum(case when relevance = 'mention' then articles else 0 end) as mentions_with_copies,
+          sum(case when original = 0 then articles else 0 end) as copies,
+          sum(articles) as pages_judged
+        from coverage_days
+        group by source
+        order by relevant desc
+    """,
+    "people_ranked": """
+        select p.id, p.name, p.in_knowledge_base, p.character,
+          sum(m.articles) as articles, sum(m.mentions) as mentions,
+          (select min(x.published_at) from article_people x where x.person_id = p.id
+            and x.role = 'mentioned' and x.original = 1) as first_published,
+          (select max(x.published_at) from article_people x where x.person_id = p.id
+            and x.role = 'mentioned' and x.original = 1) as last_published
+        from people_months m
+        join people p on p.id = m.person_id
+        group by m.person_id
+        order by articles desc, mentions desc
+    """,
+    "people_by_month": """
+        select nullif(m.month, '') as month, p.name, m.articles, m.mentions
+        from people_months m
+        join people p on p.id = m.person_id
+        order by m.month, m.articles desc
+    """,
+    "premiere_dates_reported": """
+        select nullif(r.date, '') as date, nullif(r.precision, '') as precision,
+          count(*) as outlets, sum(r.articles) as articles, group_concat(r.source) as sources,
+          (select min(d.published_at) from article_dates d where d.kind = 'premiere/release'
+            and d.date = r.date and d.precision = r.precision and d.other_work is null
+            and d.counted = 1) as first_reported,
+          (select max(d.published_at) from article_dates d where d.kind = 'premiere/release'
+            and d.date = r.date and d.precision = r.precision and d.other_work is null
+            and d.counted = 1) as last_reported
+        from reported_dates r
+        where r.kind = 'premiere/release' and r.other_work = ''
+        group by r.date, r.precision
+        order by outlets desc, r.date
+    """,
+}
+
+
 # Tables SQLite's full-text search keeps for itself (kept in sync by triggers).
 _FTS_SUFFIXES = ("_fts", "_fts_data", "_fts_idx", "_fts_docsize", "_fts_config", "_fts_content")
 
@@ -603,5 +700,8 @@ def open_database(path: str) -> Database:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     db = Database(path)
     db.enable_wal()
+    # Rows an INSERT OR REPLACE replaces fire their delete triggers (the summaries')
+    # only with recursive triggers on; no trigger of ours fires itself.
+    db.execute("pragma recursive_triggers = on")
     migrations.apply(db)
     return db

@@ -233,6 +233,17 @@ def _main(argv: list[str] | None = None) -> int:
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's log on the console")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     p.epilog = "Repeat --source, --relevance and --article to take several; dates are YYYY-MM-DD."
+    p = sub.add_parser(
+        "summaries",
+        help="compare the summary tables with a full recount (exit 1 if they differ),"
+        " or rebuild them",
+    )
+    p.add_argument("--db", default=DEFAULT_DB, help="database (%(default)s)")
+    p.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="recount every summary from the rows (and re-create their triggers), then check",
+    )
     p = sub.add_parser("demo-web", help="serve the demo web only")
     p.add_argument("--port", type=int, default=0, help="default: STARCITY_DEMO_PORT or 8002")
 
@@ -252,6 +263,8 @@ def _main(argv: list[str] | None = None) -> int:
         return serve(args.db, args.host, args.port)
     if args.command == "publish":
         return publish(args.db, args.target, passthrough, args.dry_run)
+    if args.command == "summaries":
+        return _summaries(args.db, args.rebuild)
     if args.command == "reprocess":
         from starcity.reprocess import reprocess
 
@@ -318,6 +331,32 @@ def _main(argv: list[str] | None = None) -> int:
     finally:
         if web is not None:
             web.stop()
+
+
+def _summaries(path: str, rebuild: bool) -> int:
+    """Check (and with ``rebuild`` first recount) the summary tables (db/summaries.py)."""
+    from db import summaries
+    from db.migrations import open_database
+
+    if not Path(path).exists():
+        console.error("error: no database at %s", path)
+        return 2
+    db = open_database(path)
+    try:
+        if rebuild:
+            # the tables and their triggers too, should a hand or a tool have dropped them
+            for name, rows in summaries.create(db).items():
+                console.info("%s: %s rows recounted", name, f"{rows:,}")
+        differing = {name: n for name, n in summaries.differences(db).items() if n}
+    finally:
+        db.close()
+    for name, n in differing.items():
+        console.error("%s: %s rows differ from a full recount", name, f"{n:,}")
+    if differing:
+        console.error("rebuild them with: python -m starcity summaries --rebuild --db %s", path)
+        return 1
+    console.info("every summary equals a full recount")
+    return 0
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
