@@ -39,6 +39,7 @@ TYPICAL = {
     "kind": "filming",
     "date": "2026-05-29",
     "story": "42",
+    "q": "Wolpert",
 }
 
 

@@ -8,6 +8,7 @@ them name Wolpert: more than a search shows) served by a real Datasette for the 
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import subprocess
@@ -307,3 +308,105 @@ def test_views_and_source_problems_from_the_summaries(generated):
     for row in _query(url, "source_problems"):
         if row["problem"] == "silent":
             assert row["atom_updated"] == gaps[row["source"]]
+
+
+def test_search_shows_the_most_recent_hits_and_says_how_many_there_are(generated):
+    path, url = generated
+    hits = _rows(
+        path,
+        "select rowid from articles_fts where articles_fts match 'Wolpert' order by rowid desc",
+    )
+    assert len(hits) > SEARCH_LIMIT
+    page = get_json(f"{url}/news/articles.json?_search=Wolpert&_size=max&_col=source")
+    assert page["filtered_table_rows_count"] == SEARCH_LIMIT
+    assert (
+        f"the 1,000 stored most recently of {len(hits):,} matching articles"
+        in (page["human_description_en"])
+    )
+    newest = {r[0] for r in hits[:SEARCH_LIMIT]}
+    urls = [r[0] for r in page["rows"]]
+    shown = {
+        r[0]
+        for r in _rows(
+            path,
+            "select rowid from articles where canonical_url in"
+            " (select value from json_each(:urls))",
+            {"urls": json.dumps(urls)},
+        )
+    }
+    assert shown == newest
+    # Its facets count those hits.
+    relevance = dict(
+        _rows(
+            path,
+            "select relevance, count(*) from articles where rowid in"
+            " (select value from json_each(:ids)) group by relevance",
+            {"ids": json.dumps(sorted(newest))},
+        )
+    )
+    facet = page["facet_results"]["relevance"]["results"]
+    assert {f["value"]: f["count"] for f in facet} == relevance
+    # With a filter, the filter applies before the limit: every hit of that source.
+    of_source = _rows(
+        path,
+        "select count(*) from articles where source = 'source-01' and rowid in"
+        " (select rowid from articles_fts where articles_fts match 'Wolpert')",
+    )[0][0]
+    page = get_json(f"{url}/news/articles.json?_search=Wolpert&source=source-01")
+    assert page["filtered_table_rows_count"] == of_source
+    # A search with _where is Datasette's own: every hit, counted.
+    page = get_json(f"{url}/news/articles.json?_search=Wolpert&_where=1%3D1")
+    assert page["filtered_table_rows_count"] == len(hits)
+    # Search across tables asks the same bounded search.
+    found = get_json(f"{url}/news/articles.json?_shape=objects&_size=5&_search=Wolpert&_labels=on")
+    assert len(found["rows"]) == 5
+
+
+def test_ranked_search_finds_the_best_of_the_recent_hits(generated):
+    path, url = generated
+    rows = _query(url, "search_articles", q="Wolpert")
+    assert 0 < len(rows) <= 50
+    assert all("[Wolpert]" in r["passage"] for r in rows)
+    assert _query(url, "search_articles", q="") == []
+    assert _query(url, "search_articles", q='"unbalanced') == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    ["", "published_month=2026-05", "published_month=2026-05&source=source-01&_facet=language",
+     "relevance=relevant&language=en", "section=TV", "language="],
+)  # fmt: skip
+def test_articles_facets_count_what_the_rows_count(generated, args):
+    path, url = generated
+    page = get_json(f"{url}/news/articles.json?{args}")
+    filters = [
+        (k.removesuffix("__exact"), v)
+        for k, v in urllib.parse.parse_qsl(args, keep_blank_values=True)
+        if not k.startswith("_")
+    ]
+    where = " and ".join(f"[{k}] = ?" for k, _ in filters) or "1"
+    for name, facet in page["facet_results"].items():
+        column = facet["name"]
+        expected = _rows(
+            path,
+            f"select [{column}], count(*) from articles where {where} and [{column}] is not null"
+            f" group by [{column}] order by count(*) desc, [{column}] limit 30",
+            [v for _, v in filters],
+        )
+        assert [(r["value"], r["count"]) for r in facet["results"]] == [
+            tuple(r) for r in expected
+        ], name
+
+
+def test_the_plugin_loads_again_in_the_same_process():
+    """Datasette loads a plugins folder once per instance: a second instance in one process
+    finds the search and facets of the first in place, and puts its own there."""
+    from datasette.app import Datasette
+    from datasette.plugins import pm
+
+    for _ in range(2):
+        Datasette([], plugins_dir=str(ROOT / "db" / "plugins"))
+    search = [i.function.__name__ for i in pm.hook.filters_from_request.get_hookimpls()]
+    assert search.count("bounded_search_filters") == 1 and "search_filters" not in search
+    facets = [i.function.__name__ for i in pm.hook.register_facet_classes.get_hookimpls()]
+    assert facets == ["facet_classes"]
