@@ -250,7 +250,9 @@ def test_premiere_dates_from_the_summary_as_from_the_rows(generated, kind):
 @pytest.mark.parametrize(
     "filters",
     [{}, {"date_start": "2026-01-01", "date_end": "2026-06-30", "source": "source-01"},
-     {"date_start": "2025-01-01"}, {"source": "source-03"}, {"date_end": "2025-06-30"}],
+     {"date_start": "2025-01-01"}, {"source": "source-03"}, {"date_end": "2025-06-30"},
+     {"date_start": "2025-03-10", "date_end": "2025-03-20"},
+     {"date_start": "2025-01-15", "date_end": "2026-02-10"}, {"date_end": "2026-03-31"}],
 )  # fmt: skip
 def test_dashboard_charts_from_the_summaries_as_from_the_rows(generated, filters):
     path, url = generated
@@ -280,8 +282,10 @@ def test_dashboard_charts_from_the_summaries_as_from_the_rows(generated, filters
         assert list(_chart(url, slug, **filters)[0].values()) == list(value[0]), slug
     named = people.replace("where", "join people p on p.id = ap.person_id where", 1)
     top = dict(_rows(path, f"select p.name, count(*) {named} group by ap.person_id", filters))
-    for row in _chart(url, "top-people", **filters):
+    ranked = _chart(url, "top-people", **filters)
+    for row in ranked:
         assert row["articles"] == top[row["name"]]
+    assert ranked[-1]["articles"] == sorted(top.values(), reverse=True)[len(ranked) - 1]
     weeks = _rows(
         path,
         "select date(a.published_at, 'weekday 0', '-6 days') as week, relevance, count(*)"
