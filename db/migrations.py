@@ -602,6 +602,14 @@ def m020_summaries(db: Database) -> None:
         db.create_view(name, sql, replace=True)
 
 
+@migrations()
+def m021_stories_by_first_published(db: Database) -> None:
+    """Stories by first publication (issue #21): the timeline, the dashboard's latest
+    stories and the stories table page sort by it; without an index each sorted every
+    story (76 ms at a million articles, 66,000 stories)."""
+    db["stories"].create_index(["first_published"], if_not_exists=True)
+
+
 # Indexes the queries over summaries look rows up by: the first and last report of a date
 # or a person, and people by source and by time for the dashboard's filters.
 SUMMARY_INDEXES: tuple[tuple[str, list[str]], ...] = (
