@@ -48,7 +48,9 @@ MONTH = "coalesce(substr({r}.published_at, 1, 7), '')"
 class Summary:
     """One summary table: its key columns (and the expressions that compute them from a
     row of its base table, ``{r}`` standing for the row), the condition under which a row
-    counts, and the counted values (expression per column, added up)."""
+    counts, and the counted values (expression per column, added up). With
+    ``distinct_by``, a base column (``article``): rows that share it and a key count once
+    (an article reporting the same date twice), and the values must all be "1"."""
 
     def __init__(
         self,
@@ -58,6 +60,7 @@ class Summary:
         values: dict[str, str],
         counts: str = "1",
         watched: tuple[str, ...] = (),
+        distinct_by: str = "",
     ) -> None:
         self.name = name
         self.base = base
@@ -65,22 +68,39 @@ class Summary:
         self.values = values
         self.counts = counts
         self.watched = watched
+        self.distinct_by = distinct_by
+        if distinct_by and set(values.values()) != {"1"}:
+            raise ValueError(f"{name}: rows counted once per {distinct_by} count 1 each")
 
     def _key(self, row: str) -> list[str]:
         return [expr.format(r=row) for expr in self.keys.values()]
 
-    def add(self, row: str, extra: str = "") -> str:
+    def _alone(self, row: str) -> str:
+        """With ``distinct_by``: no other row shares the row's ``distinct_by`` value and
+        key and counts (so the row's contribution is the one that counts)."""
+        if not self.distinct_by:
+            return ""
+        same = " and ".join(
+            f"{o} = {r}" for o, r in zip(self._key("o"), self._key(row), strict=True)
+        )
+        return (
+            f" and not exists (select 1 from {self.base} o"
+            f" where o.{self.distinct_by} = {row}.{self.distinct_by} and o.rowid != {row}.rowid"
+            f" and {same} and ({self.counts.format(r='o')}))"
+        )
+
+    def add(self, row: str) -> str:
         """SQL adding the row's contribution (when it counts)."""
         columns = [*self.keys, *self.values]
         exprs = [*self._key(row), *(v.format(r=row) for v in self.values.values())]
         updates = ", ".join(f"{c} = {c} + excluded.{c}" for c in self.values)
         return (
             f"insert into {self.name} ({', '.join(columns)})"
-            f" select {', '.join(exprs)} where ({self.counts.format(r=row)}){extra}"
+            f" select {', '.join(exprs)} where ({self.counts.format(r=row)}){self._alone(row)}"
             f" on conflict ({', '.join(self.keys)}) do update set {updates};"
         )
 
-    def subtract(self, row: str, extra: str = "") -> str:
+    def subtract(self, row: str) -> str:
         """SQL taking the row's contribution away (when it counted), and the summary row
         away once nothing counts in it."""
         match = " and ".join(f"{c} = {e}" for c, e in zip(self.keys, self._key(row), strict=True))
@@ -88,8 +108,21 @@ class Summary:
         first = next(iter(self.values))
         return (
             f"update {self.name} set {sets}"
-            f" where {match} and ({self.counts.format(r=row)}){extra};"
+            f" where {match} and ({self.counts.format(r=row)}){self._alone(row)};"
             f" delete from {self.name} where {match} and {first} <= 0;"
+        )
+
+    def recount(self) -> str:
+        """The summary counted again from every row of its base table."""
+        keys = [f"{e} as {c}" for c, e in zip(self.keys, self._key("r"), strict=True)]
+        if self.distinct_by:
+            values = [f"count(distinct r.{self.distinct_by}) as {c}" for c in self.values]
+        else:
+            values = [f"sum({v.format(r='r')}) as {c}" for c, v in self.values.items()]
+        groups = ", ".join(str(i + 1) for i in range(len(self.keys)))
+        return (
+            f"select {', '.join(keys + values)} from {self.base} r"
+            f" where ({self.counts.format(r='r')}) group by {groups}"
         )
 
 
@@ -146,18 +179,10 @@ REPORTED_DATES = Summary(
     values={"articles": "1"},
     counts="{r}.counted = 1 and {r}.source is not null",
     watched=("article", "kind", "other_work", "date", "precision", "source", "counted"),
+    # an article that reports the same date twice counts once
+    distinct_by="article",
 )
-
-# An article that reports the same date twice counts once: a row adds to (or takes from)
-# reported_dates only when no other row of its article has the same key and counts.
-_SAME_DATE_ELSEWHERE = (
-    " and not exists (select 1 from article_dates o where o.article = {r}.article"
-    " and o.id != {r}.id and coalesce(o.kind, '') = coalesce({r}.kind, '')"
-    " and coalesce(o.other_work, '') = coalesce({r}.other_work, '')"
-    " and coalesce(o.date, '') = coalesce({r}.date, '')"
-    " and coalesce(o.precision, '') = coalesce({r}.precision, '')"
-    " and o.source is {r}.source and o.counted = 1)"
-)
+SUMMARIES = (COVERAGE_DAYS, ARTICLE_FACETS, STORY_DAYS, PEOPLE_MONTHS, REPORTED_DATES)
 
 SCHEMA = """
 create table if not exists coverage_days (
@@ -200,53 +225,40 @@ create table if not exists reported_dates (
 
 # The recount of each summary from its rows: what the triggers must always equal.
 RECOUNT = {
-    "coverage_days": """
-        select coalesce(substr(published_at, 1, 10), '') as day, source,
-          coalesce(relevance, '') as relevance, duplicate_of is null as original,
-          count(*) as articles
-        from articles group by 1, 2, 3, 4""",
-    "article_facets": """
-        select coalesce(substr(published_at, 1, 7), '') as month, source,
-          coalesce(relevance, '') as relevance, coalesce(language, '') as language,
-          count(*) as articles
-        from articles group by 1, 2, 3, 4""",
-    "story_days": """
-        select coalesce(substr(published_at, 1, 10), '') as day, source, story_id,
-          count(*) as articles
-        from articles
-        where relevance = 'relevant' and duplicate_of is null and story_id is not null
-        group by 1, 2, 3""",
+    **{summary.name: summary.recount() for summary in SUMMARIES},
     "source_articles": """
         select source, count(*) as articles, min(first_seen) as first_new,
           max(first_seen) as last_new
         from articles group by source""",
-    "people_months": """
-        select person_id, coalesce(substr(published_at, 1, 7), '') as month,
-          count(*) as articles, sum(coalesce(mention_count, 0)) as mentions
-        from article_people
-        where role = 'mentioned' and original = 1 and person_id is not null
-        group by 1, 2""",
-    "reported_dates": """
-        select coalesce(kind, '') as kind, coalesce(other_work, '') as other_work,
-          coalesce(date, '') as date, coalesce(precision, '') as precision, source,
-          count(distinct article) as articles
-        from article_dates where counted = 1 and source is not null
-        group by 1, 2, 3, 4, 5""",
 }
 
-# The columns copied from an article to its people and dates rows, as the recount of each.
+# The columns copied from an article (``{r}``) to its people and dates rows.
 DENORMALISED = {
     "article_people": {
-        "published_at": "a.published_at",
-        "original": "a.duplicate_of is null",
-        "source": "a.source",
+        "published_at": "{r}.published_at",
+        "original": "{r}.duplicate_of is null",
+        "source": "{r}.source",
     },
     "article_dates": {
-        "published_at": "a.published_at",
-        "source": "a.source",
-        "counted": "a.relevance = 'relevant' and a.duplicate_of is null",
+        "published_at": "{r}.published_at",
+        "source": "{r}.source",
+        "counted": "{r}.relevance = 'relevant' and {r}.duplicate_of is null",
     },
 }
+# The articles columns those read.
+COPIED = ("published_at", "duplicate_of", "source", "relevance")
+
+
+def _copied(table: str, article: str, row: str = "a") -> dict[str, str]:
+    """Each copied column of ``table`` and its value, read from the article ``row``; with
+    ``article`` (the SQL naming the article's address), a lookup of that article."""
+    columns = DENORMALISED[table]
+    if not article:
+        return {c: e.format(r=row) for c, e in columns.items()}
+    return {
+        c: f"(select {e.format(r='a')} from articles a where a.canonical_url = {article})"
+        for c, e in columns.items()
+    }
 
 
 def _trigger(
@@ -277,11 +289,9 @@ def triggers() -> list[tuple[str, str]]:
     columns copied onto article_people and article_dates."""
     sql = []
     # Rows copied from the article when inserted, and again when the article changes.
-    for table, columns in DENORMALISED.items():
-        sets = ", ".join(
-            f"{c} = (select {e} from articles a where a.canonical_url = new.article)"
-            for c, e in columns.items()
-        )
+    copy_down = []
+    for table in DENORMALISED:
+        sets = ", ".join(f"{c} = {v}" for c, v in _copied(table, "new.article").items())
         sql.append(
             _trigger(
                 f"{table}_article_ai",
@@ -290,24 +300,17 @@ def triggers() -> list[tuple[str, str]]:
                 [f"update {table} set {sets} where rowid = new.rowid;"],
             )
         )
-    copy_down = [
-        "update article_people set published_at = new.published_at,"
-        " original = new.duplicate_of is null, source = new.source"
-        " where article = new.canonical_url;",
-        "update article_dates set published_at = new.published_at, source = new.source,"
-        " counted = new.relevance = 'relevant' and new.duplicate_of is null"
-        " where article = new.canonical_url;",
-    ]
-    copied = ("published_at", "duplicate_of", "source", "relevance")
+        sets = ", ".join(f"{c} = {v}" for c, v in _copied(table, "", "new").items())
+        copy_down.append(f"update {table} set {sets} where article = new.canonical_url;")
     sql.append(
         _trigger(
             "articles_article_people_au",
             "update",
             "articles",
             copy_down,
-            of=copied,
+            of=COPIED,
             # a re-fetch sets these columns again, mostly to the same values
-            condition=_changed(copied),
+            condition=_changed(COPIED),
         )
     )
     # People and dates rows written before their article (none of ours are) get its values
@@ -326,9 +329,8 @@ def triggers() -> list[tuple[str, str]]:
             ],
         )
     )
-    for summary in (COVERAGE_DAYS, ARTICLE_FACETS, STORY_DAYS, PEOPLE_MONTHS):
+    for summary in SUMMARIES:
         sql += _summary_triggers(summary)
-    sql += _summary_triggers(REPORTED_DATES, _SAME_DATE_ELSEWHERE)
     # source_articles: a count, and the first and last first_seen, looked up again (in the
     # index SOURCE_FIRST_SEEN) when the article that held one leaves: a deletion, rare.
     add = (
@@ -362,24 +364,19 @@ def triggers() -> list[tuple[str, str]]:
     return sql
 
 
-def _summary_triggers(summary: Summary, distinct: str = "") -> list[str]:
+def _summary_triggers(summary: Summary) -> list[tuple[str, str]]:
     name, base = summary.name, summary.base
-    changed = _changed(summary.watched)
-    update = _trigger(
-        f"{name}_au",
-        "update",
-        base,
-        [
-            summary.subtract("old", distinct.format(r="old")),
-            summary.add("new", distinct.format(r="new")),
-        ],
-        of=summary.watched,
-        condition=changed,
-    )
     return [
-        _trigger(f"{name}_ai", "insert", base, [summary.add("new", distinct.format(r="new"))]),
-        _trigger(f"{name}_ad", "delete", base, [summary.subtract("old", distinct.format(r="old"))]),
-        update,
+        _trigger(f"{name}_ai", "insert", base, [summary.add("new")]),
+        _trigger(f"{name}_ad", "delete", base, [summary.subtract("old")]),
+        _trigger(
+            f"{name}_au",
+            "update",
+            base,
+            [summary.subtract("old"), summary.add("new")],
+            of=summary.watched,
+            condition=_changed(summary.watched),
+        ),
     ]
 
 
@@ -403,11 +400,8 @@ def rebuild(db: Database) -> dict[str, int]:
     the rows of each summary. One transaction: readers see the old counts or the new."""
     rows = {}
     with db.atomic():
-        for table, columns in DENORMALISED.items():
-            values = {
-                c: f"(select {e} from articles a where a.canonical_url = {table}.article)"
-                for c, e in columns.items()
-            }
+        for table in DENORMALISED:
+            values = _copied(table, f"{table}.article")
             sets = ", ".join(f"{c} = {v}" for c, v in values.items())
             differ = " or ".join(f"{c} is not {v}" for c, v in values.items())
             db.execute(f"update {table} set {sets} where {differ}")
@@ -428,7 +422,7 @@ def differences(db: Database) -> dict[str, int]:
             f" + (select count(*) from ({recount} except select * from {name}))"
         ).fetchone()[0]
     for table, columns in DENORMALISED.items():
-        differs = " or ".join(f"t.{c} is not ({e})" for c, e in columns.items())
+        differs = " or ".join(f"t.{c} is not ({v})" for c, v in _copied(table, "").items())
         found[f"{table} ({', '.join(columns)})"] = db.execute(
             f"select count(*) from {table} t join articles a on a.canonical_url = t.article"
             f" where {differs}"
